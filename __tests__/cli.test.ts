@@ -1,0 +1,40 @@
+import * as path from "path";
+import { stringify } from "yaml";
+import * as fs from "fs";
+import * as os from "os";
+import { run } from "../lib/cli";
+import { changed, ENVIRONMENTS_DIR } from "./helpers";
+
+function cli(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+describe("private-aks validate", () => {
+  it("accepts the default environment and names the stacks it would build", () => {
+    const result = cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1)");
+  });
+
+  it("prints every problem of a broken file, one per line, and exits 1", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "validate-"));
+    const file = path.join(dir, "env.yaml");
+    fs.writeFileSync(file, stringify(changed((r) => {
+      r.location = "West Europe";
+      r.hub.jumpbox.sshPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDX9jHlAX7075C1lCUqiS9AQM/5wf3lMRk4s0MJXRlew x";
+      r.spokes[0].cluster.serviceCidr = "10.0.4.0/24";
+    })));
+    const result = cli("validate", file);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([`${file}: location: must be an Azure region name such as westeurope (lowercase, no spaces)`]);
+  });
+
+  it("answers an unknown command with usage and exit code 2", () => {
+    const result = cli("bogus");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'bogus'");
+  });
+});

@@ -1,0 +1,207 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadEnvironment, parseEnvironment } from "../../lib/config/loader";
+import { EnvironmentError } from "../../lib/config/problem";
+import { changed, defaultRaw, environment, ENVIRONMENTS_DIR, problems } from "../helpers";
+
+describe("the default environment", () => {
+  it("is valid and reproduces the reference topology", () => {
+    const env = environment();
+    expect(env.name).toBe("demo");
+    expect(env.location).toBe("westeurope");
+    expect(env.hub.addressSpace).toEqual(["10.0.0.0/22"]);
+    expect(env.hub.subnets).toEqual({ firewall: "10.0.0.0/26", jumpbox: "10.0.1.0/24" });
+    expect(env.spokes.map((s) => [s.name, s.addressSpace, s.subnets])).toEqual([
+      ["aks1", ["10.0.4.0/22"], { ingress: "10.0.4.0/24", nodes: "10.0.5.0/24" }],
+    ]);
+    expect(env.spokes[0].cluster.serviceCidr).toBe("10.2.0.0/24");
+    expect(env.spokes[0].cluster.dnsServiceIp).toBe("10.2.0.10");
+  });
+
+  it("fills in the documented secure defaults", () => {
+    const env = environment({ name: "min", location: "westeurope", hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } }, spokes: [{ name: "a", addressSpace: ["10.0.4.0/22"], subnets: { nodes: "10.0.4.0/24" } }] });
+    expect(env.backend).toEqual({ type: "local" });
+    expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true, forcedTunnelling: false });
+    const c = env.spokes[0].cluster;
+    expect([c.privateDnsZone, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand]).toEqual(["byo", "azure", "10.2.0.0/24", "10.2.0.10", true]);
+    expect(env.spokes[0].egress).toEqual({ fqdns: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });
+  });
+});
+
+describe("schema errors name the field", () => {
+  it.each([
+    ["a name with capitals", (r: any) => (r.name = "Demo"), "env.yaml: name: the environment name must be 1-16 lowercase letters"],
+    ["a region with spaces", (r: any) => (r.location = "West Europe"), "env.yaml: location: must be an Azure region name"],
+    ["an unknown field", (r: any) => (r.hub.subnet = {}), "env.yaml: hub.subnet: unknown field"],
+    ["a missing required field", (r: any) => delete r.hub.subnets.firewall, "env.yaml: hub.subnets.firewall: is required"],
+    ["a CIDR with host bits set", (r: any) => (r.spokes[0].subnets.nodes = "10.0.5.1/24"), 'env.yaml: spokes.0.subnets.nodes: "10.0.5.1/24" has host bits set; the block that contains it is 10.0.5.0/24'],
+    ["a CIDR that does not parse", (r: any) => (r.hub.addressSpace = ["10.0.0/22"]), 'env.yaml: hub.addressSpace.0: "10.0.0/22" is not an IPv4 CIDR block'],
+    ["a zone that does not exist", (r: any) => (r.hub.firewall.zones = ["1", "4"]), 'env.yaml: hub.firewall.zones.1: must be "1", "2" or "3"'],
+    ["a wrong type", (r: any) => (r.hub.firewall.dnsProxy = "yes"), "env.yaml: hub.firewall.dnsProxy: must be a boolean"],
+    ["an unknown backend", (r: any) => (r.backend = { type: "s3" }), "env.yaml: backend.type: must be { type: local }"],
+    ["no spokes", (r: any) => (r.spokes = []), "env.yaml: spokes: needs at least one spoke"],
+  ])("rejects %s", (_what, change, line) => {
+    expect(problems(changed(change))).toContainEqual(expect.stringContaining(line));
+  });
+
+  it("reports every problem at once, one line each", () => {
+    const lines = problems(changed((r) => {
+      r.name = "Bad Name";
+      r.location = "West Europe";
+      r.spokes[0].subnets.nodes = "nope";
+    }));
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l) => /^env\.yaml: [\w.]+: \S/.test(l))).toBe(true);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    expect(() => parseEnvironment("name: [demo\nlocation: x\n", "env.yaml", ENVIRONMENTS_DIR)).toThrow(/env\.yaml: \(syntax\): line \d+:/);
+  });
+
+  it("names a missing file", () => {
+    expect(() => loadEnvironment("does/not/exist.yaml")).toThrow("does/not/exist.yaml: (file): no such file");
+  });
+
+  it("accepts JSON as well as YAML", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-"));
+    const raw = defaultRaw();
+    raw.hub.jumpbox.sshPublicKey = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "keys", "jumpbox.pub"), "utf8");
+    fs.writeFileSync(path.join(dir, "env.json"), JSON.stringify(raw));
+    expect(loadEnvironment(path.join(dir, "env.json")).name).toBe("demo");
+  });
+});
+
+describe("address plan", () => {
+  it.each([
+    [
+      "a subnet outside its VNet",
+      (r: any) => (r.spokes[0].subnets.nodes = "10.0.8.0/24"),
+      "env.yaml: spokes.0.subnets.nodes: 10.0.8.0/24 is not inside spokes.0.addressSpace (10.0.4.0/22)",
+    ],
+    [
+      "two subnets of one VNet that overlap",
+      (r: any) => (r.spokes[0].subnets.ingress = "10.0.5.128/25"),
+      "spokes.0.subnets.ingress: 10.0.5.128/25 overlaps spokes.0.subnets.nodes 10.0.5.0/24",
+    ],
+    [
+      "hub subnets that overlap",
+      (r: any) => (r.hub.subnets.jumpbox = "10.0.0.0/27"),
+      "hub.subnets.jumpbox: 10.0.0.0/27 overlaps hub.subnets.firewall 10.0.0.0/26",
+    ],
+    [
+      "a spoke that overlaps the hub, naming both fields",
+      (r: any) => {
+        r.spokes[0].addressSpace = ["10.0.2.0/23"];
+        r.spokes[0].subnets = { nodes: "10.0.2.0/24", ingress: "10.0.3.0/24" };
+      },
+      "spokes.0.addressSpace.0: 10.0.2.0/23 overlaps hub.addressSpace.0 10.0.0.0/22",
+    ],
+    [
+      "two spokes that overlap",
+      (r: any) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.6.0/23"], subnets: { nodes: "10.0.6.0/24" } }),
+      "spokes.1.addressSpace.0: 10.0.6.0/23 overlaps spokes.0.addressSpace.0 10.0.4.0/22",
+    ],
+    [
+      "an on-premises range that overlaps a VNet",
+      (r: any) => (r.onPremises = ["10.0.0.0/16"]),
+      "onPremises.0: 10.0.0.0/16 overlaps hub.addressSpace.0 10.0.0.0/22",
+    ],
+    [
+      "a service CIDR that overlaps a VNet",
+      (r: any) => {
+        r.spokes[0].cluster.serviceCidr = "10.0.4.0/24";
+        r.spokes[0].cluster.dnsServiceIp = "10.0.4.10";
+      },
+      "spokes.0.cluster.serviceCidr: 10.0.4.0/24 overlaps spokes.0.addressSpace.0 10.0.4.0/22",
+    ],
+    [
+      "a service CIDR that overlaps on-premises",
+      (r: any) => (r.onPremises = ["10.2.0.0/16"]),
+      "spokes.0.cluster.serviceCidr: 10.2.0.0/24 overlaps onPremises.0 10.2.0.0/16",
+    ],
+    [
+      "a DNS service IP outside the service CIDR",
+      (r: any) => (r.spokes[0].cluster.dnsServiceIp = "10.3.0.10"),
+      "spokes.0.cluster.dnsServiceIp: 10.3.0.10 is not inside serviceCidr 10.2.0.0/24",
+    ],
+    [
+      "a DNS service IP that is the service CIDR's first address",
+      (r: any) => (r.spokes[0].cluster.dnsServiceIp = "10.2.0.0"),
+      "spokes.0.cluster.dnsServiceIp: 10.2.0.0 is reserved in 10.2.0.0/24",
+    ],
+    [
+      "a DNS service IP that is the kubernetes service's address",
+      (r: any) => (r.spokes[0].cluster.dnsServiceIp = "10.2.0.1"),
+      "spokes.0.cluster.dnsServiceIp: 10.2.0.1 is reserved in 10.2.0.0/24",
+    ],
+    [
+      "an AzureFirewallSubnet smaller than /26",
+      (r: any) => (r.hub.subnets.firewall = "10.0.0.0/27"),
+      "hub.subnets.firewall: 10.0.0.0/27 is too small for AzureFirewallSubnet; Azure needs at least a /26",
+    ],
+    [
+      "an AzureBastionSubnet smaller than /26",
+      (r: any) => (r.hub.subnets.bastion = "10.0.0.64/27"),
+      "hub.subnets.bastion: 10.0.0.64/27 is too small for AzureBastionSubnet",
+    ],
+    [
+      "an AzureFirewallManagementSubnet smaller than /26",
+      (r: any) => (r.hub.subnets.firewallManagement = "10.0.0.64/27"),
+      "hub.subnets.firewallManagement: 10.0.0.64/27 is too small for AzureFirewallManagementSubnet",
+    ],
+    [
+      "a subnet smaller than Azure's smallest",
+      (r: any) => (r.spokes[0].subnets.ingress = "10.0.4.0/30"),
+      "spokes.0.subnets.ingress: 10.0.4.0/30 is smaller than Azure's smallest subnet, a /29",
+    ],
+    [
+      "a node subnet too small for the pools with plain Azure CNI",
+      (r: any) => (r.spokes[0].subnets.nodes = "10.0.5.0/26"),
+      "spokes.0.subnets.nodes: 10.0.5.0/26 has 59 usable addresses but the node pools need up to 186",
+    ],
+  ])("rejects %s", (_what, change, line) => {
+    expect(problems(changed(change))).toContainEqual(expect.stringContaining(line));
+  });
+
+  it("accepts a small node subnet in overlay mode, where pods do not take subnet addresses", () => {
+    expect(problems(changed((r) => {
+      r.spokes[0].subnets.nodes = "10.0.5.0/26";
+      r.spokes[0].cluster.networkPluginMode = "overlay";
+    }))).toEqual([]);
+  });
+
+  it("checks the overlay pod range against the VNets", () => {
+    expect(problems(changed((r) => {
+      r.spokes[0].cluster.networkPluginMode = "overlay";
+      r.spokes[0].cluster.podCidr = "10.0.0.0/16";
+    }))).toContainEqual(expect.stringContaining("spokes.0.cluster.podCidr: 10.0.0.0/16 overlaps hub.addressSpace.0 10.0.0.0/22"));
+  });
+});
+
+describe("naming and cross-field rules", () => {
+  it.each([
+    ["duplicate spoke names", (r: any) => r.spokes.push({ ...r.spokes[0], addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } }), 'spokes.1.name: "aks1" is already the name of spokes.0'],
+    ["a spoke named hub", (r: any) => (r.spokes[0].name = "hub"), 'spokes.0.name: "hub" is taken by the hub stack'],
+    ["a spoke name that is too long", (r: any) => (r.spokes[0].name = "a-very-long-spoke-name"), "spokes.0.name: a spoke name must be 1-16"],
+    ["Basic tier without a management subnet", (r: any) => Object.assign(r.hub.firewall, { tier: "Basic", dnsProxy: false, threatIntelMode: "Alert" }), "hub.subnets.firewallManagement: is required with hub.firewall.tier Basic"],
+    ["Basic tier with DNS proxy", (r: any) => (r.hub.firewall.tier = "Basic"), "hub.firewall.dnsProxy: Basic tier has no DNS proxy"],
+    ["a jumpbox subnet without jumpbox settings", (r: any) => delete r.hub.jumpbox, "hub.jumpbox: is required when hub.subnets.jumpbox is set"],
+    ["a reserved admin name", (r: any) => (r.hub.jumpbox.adminUsername = "admin"), 'hub.jumpbox.adminUsername: "admin" is reserved by Azure'],
+    ["a key from the home directory", (r: any) => (r.hub.jumpbox.sshPublicKey = "~/.ssh/id_ed25519.pub"), "hub.jumpbox.sshPublicKey: \"~/.ssh/id_ed25519.pub\" must be a public key or a path relative to the environment file"],
+    ["a key file that does not exist", (r: any) => (r.hub.jumpbox.sshPublicKey = "keys/missing.pub"), "hub.jumpbox.sshPublicKey: \"keys/missing.pub\" is neither an OpenSSH public key"],
+    ["duplicate node pool names", (r: any) => (r.spokes[0].cluster.userPools = [{ name: "apps" }, { name: "apps" }]), 'spokes.0.cluster.userPools.1.name: "apps" is already used by spokes.0.cluster.userPools.0'],
+    ["minCount above maxCount", (r: any) => (r.spokes[0].cluster.systemPool.minCount = 9), "spokes.0.cluster.systemPool.minCount: 9 is more than maxCount 5"],
+  ])("rejects %s", (_what, change, line) => {
+    expect(problems(changed(change))).toContainEqual(expect.stringContaining(line));
+  });
+
+  it("reads the jumpbox key from a file relative to the environment file", () => {
+    const env = environment();
+    expect(env.hub.jumpbox?.sshPublicKey).toMatch(/^ssh-ed25519 AAAA/);
+  });
+
+  it("throws an EnvironmentError that carries every problem", () => {
+    expect(() => environment(changed((r) => (r.name = "X")))).toThrow(EnvironmentError);
+  });
+});

@@ -1,0 +1,68 @@
+import * as fs from "fs";
+import * as path from "path";
+import { TerraformStack, Testing } from "cdktf";
+import { parse, stringify } from "yaml";
+import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment } from "../lib/config/loader";
+import { EnvironmentError } from "../lib/config/problem";
+import type { Environment } from "../lib/config/schema";
+import { buildEnvironment, type EnvironmentStacks } from "../lib/stacks/environment";
+
+export const ENVIRONMENTS_DIR = path.dirname(DEFAULT_ENVIRONMENT_FILE);
+
+/** The default environment file as plain data, to be changed by a test. */
+export function defaultRaw(): any {
+  return parse(fs.readFileSync(DEFAULT_ENVIRONMENT_FILE, "utf8"));
+}
+
+/** Validates raw environment data as if it were the file `env.yaml` next to the default one. */
+export function environment(raw: unknown = defaultRaw()): Environment {
+  return parseEnvironment(stringify(raw), "env.yaml", ENVIRONMENTS_DIR);
+}
+
+/** The error lines for raw environment data, or [] when it is valid. */
+export function problems(raw: unknown): string[] {
+  try {
+    environment(raw);
+    return [];
+  } catch (e) {
+    if (e instanceof EnvironmentError) return e.lines();
+    throw e;
+  }
+}
+
+/** The default environment with a change applied. */
+export function changed(change: (raw: any) => void): any {
+  const raw = defaultRaw();
+  change(raw);
+  return raw;
+}
+
+/**
+ * Builds every stack of an environment in a test app and prepares them as `app.synth()`
+ * does, so that references between stacks become the remote-state lookups the real
+ * output holds.
+ */
+export function stacks(env: Environment = environment()): EnvironmentStacks {
+  const app = Testing.app();
+  const built = buildEnvironment(app, env);
+  app.node.findAll().filter((c): c is TerraformStack => c instanceof TerraformStack).forEach((s) => s.prepareStack());
+  return built;
+}
+
+/** A stack's synthesized Terraform JSON, as text (for the cdktf matchers) and parsed. */
+export function synth(stack: TerraformStack): { text: string; json: any } {
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text) };
+}
+
+/** Every resource of one Terraform type in a synthesized stack. */
+export function resources(json: any, type: string): any[] {
+  return Object.values(json.resource?.[type] ?? {});
+}
+
+/** The one resource of a type whose `name` is given. */
+export function resourceNamed(json: any, type: string, name: string): any {
+  const found = resources(json, type).filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+  return found[0];
+}

@@ -1,0 +1,2 @@
+// Adds cdktf's matchers (toHaveResource, toHaveResourceWithProperties, ...) to expect.
+require("cdktf").Testing.setupJest();

@@ -1,0 +1,96 @@
+/**
+ * The app as users run it: `tsx main.ts` (what `npm run synth` and cdktf.json's app command
+ * run) in a separate process, from different working directories.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../lib/config/loader";
+
+const TSX = require.resolve("tsx/cli");
+const MAIN = path.join(PROJECT_ROOT, "main.ts");
+
+function runApp(cwd: string, env: Record<string, string> = {}) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv.CDKTF_OUTDIR;
+  if (!env.PRIVATE_AKS_CONFIG) delete childEnv.PRIVATE_AKS_CONFIG;
+  const result = spawnSync(process.execPath, [TSX, MAIN], { cwd, env: childEnv, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under a folder, by relative path, with its bytes. */
+function tree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.set(path.relative(dir, full), fs.readFileSync(full));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+
+describe("synthesizing the default environment", () => {
+  const first = tmp("synth-a");
+  const second = tmp("synth-b");
+  const runs = [runApp(first), runApp(second)];
+
+  it("succeeds and writes the hub and spoke stacks", () => {
+    expect(runs.map((r) => r.status)).toEqual([0, 0]);
+    expect(fs.existsSync(path.join(first, "cdktf.out", "stacks", "demo-hub", "cdk.tf.json"))).toBe(true);
+    expect(fs.existsSync(path.join(first, "cdktf.out", "stacks", "demo-aks1", "cdk.tf.json"))).toBe(true);
+  });
+
+  it("gives identical bytes from two different working directories", () => {
+    const a = tree(path.join(first, "cdktf.out"));
+    const b = tree(path.join(second, "cdktf.out"));
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [file, bytes] of a) expect({ file, same: bytes.equals(b.get(file) as Buffer) }).toEqual({ file, same: true });
+  });
+
+  it("writes no absolute path of the machine into any file", () => {
+    const suspects = [first, PROJECT_ROOT, os.homedir(), os.tmpdir()];
+    for (const [file, bytes] of tree(path.join(first, "cdktf.out"))) {
+      const text = bytes.toString("utf8");
+      for (const suspect of suspects) expect({ file, contains: text.includes(suspect) }).toEqual({ file, contains: false });
+      expect({ file, absolute: /"(\/[A-Za-z0-9_.-]+){2,}/.test(text) }).toEqual({ file, absolute: false });
+    }
+  });
+});
+
+describe("synthesizing a broken environment file", () => {
+  const cwd = tmp("synth-bad");
+  const outdir = path.join(cwd, "cdktf.out");
+  fs.mkdirSync(path.join(outdir, "stacks", "demo-hub"), { recursive: true });
+  fs.writeFileSync(path.join(outdir, "stacks", "demo-hub", "cdk.tf.json"), "previous output");
+  const bad = path.join(cwd, "bad.yaml");
+  fs.writeFileSync(
+    bad,
+    fs
+      .readFileSync(path.join(PROJECT_ROOT, "environments", "default.yaml"), "utf8")
+      .replace("firewall: 10.0.0.0/26", "firewall: 10.0.0.0/27")
+      .replace("nodes: 10.0.5.0/24", "nodes: 10.0.9.0/24")
+      .replace("sshPublicKey: keys/jumpbox.pub", "sshPublicKey: keys/none.pub"),
+  );
+  const before = tree(outdir);
+  const run = runApp(cwd, { PRIVATE_AKS_CONFIG: "bad.yaml" });
+
+  it("exits non-zero and prints each problem on its own line, naming file and field, without a stack trace", () => {
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toEqual([
+      "bad.yaml: hub.subnets.firewall: 10.0.0.0/27 is too small for AzureFirewallSubnet; Azure needs at least a /26",
+      "bad.yaml: spokes.0.subnets.nodes: 10.0.9.0/24 is not inside spokes.0.addressSpace (10.0.4.0/22); choose a range inside it",
+      'bad.yaml: hub.jumpbox.sshPublicKey: "keys/none.pub" is neither an OpenSSH public key (ssh-ed25519 AAAA...) nor a readable file relative to the environment file',
+    ]);
+  });
+
+  it("leaves the previous output exactly as it was", () => {
+    expect(tree(outdir)).toEqual(before);
+  });
+});

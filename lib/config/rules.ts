@@ -1,0 +1,132 @@
+/**
+ * Cross-field rules of the environment file that are not address math: references between
+ * fields, Azure naming and SKU constraints. Pure; returns every problem found.
+ */
+import { parseIp } from "../net/cidr";
+import type { Problem } from "./problem";
+import type { Environment } from "./schema";
+
+/** Linux user names Azure refuses for a VM's administrator. */
+export const RESERVED_ADMIN_USERNAMES = [
+  "admin", "administrator", "root", "user", "user1", "test", "test1", "guest", "sys", "support", "backup", "console",
+  "server", "sql", "owner", "actuser", "adm", "demo", "david", "john", "a", "aspnet", "db2admin", "sa", "user2",
+];
+
+/** A forwarding rule's domain: labels separated by dots, ending with the dot. */
+const FORWARD_DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+$/i;
+
+export function checkRules(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  // Spoke names become stack ids `<env>-<spoke>` and `<env>-<spoke>-apps`.
+  const seen = new Map<string, number>();
+  env.spokes.forEach((s, i) => {
+    const first = seen.get(s.name);
+    if (first !== undefined) add(`spokes.${i}.name`, `"${s.name}" is already the name of spokes.${first}; spoke names must be unique`);
+    else seen.set(s.name, i);
+    if (s.name === "hub") add(`spokes.${i}.name`, `"hub" is taken by the hub stack (${env.name}-hub); choose another name`);
+    if (s.name.endsWith("-apps")) add(`spokes.${i}.name`, `"${s.name}" would collide with the apps stack of spoke "${s.name.slice(0, -5)}"; drop the -apps suffix`);
+  });
+
+  // Firewall SKU constraints.
+  const fw = env.hub.firewall;
+  const sub = env.hub.subnets;
+  if (fw.tier === "Basic") {
+    if (!sub.firewallManagement) add("hub.subnets.firewallManagement", "is required with hub.firewall.tier Basic (its management IP configuration lives there); add a /26");
+    if (fw.dnsProxy) add("hub.firewall.dnsProxy", "Basic tier has no DNS proxy; set dnsProxy: false or use tier Standard");
+    if (fw.threatIntelMode === "Deny") add("hub.firewall.threatIntelMode", "Basic tier supports threat intelligence in Alert mode only; set Alert or use tier Standard");
+  }
+  if (fw.forcedTunnelling && !sub.firewallManagement) {
+    add("hub.subnets.firewallManagement", "is required with hub.firewall.forcedTunnelling (the management IP configuration lives there); add a /26");
+  }
+
+  // The DNS Private Resolver needs both of its subnets.
+  const resolver = sub.dnsResolverInbound !== undefined || sub.dnsResolverOutbound !== undefined;
+  if (resolver && sub.dnsResolverInbound === undefined) add("hub.subnets.dnsResolverInbound", "is required with hub.subnets.dnsResolverOutbound; the resolver needs both endpoints");
+  if (resolver && sub.dnsResolverOutbound === undefined) add("hub.subnets.dnsResolverOutbound", "is required with hub.subnets.dnsResolverInbound; the resolver needs both endpoints");
+  if (env.hub.dns.forwarding.length > 0 && !resolver) {
+    add("hub.dns.forwarding", "needs the DNS Private Resolver; set hub.subnets.dnsResolverInbound and hub.subnets.dnsResolverOutbound (/28 each)");
+  }
+  const domains = new Map<string, number>();
+  env.hub.dns.forwarding.forEach((rule, i) => {
+    const base = `hub.dns.forwarding.${i}`;
+    if (!FORWARD_DOMAIN.test(rule.domain)) {
+      add(`${base}.domain`, `"${rule.domain}" must be a fully qualified domain name ending with a dot, e.g. onprem.example.com.`);
+    }
+    const key = rule.domain.toLowerCase();
+    const first = domains.get(key);
+    if (first !== undefined) add(`${base}.domain`, `"${rule.domain}" is already forwarded by hub.dns.forwarding.${first}`);
+    else domains.set(key, i);
+    rule.targets.forEach((t, j) => {
+      const problem = checkTarget(t);
+      if (problem) add(`${base}.targets.${j}`, problem);
+    });
+  });
+
+  const zones = new Map<string, number>();
+  env.hub.dns.zones.forEach((z, i) => {
+    const key = z.toLowerCase();
+    const first = zones.get(key);
+    if (first !== undefined) add(`hub.dns.zones.${i}`, `"${z}" is already listed as hub.dns.zones.${first}`);
+    else zones.set(key, i);
+    if (key.startsWith("privatelink.")) add(`hub.dns.zones.${i}`, `"${z}" is a Private Link zone; application zones must not start with privatelink.`);
+  });
+
+  // Jumpbox: the subnet and its VM settings come together.
+  if (sub.jumpbox !== undefined && env.hub.jumpbox === undefined) {
+    add("hub.jumpbox", "is required when hub.subnets.jumpbox is set: give at least sshPublicKey (a public key or a file path)");
+  }
+  if (env.hub.jumpbox !== undefined && sub.jumpbox === undefined) {
+    add("hub.subnets.jumpbox", "is required when hub.jumpbox is set: the VM needs a subnet, e.g. a /29 or larger");
+  }
+  if (env.hub.jumpbox && RESERVED_ADMIN_USERNAMES.includes(env.hub.jumpbox.adminUsername)) {
+    add("hub.jumpbox.adminUsername", `"${env.hub.jumpbox.adminUsername}" is reserved by Azure; choose another name, e.g. azureops`);
+  }
+
+  // Clusters.
+  const priorities = new Map<number, number>();
+  env.spokes.forEach((s, i) => {
+    const base = `spokes.${i}`;
+    const c = s.cluster;
+    if (c.podCidr !== undefined && c.networkPluginMode !== "overlay") {
+      add(`${base}.cluster.podCidr`, "applies only with networkPluginMode: overlay; remove it or set the mode");
+    }
+    const pools = [{ name: "system", ...c.systemPool, path: `${base}.cluster.systemPool` }, ...c.userPools.map((p, j) => ({ ...p, path: `${base}.cluster.userPools.${j}` }))];
+    const names = new Map<string, string>();
+    for (const p of pools) {
+      if (p.minCount > p.maxCount) add(`${p.path}.minCount`, `${p.minCount} is more than maxCount ${p.maxCount}`);
+      const first = names.get(p.name);
+      if (first !== undefined) add(`${p.path}.name`, `"${p.name}" is already used by ${first}; node pool names must be unique`);
+      else names.set(p.name, p.path);
+    }
+    const priority = s.egress.priority ?? defaultRulePriority(i);
+    const first = priorities.get(priority);
+    if (first !== undefined) add(`${base}.egress.priority`, `${priority} is already the priority of spokes.${first}'s rule collection group; choose another`);
+    else priorities.set(priority, i);
+  });
+
+  return problems;
+}
+
+/** The default priority of a spoke's firewall rule collection group: 1000, 1100, 1200, ... in file order. */
+export function defaultRulePriority(spokeIndex: number): number {
+  return 1000 + 100 * spokeIndex;
+}
+
+/** Parses `ip` or `ip:port` (port 53 when left out). */
+export function parseTarget(target: string): { ip: string; port: number } {
+  const [ip, port] = target.split(":");
+  return { ip, port: port === undefined ? 53 : Number(port) };
+}
+
+function checkTarget(target: string): string | undefined {
+  const parts = target.split(":");
+  const ip = parseIp(parts[0]);
+  if (parts.length > 2 || !ip.ok) return `"${target}" must be ip or ip:port, e.g. 192.168.0.4:53`;
+  if (parts.length === 2) {
+    const port = Number(parts[1]);
+    if (!/^\d+$/.test(parts[1]) || port < 1 || port > 65535) return `"${target}" has an invalid port; use 1-65535, usually 53`;
+  }
+  return undefined;
+}

@@ -1,0 +1,275 @@
+/**
+ * The environment file, described once. This zod schema is the single source of truth for
+ * the file's fields, their defaults and their types: entry points parse with it once, and
+ * everything downstream receives the inferred `Environment` type.
+ *
+ * Cross-field rules (address plan, sizing, references between fields) live in
+ * `lib/config/rules.ts` and `lib/net/address-plan.ts`, so that every problem is reported at
+ * once instead of the first one stopping the parse.
+ */
+import { z } from "zod";
+import { nthAddress, parseCidr, parseIp } from "../net/cidr";
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+});
+
+const ipv4 = z.string().superRefine((value, ctx) => {
+  const parsed = parseIp(value);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+});
+
+/** An availability zone. YAML users often write `[1, 2, 3]`, so numbers are accepted too. */
+const zone = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.enum(["1", "2", "3"], { message: 'must be "1", "2" or "3"' }));
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID (an Entra ID object id)");
+
+/** A DNS name without a trailing dot: `api.contoso.com`, `*.blob.core.windows.net`. */
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+export const FQDN_PATTERN = new RegExp(`^(?:\\*\\.)?(?:${LABEL}\\.)+${LABEL}$`, "i");
+const fqdn = z.string().regex(FQDN_PATTERN, "must be a host name such as api.contoso.com (or *.contoso.com)");
+
+const zoneName = z
+  .string()
+  .regex(new RegExp(`^(?:${LABEL}\\.)+${LABEL}$`, "i"), "must be a DNS zone name such as corp.internal (no trailing dot)");
+
+/** Environment and spoke names: they prefix Azure resource names and stack ids. */
+const NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+const nameField = (what: string) =>
+  z.string().regex(NAME, `${what} must be 1-16 lowercase letters, digits or hyphens, start with a letter and not end with a hyphen`);
+
+const tags = z.record(z.string(), z.string()).default({});
+
+const localBackend = z.object({ type: z.literal("local") }).strict();
+const azurermBackend = z
+  .object({
+    type: z.literal("azurerm"),
+    resourceGroupName: z.string().min(1),
+    storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be 3-24 lowercase letters or digits"),
+    containerName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "must be 3-63 lowercase letters, digits or hyphens"),
+    /** Prefix of each stack's state blob; the blob is `<keyPrefix><stack id>.tfstate`. @default - no prefix */
+    keyPrefix: z.string().default(""),
+    /** Authenticate to the storage account with Entra ID instead of its access key. @default true */
+    useAzureadAuth: z.boolean().default(true),
+  })
+  .strict();
+const cloudBackend = z
+  .object({
+    type: z.literal("cloud"),
+    organization: z.string().min(1),
+    /** @default app.terraform.io */
+    hostname: z.string().default("app.terraform.io"),
+    /** Each stack gets the workspace `<workspacePrefix><stack id>`. @default - no prefix */
+    workspacePrefix: z.string().default(""),
+  })
+  .strict();
+const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, cloudBackend], {
+  message: "must be { type: local }, { type: azurerm, ... } or { type: cloud, ... }",
+});
+
+const firewall = z
+  .object({
+    /** Firewall and policy SKU tier. Basic needs hub.subnets.firewallManagement. @default Standard */
+    tier: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
+    /** @default ["1", "2", "3"] */
+    zones: z.array(zone).default(["1", "2", "3"]),
+    /** @default Deny */
+    threatIntelMode: z.enum(["Off", "Alert", "Deny"]).default("Deny"),
+    /** DNS proxy on the firewall; spokes then use the firewall as their DNS server. @default true */
+    dnsProxy: z.boolean().default(true),
+    /**
+     * Forced tunnelling: the firewall sends its own internet traffic on-premises. Needs
+     * hub.subnets.firewallManagement for the management IP configuration. @default false
+     */
+    forcedTunnelling: z.boolean().default(false),
+  })
+  .strict();
+
+const jumpbox = z
+  .object({
+    /** @default azureops */
+    adminUsername: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name (lowercase, up to 32 characters)").default("azureops"),
+    /**
+     * An OpenSSH public key (`ssh-ed25519 AAAA... comment`) or the path of a file holding
+     * one, relative to the environment file. Never read from the synthesizing machine's home.
+     */
+    sshPublicKey: z.string().min(1),
+    /** @default Standard_B2s */
+    vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_B2s").default("Standard_B2s"),
+  })
+  .strict();
+
+const forwardingRule = z
+  .object({
+    /** Fully qualified, with the trailing dot: `onprem.example.com.` */
+    domain: z.string(),
+    /** DNS servers as `ip:port` (port 53 when left out). */
+    targets: z.array(z.string()).min(1, "needs at least one target server, as ip:port"),
+  })
+  .strict();
+
+const hubDns = z
+  .object({
+    /** Private DNS zones for applications, linked to the hub and every spoke. @default - none */
+    zones: z.array(zoneName).default([]),
+    /** Conditional forwarding to on-premises DNS; needs the DNS resolver subnets. @default - none */
+    forwarding: z.array(forwardingRule).default([]),
+  })
+  .strict();
+
+const hub = z
+  .object({
+    addressSpace: z.array(cidr).min(1, "needs at least one CIDR block"),
+    subnets: z
+      .object({
+        /** AzureFirewallSubnet, at least /26. */
+        firewall: cidr,
+        /** AzureFirewallManagementSubnet, at least /26: Basic tier and forced tunnelling. @default - none */
+        firewallManagement: cidr.optional(),
+        /** AzureBastionSubnet, at least /26: Azure Bastion is deployed when set. @default - no Bastion */
+        bastion: cidr.optional(),
+        /** The jumpbox VM's subnet: the jumpbox is deployed when set. @default - no jumpbox */
+        jumpbox: cidr.optional(),
+        /** DNS Private Resolver inbound endpoint subnet, /28 to /24 (set with dnsResolverOutbound). @default - no resolver */
+        dnsResolverInbound: cidr.optional(),
+        /** DNS Private Resolver outbound endpoint subnet, /28 to /24 (set with dnsResolverInbound). @default - no resolver */
+        dnsResolverOutbound: cidr.optional(),
+      })
+      .strict(),
+    firewall: firewall.prefault({}),
+    jumpbox: jumpbox.optional(),
+    dns: hubDns.prefault({}),
+  })
+  .strict();
+
+const nodePool = {
+  /** @default Standard_D4ds_v5 */
+  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5").default("Standard_D4ds_v5"),
+  /** @default ["1", "2", "3"] */
+  zones: z.array(zone).default(["1", "2", "3"]),
+  /** Pods per node; with plain Azure CNI each one takes an address of the node subnet. @default 30 */
+  maxPods: z.number().int().min(10).max(250).default(30),
+  /** @default 128 */
+  osDiskSizeGb: z.number().int().min(30).max(2048).default(128),
+};
+
+const systemPool = z
+  .object({
+    ...nodePool,
+    /** @default 3 */
+    minCount: z.number().int().min(1).max(1000).default(3),
+    /** @default 5 */
+    maxCount: z.number().int().min(1).max(1000).default(5),
+  })
+  .strict();
+
+const userPool = z
+  .object({
+    /** Linux node pool name: 1-12 lowercase letters or digits, starting with a letter. */
+    name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter"),
+    ...nodePool,
+    /** @default 1 */
+    minCount: z.number().int().min(0).max(1000).default(1),
+    /** @default 3 */
+    maxCount: z.number().int().min(1).max(1000).default(3),
+  })
+  .strict();
+
+const cluster = z
+  .object({
+    /** @default - the region's default version at creation time */
+    kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.33" or "1.33.2"').optional(),
+    /** Control plane tier; Standard carries the uptime SLA. @default Standard */
+    skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+    /** `overlay`: pods get addresses from podCidr instead of the node subnet. @default - plain Azure CNI */
+    networkPluginMode: z.literal("overlay").optional(),
+    /** Pod address range, overlay mode only. @default 10.244.0.0/16 with overlay */
+    podCidr: cidr.optional(),
+    /** @default azure */
+    networkPolicy: z.enum(["azure", "calico"]).default("azure"),
+    /** `byo`: the privatelink zone lives in the hub and is linked to every VNet; `system`: AKS manages it. @default byo */
+    privateDnsZone: z.enum(["byo", "system"]).default("byo"),
+    /** Entra ID groups made cluster admins. @default - none: grant access with Azure RBAC role assignments */
+    adminGroupObjectIds: z.array(guid).default([]),
+    /** Kubernetes service range; must overlap no VNet or on-premises range. @default 10.2.0.0/24 */
+    serviceCidr: cidr.default("10.2.0.0/24"),
+    /** Cluster DNS service address, inside serviceCidr. @default - serviceCidr's 10th address (10.2.0.10) */
+    dnsServiceIp: ipv4.optional(),
+    /** Keep `az aks command invoke`, the emergency access path. @default true */
+    runCommand: z.boolean().default(true),
+    systemPool: systemPool.prefault({}),
+    /** @default - none */
+    userPools: z.array(userPool).default([]),
+  })
+  .strict()
+  .transform((c) => {
+    if (c.dnsServiceIp !== undefined) return { ...c, dnsServiceIp: c.dnsServiceIp };
+    const service = parseCidr(c.serviceCidr);
+    return { ...c, dnsServiceIp: service.ok ? nthAddress(service.value, Math.min(10, Number(service.value.last - service.value.first) - 1)) : "" };
+  });
+
+const egress = z
+  .object({
+    /** Extra destinations for this spoke, allowed over HTTPS 443 from its subnets. @default - none */
+    fqdns: z.array(fqdn).default([]),
+    /** Ubuntu package mirrors over HTTP 80. @default false: node images are patched by AKS */
+    ubuntuUpdates: z.boolean().default(false),
+    /** Docker Hub over HTTPS 443. @default false: prefer mcr.microsoft.com or your own registry */
+    dockerHub: z.boolean().default(false),
+    /** Azure Monitor endpoints for Container Insights. @default true: the cluster ships its logs there */
+    containerInsights: z.boolean().default(true),
+    /** Priority of this spoke's firewall rule collection group, 200-64999. @default - 1000 + 100 × the spoke's position */
+    priority: z.number().int().min(200).max(64999).optional(),
+  })
+  .strict();
+
+const spoke = z
+  .object({
+    name: nameField("a spoke name"),
+    addressSpace: z.array(cidr).min(1, "needs at least one CIDR block"),
+    subnets: z
+      .object({
+        /** Node subnet of the cluster; egress is routed to the firewall. */
+        nodes: cidr,
+        /** Subnet for internal load balancer front ends. @default - none */
+        ingress: cidr.optional(),
+      })
+      .strict(),
+    egress: egress.prefault({}),
+    cluster: cluster.prefault({}),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    name: nameField("the environment name"),
+    /** Azure region, lowercase without spaces: `westeurope`. */
+    location: z.string().regex(/^[a-z][a-z0-9]+$/, "must be an Azure region name such as westeurope (lowercase, no spaces)"),
+    /** @default - ARM_SUBSCRIPTION_ID from the deploying shell */
+    subscriptionId: guid.optional(),
+    tags,
+    /** @default { type: local }: state files next to cdktf.json */
+    backend: backend.default({ type: "local" }),
+    /** Ranges reached over VPN or ExpressRoute. @default - none */
+    onPremises: z.array(cidr).default([]),
+    hub,
+    spokes: z.array(spoke).min(1, "needs at least one spoke"),
+  })
+  .strict();
+
+/** A validated environment, with every default filled in. */
+export type Environment = z.infer<typeof environmentSchema>;
+export type HubConfig = Environment["hub"];
+export type SpokeConfig = Environment["spokes"][number];
+export type ClusterConfig = SpokeConfig["cluster"];
+export type NodePoolConfig = ClusterConfig["userPools"][number];
+export type FirewallConfig = HubConfig["firewall"];
+export type BackendConfig = Environment["backend"];
+export type HubSubnetRole = keyof HubConfig["subnets"];
+export type SpokeSubnetRole = keyof SpokeConfig["subnets"];

@@ -1,0 +1,133 @@
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
+import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
+import { Construct } from "constructs";
+import { DENY_INTERNET_INBOUND, SubnetNsg } from "./subnet-nsg";
+
+/** The subnets a spoke can hold, by role. */
+export type SpokeSubnetRole = "nodes" | "ingress";
+
+export const SPOKE_SUBNET_NAMES: Record<SpokeSubnetRole, string> = {
+  nodes: "snet-nodes",
+  ingress: "snet-ingress",
+};
+
+/** What a spoke needs to know of the hub to peer with it. */
+export interface HubPeeringTarget {
+  readonly vnetId: string;
+  readonly vnetName: string;
+  readonly resourceGroupName: string;
+}
+
+export interface SpokeNetworkProps {
+  /** Short name of the spoke, used in peering names (`hub-to-<spoke>`). */
+  readonly spokeName: string;
+  readonly vnetName: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly addressSpace: string[];
+  /** CIDR per subnet role; the node subnet is required. */
+  readonly subnets: { readonly nodes: string } & Partial<Record<SpokeSubnetRole, string>>;
+  /** The hub to peer with, in both directions. */
+  readonly hub: HubPeeringTarget;
+  /** NSG name for a subnet role. */
+  readonly nsgName: (role: SpokeSubnetRole) => string;
+  /** @default - Azure-provided DNS */
+  readonly dnsServers?: string[];
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A spoke VNet with its subnets, an NSG on every subnet, and peering with the hub in both
+ * directions (virtual network access and forwarded traffic allowed, so traffic the
+ * firewall forwards can come back). Subnets have Azure's default outbound access off: the
+ * only way out is the egress route table through the firewall.
+ */
+export class SpokeNetwork extends Construct {
+  public readonly vnet: VirtualNetwork;
+  public readonly spokeToHub: VirtualNetworkPeering;
+  public readonly hubToSpoke: VirtualNetworkPeering;
+  private readonly subnetsByRole = new Map<SpokeSubnetRole, Subnet>();
+  private readonly nsgsByRole = new Map<SpokeSubnetRole, SubnetNsg>();
+  private readonly cidrs: Partial<Record<SpokeSubnetRole, string>>;
+
+  constructor(scope: Construct, id: string, props: SpokeNetworkProps) {
+    super(scope, id);
+    this.cidrs = props.subnets;
+    this.vnet = new VirtualNetwork(this, "vnet", {
+      name: props.vnetName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      addressSpace: props.addressSpace,
+      dnsServers: props.dnsServers,
+      tags: props.tags,
+    });
+    for (const role of Object.keys(SPOKE_SUBNET_NAMES) as SpokeSubnetRole[]) {
+      const prefix = props.subnets[role];
+      if (prefix === undefined) continue;
+      const subnet = new Subnet(this, `subnet-${role}`, {
+        name: SPOKE_SUBNET_NAMES[role],
+        resourceGroupName: props.resourceGroupName,
+        virtualNetworkName: this.vnet.name,
+        addressPrefixes: [prefix],
+        defaultOutboundAccessEnabled: false,
+      });
+      this.subnetsByRole.set(role, subnet);
+      this.nsgsByRole.set(
+        role,
+        new SubnetNsg(this, `nsg-${role}`, {
+          name: props.nsgName(role),
+          resourceGroupName: props.resourceGroupName,
+          location: props.location,
+          subnetId: subnet.id,
+          rules: [DENY_INTERNET_INBOUND],
+          tags: props.tags,
+        }),
+      );
+    }
+    this.spokeToHub = new VirtualNetworkPeering(this, "peering-spoke-to-hub", {
+      name: `${props.spokeName}-to-hub`,
+      resourceGroupName: props.resourceGroupName,
+      virtualNetworkName: this.vnet.name,
+      remoteVirtualNetworkId: props.hub.vnetId,
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: true,
+    });
+    this.hubToSpoke = new VirtualNetworkPeering(this, "peering-hub-to-spoke", {
+      name: `hub-to-${props.spokeName}`,
+      resourceGroupName: props.hub.resourceGroupName,
+      virtualNetworkName: props.hub.vnetName,
+      remoteVirtualNetworkId: this.vnet.id,
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: true,
+    });
+  }
+
+  public get roles(): SpokeSubnetRole[] {
+    return [...this.subnetsByRole.keys()];
+  }
+
+  /** The subnet for a role; throws naming the roles that exist when it has none. */
+  public subnet(role: SpokeSubnetRole): Subnet {
+    const subnet = this.subnetsByRole.get(role);
+    if (!subnet) throw new Error(`No '${role}' subnet in this spoke; available: ${this.roles.join(", ")}`);
+    return subnet;
+  }
+
+  public subnetId(role: SpokeSubnetRole): string {
+    return this.subnet(role).id;
+  }
+
+  /** The subnet's CIDR as written in the environment. */
+  public subnetCidr(role: SpokeSubnetRole): string {
+    this.subnet(role);
+    return this.cidrs[role] as string;
+  }
+
+  /** The NSG association of a subnet (things that must wait for it depend on this). */
+  public nsgAssociation(role: SpokeSubnetRole) {
+    this.subnet(role);
+    return (this.nsgsByRole.get(role) as SubnetNsg).association;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Whole-environment address-plan checks: every subnet inside its VNet, no overlaps within a
+ * VNet or between VNets and on-premises ranges, Kubernetes ranges clear of all of them,
+ * Azure's minimum subnet sizes, and enough node-subnet addresses for the node pools.
+ *
+ * Pure: takes a schema-valid environment, returns every problem found (never throws).
+ */
+import type { Problem } from "../config/problem";
+import type { Environment } from "../config/schema";
+import { azureUsableAddresses, type Cidr, cidr, contains, containsIp, formatIp, overlaps, parseIp } from "./cidr";
+
+/** A CIDR block with the field it came from, so that errors can name both sides. */
+interface Placed {
+  readonly path: string;
+  readonly block: Cidr;
+  /** Which network owns it: `hub`, a spoke name, `onPremises`, or a cluster range. */
+  readonly owner: string;
+}
+
+/**
+ * Size rules Azure enforces for special subnets, as the largest prefix length allowed
+ * (a /26 rule means /26 or larger, i.e. prefix <= 26) and, where there is one, the smallest.
+ */
+export const SUBNET_SIZE_RULES: Record<string, { maxPrefix: number; minPrefix?: number; what: string }> = {
+  "hub.subnets.firewall": { maxPrefix: 26, what: "AzureFirewallSubnet" },
+  "hub.subnets.firewallManagement": { maxPrefix: 26, what: "AzureFirewallManagementSubnet" },
+  "hub.subnets.bastion": { maxPrefix: 26, what: "AzureBastionSubnet" },
+  "hub.subnets.dnsResolverInbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
+  "hub.subnets.dnsResolverOutbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
+};
+
+/** Azure's smallest subnet. */
+export const MIN_SUBNET_PREFIX = 29;
+
+/** AKS's default pod range in overlay mode. */
+export const DEFAULT_POD_CIDR = "10.244.0.0/16";
+
+/** One node of surge capacity per pool during upgrades (AKS's default max surge). */
+const UPGRADE_SURGE_NODES = 1;
+
+export function checkAddressPlan(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const networks: Placed[] = [];
+
+  const vnet = (owner: string, base: string, addressSpace: string[], subnets: Record<string, string | undefined>) => {
+    const spaces = addressSpace.map((text, i) => ({ path: `${base}.addressSpace.${i}`, block: cidr(text), owner }));
+    networks.push(...spaces);
+    pairwise(spaces, (a, b) =>
+      problems.push({ path: b.path, message: `${b.block.text} overlaps ${a.path} ${a.block.text}; the blocks of one address space must be disjoint` }),
+    );
+
+    const placed: Placed[] = [];
+    for (const [role, text] of Object.entries(subnets)) {
+      if (text === undefined) continue;
+      const path = `${base}.subnets.${role}`;
+      const block = cidr(text);
+      placed.push({ path, block, owner });
+      if (!spaces.some((s) => contains(s.block, block))) {
+        problems.push({
+          path,
+          message: `${block.text} is not inside ${base}.addressSpace (${addressSpace.join(", ")}); choose a range inside it`,
+        });
+      }
+      const rule = SUBNET_SIZE_RULES[path];
+      if (rule && block.prefix > rule.maxPrefix) {
+        problems.push({ path, message: `${block.text} is too small for ${rule.what}; Azure needs at least a /${rule.maxPrefix}` });
+      } else if (rule?.minPrefix !== undefined && block.prefix < rule.minPrefix) {
+        problems.push({ path, message: `${block.text} is too large for ${rule.what}; Azure allows /${rule.maxPrefix} to /${rule.minPrefix}` });
+      } else if (block.prefix > MIN_SUBNET_PREFIX) {
+        problems.push({ path, message: `${block.text} is smaller than Azure's smallest subnet, a /${MIN_SUBNET_PREFIX}` });
+      }
+    }
+    pairwise(placed, (a, b) =>
+      problems.push({ path: b.path, message: `${b.block.text} overlaps ${a.path} ${a.block.text}; subnets of one VNet must not overlap` }),
+    );
+    return placed;
+  };
+
+  vnet("hub", "hub", env.hub.addressSpace, env.hub.subnets);
+  const spokeSubnets = env.spokes.map((s, i) => vnet(s.name, `spokes.${i}`, s.addressSpace, s.subnets));
+  env.onPremises.forEach((text, i) => networks.push({ path: `onPremises.${i}`, block: cidr(text), owner: `onPremises.${i}` }));
+
+  // VNets and on-premises ranges must be disjoint, or peering and routing cannot work.
+  pairwise(networks, (a, b) => {
+    if (a.owner === b.owner) return; // reported above, as an overlap inside one address space
+    problems.push({
+      path: b.path,
+      message: `${b.block.text} overlaps ${a.path} ${a.block.text}; peered networks and on-premises ranges must not overlap`,
+    });
+  });
+
+  env.spokes.forEach((spoke, i) => {
+    const base = `spokes.${i}.cluster`;
+    const c = spoke.cluster;
+    const service: Placed = { path: `${base}.serviceCidr`, block: cidr(c.serviceCidr), owner: "service" };
+    const ranges: Placed[] = [service];
+    if (c.networkPluginMode === "overlay") {
+      const pod = c.podCidr ?? DEFAULT_POD_CIDR;
+      ranges.push({ path: c.podCidr ? `${base}.podCidr` : `${base}.podCidr (default ${DEFAULT_POD_CIDR})`, block: cidr(pod), owner: "pod" });
+    }
+    for (const range of ranges) {
+      for (const net of networks) {
+        if (overlaps(range.block, net.block)) {
+          problems.push({
+            path: range.path,
+            message: `${range.block.text} overlaps ${net.path} ${net.block.text}; cluster-internal ranges must be outside every VNet and on-premises range`,
+          });
+        }
+      }
+    }
+    pairwise(ranges, (a, b) => problems.push({ path: b.path, message: `${b.block.text} overlaps ${a.path} ${a.block.text}` }));
+
+    if (c.dnsServiceIp !== undefined) {
+      const ip = parseIp(c.dnsServiceIp);
+      if (ip.ok) {
+        const block = service.block;
+        if (!containsIp(block, ip.value)) {
+          problems.push({ path: `${base}.dnsServiceIp`, message: `${c.dnsServiceIp} is not inside serviceCidr ${block.text}; pick an address inside it, e.g. ${formatIp(block.first + 10n)}` });
+        } else if (ip.value === block.first || ip.value === block.first + 1n || ip.value === block.last) {
+          problems.push({
+            path: `${base}.dnsServiceIp`,
+            message: `${c.dnsServiceIp} is reserved in ${block.text} (network address, the kubernetes service's first address, or broadcast); use e.g. ${formatIp(block.first + 10n)}`,
+          });
+        }
+      }
+    }
+
+    // Node subnet capacity: every node takes one address; with plain Azure CNI each pod does too.
+    const nodes = spokeSubnets[i].find((p) => p.path.endsWith(".subnets.nodes"));
+    if (nodes) {
+      const pools = [c.systemPool, ...c.userPools];
+      const perNode = (maxPods: number) => (c.networkPluginMode === "overlay" ? 1 : maxPods + 1);
+      const needed = pools.reduce((sum, p) => sum + (p.maxCount + UPGRADE_SURGE_NODES) * perNode(p.maxPods), 0);
+      const usable = azureUsableAddresses(nodes.block);
+      if (needed > usable) {
+        problems.push({
+          path: nodes.path,
+          message:
+            `${nodes.block.text} has ${usable} usable addresses but the node pools need up to ${needed} ` +
+            `(max nodes + 1 surge per pool, ${c.networkPluginMode === "overlay" ? "1 address per node" : "maxPods + 1 addresses per node"}); ` +
+            `use a larger subnet${c.networkPluginMode === "overlay" ? "" : ", networkPluginMode: overlay,"} or fewer nodes`,
+        });
+      }
+    }
+  });
+
+  return problems;
+}
+
+function pairwise(items: Placed[], report: (a: Placed, b: Placed) => void): void {
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      if (overlaps(items[i].block, items[j].block)) report(items[i], items[j]);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Azure resource names and stack ids, derived from the environment and spoke names. One
+ * place, so that a reviewer can predict every name and a rename is one diff.
+ */
+export const stackIds = {
+  hub: (env: string) => `${env}-hub`,
+  spoke: (env: string, spoke: string) => `${env}-${spoke}`,
+  apps: (env: string, spoke: string) => `${env}-${spoke}-apps`,
+};
+
+export function hubNames(env: string) {
+  return {
+    resourceGroup: `rg-${env}-hub`,
+    vnet: `vnet-${env}-hub`,
+    firewall: `afw-${env}-hub`,
+    firewallPolicy: `afwp-${env}-hub`,
+    firewallPublicIp: `pip-${env}-afw`,
+    firewallManagementPublicIp: `pip-${env}-afw-mgmt`,
+    logAnalytics: `log-${env}-hub`,
+    jumpbox: `vm-${env}-jumpbox`,
+    jumpboxNic: `nic-${env}-jumpbox`,
+    jumpboxNsg: `nsg-${env}-jumpbox`,
+    jumpboxRouteTable: `rt-${env}-jumpbox-egress`,
+    bastion: `bas-${env}-hub`,
+    bastionPublicIp: `pip-${env}-bastion`,
+    dnsResolver: `dnspr-${env}-hub`,
+    dnsResolverNsg: (role: string) => `nsg-${env}-${role}`,
+    forwardingRuleset: `dnsfrs-${env}-hub`,
+  };
+}
+
+export function spokeNames(env: string, spoke: string) {
+  return {
+    resourceGroup: `rg-${env}-${spoke}`,
+    vnet: `vnet-${env}-${spoke}`,
+    nsg: (role: string) => `nsg-${env}-${spoke}-${role}`,
+    routeTable: `rt-${env}-${spoke}-egress`,
+    cluster: `aks-${env}-${spoke}`,
+    nodeResourceGroup: `rg-${env}-${spoke}-nodes`,
+    controlPlaneIdentity: `id-${env}-${spoke}-aks`,
+  };
+}

@@ -1,0 +1,44 @@
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Environment } from "../config/schema";
+import { configureBackend } from "./backend";
+
+export interface PlatformStackProps {
+  readonly env: Environment;
+  /** Name of the stack's resource group. */
+  readonly resourceGroupName: string;
+}
+
+/**
+ * What every stack of an environment shares: the azurerm provider, the environment's
+ * backend with a per-stack state location, its resource group, and the tags every
+ * resource carries (the environment's own plus `managed-by` and `stack`).
+ */
+export class PlatformStack extends TerraformStack {
+  public readonly resourceGroup: ResourceGroup;
+  public readonly location: string;
+  public readonly tags: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { env } = props;
+    new AzurermProvider(this, "azurerm", {
+      features: [{}],
+      subscriptionId: env.subscriptionId,
+    });
+    configureBackend(this, env.backend, id);
+    this.location = env.location;
+    this.tags = sortedTags({ ...env.tags, "managed-by": "private-aks", environment: env.name, stack: id });
+    this.resourceGroup = new ResourceGroup(this, "resource-group", {
+      name: props.resourceGroupName,
+      location: env.location,
+      tags: this.tags,
+    });
+  }
+}
+
+function sortedTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+}

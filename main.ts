@@ -1,0 +1,8 @@
+/**
+ * Entry point of the cdktf app: load the environment file ($PRIVATE_AKS_CONFIG, or
+ * environments/default.yaml), validate it completely, build the stacks and synthesize.
+ * An invalid file is reported one problem per line and nothing is written.
+ */
+import { synthesize } from "./lib/app";
+
+process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out" });
