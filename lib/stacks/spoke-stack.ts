@@ -1,6 +1,9 @@
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
+import { PrivateCluster } from "../constructs/private-cluster";
+import { PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SpokeNetwork } from "../constructs/spoke-network";
 import type { HubStack } from "./hub-stack";
 import { spokeNames } from "./naming";
@@ -15,22 +18,26 @@ export interface SpokeStackProps {
 
 /**
  * `<env>-<spoke>`: the spoke VNet, its subnets and NSGs, peering with the hub in both
- * directions, and the egress route table that sends 0.0.0.0/0 to the firewall.
+ * directions, the egress route table that sends 0.0.0.0/0 to the firewall, the links of
+ * the hub's private DNS zones to this VNet, and the private AKS cluster.
  */
 export class SpokeStack extends PlatformStack {
   public readonly network: SpokeNetwork;
   public readonly egress: EgressRouteTable;
+  public readonly dnsLinks: PrivateDnsZoneLinks;
+  public readonly cluster: PrivateCluster;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
     const names = spokeNames(env.name, spoke.name);
     super(scope, id, { env, resourceGroupName: names.resourceGroup });
     this.addDependency(hub);
+    const rg = this.resourceGroup.name;
 
     this.network = new SpokeNetwork(this, "network", {
       spokeName: spoke.name,
       vnetName: names.vnet,
-      resourceGroupName: this.resourceGroup.name,
+      resourceGroupName: rg,
       location: this.location,
       addressSpace: spoke.addressSpace,
       subnets: spoke.subnets,
@@ -45,11 +52,52 @@ export class SpokeStack extends PlatformStack {
 
     this.egress = new EgressRouteTable(this, "egress", {
       name: names.routeTable,
-      resourceGroupName: this.resourceGroup.name,
+      resourceGroupName: rg,
       location: this.location,
       nextHopIp: hub.egressNextHop,
       subnets: { nodes: this.network.subnetId("nodes") },
       tags: this.tags,
+    });
+
+    const zones: Record<string, ZoneReference> = {};
+    if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.resourceGroup.name };
+    this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: { key: names.vnet, vnetId: this.network.vnet.id }, tags: this.tags });
+
+    const c = spoke.cluster;
+    this.cluster = new PrivateCluster(this, "cluster", {
+      name: names.cluster,
+      resourceGroupName: rg,
+      location: this.location,
+      nodeResourceGroup: names.nodeResourceGroup,
+      identityName: names.controlPlaneIdentity,
+      nodeSubnetId: this.network.subnetId("nodes"),
+      routeTableId: this.egress.id,
+      networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.dnsLinks.links],
+      workspaceId: hub.logs.workspaceId,
+      serviceCidr: c.serviceCidr,
+      dnsServiceIp: c.dnsServiceIp,
+      privateDnsZoneId: c.privateDnsZone === "byo" ? hub.aksDnsZone?.id : undefined,
+      kubernetesVersion: c.kubernetesVersion,
+      skuTier: c.skuTier,
+      networkPluginMode: c.networkPluginMode,
+      podCidr: c.podCidr,
+      networkPolicy: c.networkPolicy,
+      adminGroupObjectIds: c.adminGroupObjectIds,
+      runCommand: c.runCommand,
+      systemPool: c.systemPool,
+      userPools: c.userPools,
+      tags: this.tags,
+    });
+
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name, description: "The AKS cluster." });
+    new TerraformOutput(this, "cluster_resource_group", { value: rg, description: "Resource group of the cluster." });
+    new TerraformOutput(this, "cluster_private_fqdn", {
+      value: this.cluster.privateFqdn,
+      description: "The API server's private FQDN; resolvable from the hub, the spokes, and on-premises through the DNS forwarders.",
+    });
+    new TerraformOutput(this, "emergency_access", {
+      value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
+      description: "Runs kubectl inside the cluster through the Azure API when no private network path is available.",
     });
   }
 }

@@ -1,0 +1,138 @@
+import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
+import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
+import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
+import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
+import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
+
+/** Every rule of every rule collection group, flattened, with the group it sits in. */
+function firewallRules(json: any) {
+  return resources(json, "azurerm_firewall_policy_rule_collection_group").flatMap((g) => [
+    ...(g.application_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "application", action: c.action, ...r }))),
+    ...(g.network_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "network", action: c.action, ...r }))),
+  ]);
+}
+
+describe("the hub's firewall", () => {
+  const { text, json } = synth(stacks().hub);
+
+  it("has a Standard static public IP for egress, in the firewall's zones", () => {
+    expect(text).toHaveResourceWithProperties(PublicIp, { name: "pip-demo-afw", sku: "Standard", allocation_method: "Static", zones: ["1", "2", "3"] });
+    expect(resources(json, "azurerm_public_ip")).toHaveLength(1);
+  });
+
+  it("sits in AzureFirewallSubnet with a firewall policy of the environment's tier", () => {
+    const subnet = Object.entries(json.resource.azurerm_subnet).find(([, s]: [string, any]) => s.name === "AzureFirewallSubnet")![0];
+    expect(text).toHaveResourceWithProperties(Firewall, {
+      sku_name: "AZFW_VNet",
+      sku_tier: "Standard",
+      zones: ["1", "2", "3"],
+      firewall_policy_id: expect.stringContaining("azurerm_firewall_policy."),
+      ip_configuration: [expect.objectContaining({ subnet_id: `\${azurerm_subnet.${subnet}.id}` })],
+    });
+    expect(resources(json, "azurerm_firewall")[0].management_ip_configuration).toBeUndefined();
+  });
+
+  it("denies known-malicious traffic and proxies DNS by default", () => {
+    expect(text).toHaveResourceWithProperties(FirewallPolicy, { sku: "Standard", threat_intelligence_mode: "Deny", dns: { proxy_enabled: true } });
+  });
+
+  it("sends the firewall's resource-specific logs to the hub workspace", () => {
+    expect(text).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
+      target_resource_id: expect.stringContaining("azurerm_firewall."),
+      log_analytics_workspace_id: expect.stringContaining("azurerm_log_analytics_workspace."),
+      log_analytics_destination_type: "Dedicated",
+      enabled_log: FIREWALL_LOG_CATEGORIES.map((category) => ({ category })),
+    });
+  });
+
+  it("gives the Basic tier a management IP configuration in AzureFirewallManagementSubnet", () => {
+    const env = environment(changed((r) => {
+      r.hub.subnets.firewallManagement = "10.0.0.64/26";
+      Object.assign(r.hub.firewall, { tier: "Basic", dnsProxy: false, threatIntelMode: "Alert" });
+    }));
+    const basic = synth(stacks(env).hub).json;
+    const firewall = resources(basic, "azurerm_firewall")[0];
+    expect(firewall.sku_tier).toBe("Basic");
+    expect(firewall.management_ip_configuration).toEqual(expect.objectContaining({ name: "management", public_ip_address_id: expect.stringContaining("management-public-ip") }));
+    expect(resources(basic, "azurerm_firewall_policy")[0]).toEqual(expect.objectContaining({ sku: "Basic", threat_intelligence_mode: "Alert" }));
+    expect(resources(basic, "azurerm_firewall_policy")[0].dns).toBeUndefined();
+  });
+});
+
+describe("the AKS egress rules", () => {
+  const { json } = synth(stacks().hub);
+  const rules = firewallRules(json);
+
+  it("allow every required catalog FQDN over HTTPS 443 from the node subnet", () => {
+    const required = AKS_EGRESS_CATALOG.find((g) => g.id === "required")!.entries.flatMap((e) => (e.kind === "application" ? e.fqdns ?? [] : []));
+    expect(required).toEqual(expect.arrayContaining(["mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com", "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com"]));
+    for (const fqdn of required) {
+      const allowing = rules.filter((r) => r.kind === "application" && r.destination_fqdns?.includes(fqdn));
+      expect({ fqdn, rules: allowing.map((r) => [r.action, r.source_addresses, r.protocols]) }).toEqual({ fqdn, rules: [["Allow", ["10.0.5.0/24"], [{ type: "Https", port: 443 }]]] });
+    }
+  });
+
+  it("allow the AzureKubernetesService FQDN tag and NTP from the node subnet", () => {
+    expect(rules).toContainEqual(expect.objectContaining({ name: "aks-fqdn-tag", destination_fqdn_tags: ["AzureKubernetesService"], source_addresses: ["10.0.5.0/24"] }));
+    expect(rules).toContainEqual(expect.objectContaining({ name: "aks-ntp", protocols: ["UDP"], destination_ports: ["123"], destination_fqdns: ["ntp.ubuntu.com"], source_addresses: ["10.0.5.0/24"] }));
+  });
+
+  it("never use '*' as a source, and nothing is allowed to everywhere", () => {
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.source_addresses).not.toContain("*");
+      expect(rule.source_addresses).not.toContain("0.0.0.0/0");
+      expect(rule.destination_fqdns ?? []).not.toContain("*");
+      expect(rule.destination_addresses ?? []).toEqual([]);
+      expect(rule.action).toBe("Allow");
+    }
+  });
+
+  it("leave the optional Ubuntu and Docker Hub groups off by default", () => {
+    const names = rules.map((r) => r.name);
+    expect(names).toEqual(["aks-fqdn-tag", "aks-required-fqdns", "aks-azure-policy", "aks-container-insights", "aks-ntp"]);
+  });
+
+  it("add the groups and destinations a spoke switches on", () => {
+    const env = environment(changed((r) => Object.assign(r.spokes[0], { egress: { ubuntuUpdates: true, dockerHub: true, containerInsights: false, fqdns: ["api.contoso.com"] } })));
+    const more = firewallRules(synth(stacks(env).hub).json);
+    expect(more.map((r) => r.name)).toEqual(["aks-fqdn-tag", "aks-required-fqdns", "aks-azure-policy", "ubuntu-updates", "docker-hub", "spoke-fqdns", "aks-ntp"]);
+    expect(more.find((r) => r.name === "ubuntu-updates").protocols).toEqual([{ type: "Http", port: 80 }]);
+    expect(more.find((r) => r.name === "spoke-fqdns")).toEqual(expect.objectContaining({ destination_fqdns: ["api.contoso.com"], protocols: [{ type: "Https", port: 443 }] }));
+  });
+
+  it("give each spoke its own group, with distinct priorities and only its own node subnet as source", () => {
+    const env = environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })));
+    const groups = resources(synth(stacks(env).hub).json, "azurerm_firewall_policy_rule_collection_group");
+    expect(groups.map((g) => [g.name, g.priority])).toEqual([["rcg-aks1", 1000], ["rcg-aks2", 1100]]);
+    const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
+    expect([...sources(groups[0])]).toEqual(["10.0.5.0/24"]);
+    expect([...sources(groups[1])]).toEqual(["10.0.8.0/24"]);
+  });
+
+  it("leave out the FQDN network rule, with a warning, when the firewall has no DNS proxy", () => {
+    const env = environment(changed((r) => (r.hub.firewall.dnsProxy = false)));
+    const hub = stacks(env).hub;
+    const out = firewallRules(synth(hub).json);
+    expect(out.map((r) => r.name)).not.toContain("aks-ntp");
+    const warnings = hub.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    expect(warnings).toEqual(["egress catalog entry aks-ntp left out for spoke aks1: FQDN network rules need the firewall's DNS proxy (hub.firewall.dnsProxy)"]);
+  });
+
+  it("every catalog entry names the documentation it comes from", () => {
+    for (const group of AKS_EGRESS_CATALOG) {
+      for (const entry of group.entries) expect({ id: entry.id, cited: entry.source.length > 20 }).toEqual({ id: entry.id, cited: true });
+    }
+  });
+
+  it("route spoke egress to the firewall's private IP", () => {
+    const built = stacks();
+    const spoke = synth(built.spokes[0]).json;
+    const hub = synth(built.hub).json;
+    const route = resourceNamed(spoke, "azurerm_route_table", "rt-demo-aks1-egress").route[0];
+    const output = /outputs\.([^}]+)\}$/.exec(route.next_hop_in_ip_address)![1];
+    expect(hub.output[output].value).toMatch(/^\$\{azurerm_firewall\.[^.]+\.ip_configuration\[0\]\.private_ip_address\}$/);
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * What a private AKS cluster must reach through the firewall, as data. Each entry names the
+ * Microsoft documentation section it comes from, so a reviewer can check it against the
+ * source and a maintainer knows where to look when Microsoft changes the list.
+ *
+ * Nothing here is broader than the documentation: no `*` destinations, no allow-all. The
+ * API server is not listed because the cluster is private: nodes reach it through its
+ * private endpoint in the spoke, not through the firewall.
+ *
+ * Pure data and one pure function; the AksEgressRules construct turns the selection into
+ * firewall policy rules.
+ */
+
+/** The documentation page most entries come from. */
+export const AKS_EGRESS_DOC = "Microsoft Learn, AKS: Outbound network and FQDN rules for AKS clusters";
+
+/** An application rule: FQDNs (or an FQDN tag) over HTTP/HTTPS. */
+export interface ApplicationEntry {
+  readonly kind: "application";
+  /** Stable id; becomes the firewall rule name. */
+  readonly id: string;
+  readonly description: string;
+  /** Documentation section this entry comes from. */
+  readonly source: string;
+  /** Destination FQDNs; `{location}` is replaced by the environment's region. */
+  readonly fqdns?: readonly string[];
+  /** Azure Firewall FQDN tags (Microsoft-maintained FQDN sets). */
+  readonly fqdnTags?: readonly string[];
+  readonly protocols: readonly { readonly type: "Http" | "Https"; readonly port: number }[];
+}
+
+/** A network rule: a transport protocol to FQDNs (resolved by the firewall's DNS proxy) or addresses. */
+export interface NetworkEntry {
+  readonly kind: "network";
+  readonly id: string;
+  readonly description: string;
+  readonly source: string;
+  readonly protocol: "TCP" | "UDP";
+  readonly fqdns: readonly string[];
+  readonly ports: readonly string[];
+  /** FQDN network rules work only when the firewall resolves names itself (DNS proxy on). */
+  readonly requiresDnsProxy: true;
+}
+
+export type EgressEntry = ApplicationEntry | NetworkEntry;
+
+/** A set of entries switched on or off together. */
+export interface EgressGroup {
+  readonly id: EgressGroupId;
+  readonly title: string;
+  /** On unless the environment says otherwise. */
+  readonly defaultOn: boolean;
+  /** Why it is on or off by default. */
+  readonly why: string;
+  /** The environment field that switches it (absent: always on). */
+  readonly switch?: string;
+  readonly entries: readonly EgressEntry[];
+}
+
+export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "ubuntuUpdates" | "dockerHub";
+
+const HTTPS = [{ type: "Https", port: 443 }] as const;
+const HTTP = [{ type: "Http", port: 80 }] as const;
+
+/** The catalog, in the order rules are generated. */
+export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
+  {
+    id: "required",
+    title: "AKS required",
+    defaultOn: true,
+    why: "Without these a cluster cannot be created, pull its system images, authenticate or upgrade.",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-fqdn-tag",
+        description: "Azure Firewall's AzureKubernetesService FQDN tag: Microsoft's own list of AKS control endpoints.",
+        source: `${AKS_EGRESS_DOC} > Azure Firewall: use the AzureKubernetesService FQDN tag`,
+        fqdnTags: ["AzureKubernetesService"],
+        protocols: HTTPS,
+      },
+      {
+        kind: "application",
+        id: "aks-required-fqdns",
+        description: "Microsoft Container Registry and its CDN, ARM, Entra ID, AKS packages and binaries.",
+        source: `${AKS_EGRESS_DOC} > Azure Global required FQDN / application rules`,
+        fqdns: [
+          "mcr.microsoft.com",
+          "*.data.mcr.microsoft.com",
+          "mcr-0001.mcr-msedge.net",
+          "management.azure.com",
+          "login.microsoftonline.com",
+          "packages.microsoft.com",
+          "acs-mirror.azureedge.net",
+          "packages.aks.azure.com",
+        ],
+        protocols: HTTPS,
+      },
+      {
+        kind: "network",
+        id: "aks-ntp",
+        description: "Time synchronization for Linux nodes.",
+        source: `${AKS_EGRESS_DOC} > Azure Global required network rules`,
+        protocol: "UDP",
+        fqdns: ["ntp.ubuntu.com"],
+        ports: ["123"],
+        requiresDnsProxy: true,
+      },
+    ],
+  },
+  {
+    id: "azurePolicy",
+    title: "Azure Policy add-on",
+    defaultOn: true,
+    why: "The cluster runs the Azure Policy add-on (on by default), which fetches policies and reports compliance here.",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-azure-policy",
+        description: "Azure Policy add-on: policy definitions and compliance reporting.",
+        source: `${AKS_EGRESS_DOC} > Azure Policy > Required FQDN / application rules`,
+        fqdns: ["data.policy.core.windows.net", "store.policy.core.windows.net"],
+        protocols: HTTPS,
+      },
+    ],
+  },
+  {
+    id: "containerInsights",
+    title: "Container Insights",
+    defaultOn: true,
+    switch: "spokes[].egress.containerInsights",
+    why: "The cluster sends logs and metrics to the hub's Log Analytics workspace; without these the monitoring agent cannot.",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-container-insights",
+        description: "Azure Monitor agent: data collection rules, log ingestion and metrics.",
+        source: `${AKS_EGRESS_DOC} > Azure Monitor for containers > Required FQDN / application rules`,
+        fqdns: [
+          "dc.services.visualstudio.com",
+          "*.ods.opinsights.azure.com",
+          "*.oms.opinsights.azure.com",
+          "*.monitoring.azure.com",
+          "global.handler.control.monitor.azure.com",
+          "{location}.handler.control.monitor.azure.com",
+          "*.ingest.monitor.azure.com",
+        ],
+        protocols: HTTPS,
+      },
+    ],
+  },
+  {
+    id: "ubuntuUpdates",
+    title: "Ubuntu package updates",
+    defaultOn: false,
+    switch: "spokes[].egress.ubuntuUpdates",
+    why: "Off: nodes are patched by AKS node image upgrades (nodeOsUpgradeChannel NodeImage), not by apt on the node.",
+    entries: [
+      {
+        kind: "application",
+        id: "ubuntu-updates",
+        description: "Ubuntu security updates and package mirrors for nodes that patch themselves.",
+        source: `${AKS_EGRESS_DOC} > Optional recommended FQDN / application rules for AKS clusters`,
+        fqdns: ["security.ubuntu.com", "azure.archive.ubuntu.com", "changelogs.ubuntu.com"],
+        protocols: HTTP,
+      },
+    ],
+  },
+  {
+    id: "dockerHub",
+    title: "Docker Hub",
+    defaultOn: false,
+    switch: "spokes[].egress.dockerHub",
+    why: "Off: system images come from mcr.microsoft.com; workloads should use a registry you control.",
+    entries: [
+      {
+        kind: "application",
+        id: "docker-hub",
+        description: "Docker Hub image pulls: token service, registry API and layer CDN.",
+        source: "Docker documentation: hosts contacted for Docker Hub image pulls",
+        fqdns: ["auth.docker.io", "registry-1.docker.io", "production.cloudflare.docker.com"],
+        protocols: HTTPS,
+      },
+    ],
+  },
+];
+
+/** Which optional groups a spoke switches on; `required` and `azurePolicy` are always on. */
+export interface EgressSelection {
+  readonly containerInsights: boolean;
+  readonly ubuntuUpdates: boolean;
+  readonly dockerHub: boolean;
+  /** The spoke's own extra destinations, HTTPS 443. */
+  readonly fqdns: readonly string[];
+}
+
+export interface SelectedEntries {
+  readonly entries: EgressEntry[];
+  /** Entries left out because the firewall cannot enforce them, with why. */
+  readonly skipped: { readonly id: string; readonly reason: string }[];
+}
+
+/**
+ * The entries a spoke gets: every group that is on, the spoke's own FQDNs, and `{location}`
+ * filled in. FQDN network rules are left out (and reported) when the firewall has no DNS
+ * proxy, since Azure Firewall cannot enforce them then.
+ */
+export function selectEgress(selection: EgressSelection, options: { location: string; dnsProxy: boolean }): SelectedEntries {
+  const on = (group: EgressGroup): boolean => {
+    switch (group.id) {
+      case "containerInsights":
+      case "ubuntuUpdates":
+      case "dockerHub":
+        return selection[group.id];
+      default:
+        return true;
+    }
+  };
+  const entries: EgressEntry[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  for (const group of AKS_EGRESS_CATALOG.filter(on)) {
+    for (const entry of group.entries) {
+      if (entry.kind === "network" && entry.requiresDnsProxy && !options.dnsProxy) {
+        skipped.push({ id: entry.id, reason: "FQDN network rules need the firewall's DNS proxy (hub.firewall.dnsProxy)" });
+        continue;
+      }
+      entries.push(withLocation(entry, options.location));
+    }
+  }
+  if (selection.fqdns.length > 0) {
+    entries.push({
+      kind: "application",
+      id: "spoke-fqdns",
+      description: "Destinations this spoke's environment file adds.",
+      source: "environment file: spokes[].egress.fqdns",
+      fqdns: [...selection.fqdns],
+      protocols: HTTPS,
+    });
+  }
+  return { entries, skipped };
+}
+
+function withLocation(entry: EgressEntry, location: string): EgressEntry {
+  if (!entry.fqdns) return entry;
+  const fqdns = entry.fqdns.map((f) => f.split("{location}").join(location));
+  return { ...entry, fqdns } as EgressEntry;
+}

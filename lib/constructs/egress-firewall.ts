@@ -1,0 +1,142 @@
+import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
+import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { Construct } from "constructs";
+import { Diagnostics } from "./log-analytics";
+
+export type FirewallTier = "Basic" | "Standard" | "Premium";
+
+export interface EgressFirewallProps {
+  readonly name: string;
+  readonly policyName: string;
+  readonly publicIpName: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** AzureFirewallSubnet. */
+  readonly subnetId: string;
+  /** Log Analytics workspace for the firewall's logs. */
+  readonly workspaceId: string;
+  /** @default Standard */
+  readonly tier?: FirewallTier;
+  /** @default ["1", "2", "3"] */
+  readonly zones?: string[];
+  /** @default Deny */
+  readonly threatIntelMode?: "Off" | "Alert" | "Deny";
+  /** @default true */
+  readonly dnsProxy?: boolean;
+  /**
+   * AzureFirewallManagementSubnet and the name of its public IP: Basic tier and forced
+   * tunnelling need a management IP configuration there.
+   * @default - none (not allowed with Basic tier)
+   */
+  readonly management?: { readonly subnetId: string; readonly publicIpName: string };
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Resource-specific log categories of Azure Firewall, sent to the workspace's AZFW* tables:
+ * every allowed and denied flow, DNS proxy queries, threat intelligence and IDPS hits.
+ */
+export const FIREWALL_LOG_CATEGORIES = [
+  "AZFWApplicationRule",
+  "AZFWApplicationRuleAggregation",
+  "AZFWDnsQuery",
+  "AZFWFqdnResolveFailure",
+  "AZFWIdpsSignature",
+  "AZFWNatRule",
+  "AZFWNatRuleAggregation",
+  "AZFWNetworkRule",
+  "AZFWNetworkRuleAggregation",
+  "AZFWThreatIntel",
+] as const;
+
+/**
+ * Azure Firewall with a Firewall Policy: the one way out of every spoke. The policy holds the
+ * settings (tier, threat intelligence, DNS proxy); rule collection groups are added to it
+ * separately (EgressRuleGroup), one per spoke. Logs go to the hub workspace.
+ */
+export class EgressFirewall extends Construct {
+  public readonly policy: FirewallPolicy;
+  public readonly firewall: Firewall;
+  public readonly publicIp: PublicIp;
+  public readonly managementPublicIp?: PublicIp;
+
+  constructor(scope: Construct, id: string, props: EgressFirewallProps) {
+    super(scope, id);
+    const tier = props.tier ?? "Standard";
+    const zones = props.zones ?? ["1", "2", "3"];
+    if (tier === "Basic" && !props.management) {
+      throw new Error(`EgressFirewall ${props.name}: Basic tier needs 'management' (AzureFirewallManagementSubnet and a public IP)`);
+    }
+
+    // PUBLIC ENDPOINT (1 of the product's named exceptions): the firewall's egress address.
+    // Every outbound packet of every spoke leaves Azure SNAT-ed to this IP; nothing inbound
+    // is allowed (the policy has no DNAT rules). Partners allow-list it.
+    this.publicIp = new PublicIp(this, "public-ip", {
+      name: props.publicIpName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      sku: "Standard",
+      allocationMethod: "Static",
+      zones,
+      tags: props.tags,
+    });
+
+    if (props.management) {
+      // PUBLIC ENDPOINT (named exception): Azure requires a public IP on the firewall's
+      // management configuration (Basic tier, forced tunnelling). Only the Azure platform
+      // uses it to manage the firewall; it carries no workload traffic.
+      this.managementPublicIp = new PublicIp(this, "management-public-ip", {
+        name: props.management.publicIpName,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        sku: "Standard",
+        allocationMethod: "Static",
+        zones,
+        tags: props.tags,
+      });
+    }
+
+    this.policy = new FirewallPolicy(this, "policy", {
+      name: props.policyName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      sku: tier,
+      threatIntelligenceMode: props.threatIntelMode ?? "Deny",
+      dns: tier === "Basic" ? undefined : { proxyEnabled: props.dnsProxy ?? true },
+      tags: props.tags,
+    });
+
+    this.firewall = new Firewall(this, "firewall", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      skuName: "AZFW_VNet",
+      skuTier: tier,
+      firewallPolicyId: this.policy.id,
+      zones,
+      ipConfiguration: [{ name: "egress", subnetId: props.subnetId, publicIpAddressId: this.publicIp.id }],
+      managementIpConfiguration:
+        props.management && this.managementPublicIp
+          ? { name: "management", subnetId: props.management.subnetId, publicIpAddressId: this.managementPublicIp.id }
+          : undefined,
+      tags: props.tags,
+    });
+
+    new Diagnostics(this, "diagnostics", {
+      targetResourceId: this.firewall.id,
+      workspaceId: props.workspaceId,
+      logCategories: FIREWALL_LOG_CATEGORIES,
+    });
+  }
+
+  /** The firewall's private IP in AzureFirewallSubnet: the next hop of every spoke's default route. */
+  public get privateIp(): string {
+    return this.firewall.ipConfiguration.get(0).privateIpAddress;
+  }
+
+  public get policyId(): string {
+    return this.policy.id;
+  }
+}

@@ -1,0 +1,73 @@
+import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
+import { Construct } from "constructs";
+import type { ApplicationEntry, EgressEntry, NetworkEntry } from "./aks-egress-catalog";
+
+export interface EgressRuleGroupProps {
+  /** Rule collection group name, unique in the policy. */
+  readonly name: string;
+  readonly firewallPolicyId: string;
+  /** 100-65000, unique in the policy; lower is evaluated first. */
+  readonly priority: number;
+  /** Who may use these rules: CIDRs of the subnets that need egress. Never `*`. */
+  readonly sourceAddresses: string[];
+  /** What they may reach (from the egress catalog, or built the same way). */
+  readonly entries: EgressEntry[];
+}
+
+/** Priority of the network rule collection inside a group (network rules are evaluated first anyway). */
+export const NETWORK_COLLECTION_PRIORITY = 100;
+/** Priority of the application rule collection inside a group. */
+export const APPLICATION_COLLECTION_PRIORITY = 200;
+
+/**
+ * One firewall policy rule collection group that allows a set of sources to reach a set of
+ * catalog entries: one network and one application rule collection, both Allow. Everything
+ * else stays denied by the firewall's default.
+ */
+export class EgressRuleGroup extends Construct {
+  public readonly group: FirewallPolicyRuleCollectionGroup;
+
+  constructor(scope: Construct, id: string, props: EgressRuleGroupProps) {
+    super(scope, id);
+    if (props.sourceAddresses.length === 0 || props.sourceAddresses.some((s) => s === "*" || s === "0.0.0.0/0" || s === "Any")) {
+      throw new Error(`EgressRuleGroup ${props.name}: sourceAddresses must list the subnets that need egress, never '*' (got ${JSON.stringify(props.sourceAddresses)})`);
+    }
+    const network = props.entries.filter((e): e is NetworkEntry => e.kind === "network");
+    const application = props.entries.filter((e): e is ApplicationEntry => e.kind === "application");
+    this.group = new FirewallPolicyRuleCollectionGroup(this, "group", {
+      name: props.name,
+      firewallPolicyId: props.firewallPolicyId,
+      priority: props.priority,
+      networkRuleCollection: network.length === 0 ? undefined : [
+        {
+          name: `${props.name}-network`,
+          priority: NETWORK_COLLECTION_PRIORITY,
+          action: "Allow",
+          rule: network.map((e) => ({
+            name: e.id,
+            description: e.description,
+            protocols: [e.protocol],
+            sourceAddresses: props.sourceAddresses,
+            destinationFqdns: [...e.fqdns],
+            destinationPorts: [...e.ports],
+          })),
+        },
+      ],
+      applicationRuleCollection: application.length === 0 ? undefined : [
+        {
+          name: `${props.name}-application`,
+          priority: APPLICATION_COLLECTION_PRIORITY,
+          action: "Allow",
+          rule: application.map((e) => ({
+            name: e.id,
+            description: e.description,
+            sourceAddresses: props.sourceAddresses,
+            destinationFqdns: e.fqdns ? [...e.fqdns] : undefined,
+            destinationFqdnTags: e.fqdnTags ? [...e.fqdnTags] : undefined,
+            protocols: e.protocols.map((p) => ({ type: p.type, port: p.port })),
+          })),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { PrivateDnsZone as AzurePrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import { Construct } from "constructs";
+
+/** A VNet to link a zone to, under a stable key (used in construct ids and link names). */
+export interface VnetLinkTarget {
+  readonly key: string;
+  readonly vnetId: string;
+}
+
+export interface PrivateDnsZoneProps {
+  /** The zone, e.g. `privatelink.westeurope.azmk8s.io` or `corp.internal`. */
+  readonly zoneName: string;
+  readonly resourceGroupName: string;
+  /** VNets linked at creation (the hub); spokes add theirs with PrivateDnsZoneLinks. @default - none */
+  readonly links?: VnetLinkTarget[];
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A private DNS zone and its VNet links. Links never register VM records (registration off):
+ * records are created on purpose, by AKS or by the workloads.
+ */
+export class PrivateDnsZone extends Construct {
+  public readonly zone: AzurePrivateDnsZone;
+
+  constructor(scope: Construct, id: string, props: PrivateDnsZoneProps) {
+    super(scope, id);
+    this.zone = new AzurePrivateDnsZone(this, "zone", {
+      name: props.zoneName,
+      resourceGroupName: props.resourceGroupName,
+      tags: props.tags,
+    });
+    for (const link of props.links ?? []) {
+      zoneLink(this, { zoneName: this.zone.name, resourceGroupName: props.resourceGroupName, tags: props.tags }, link);
+    }
+  }
+
+  public get id(): string {
+    return this.zone.id;
+  }
+
+  public get name(): string {
+    return this.zone.name;
+  }
+}
+
+/** An existing zone (possibly in another stack), by name and resource group. */
+export interface ZoneReference {
+  readonly zoneName: string;
+  readonly resourceGroupName: string;
+}
+
+export interface PrivateDnsZoneLinksProps {
+  /** The zones to link, by a stable key. */
+  readonly zones: Record<string, ZoneReference>;
+  readonly vnet: VnetLinkTarget;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/** Links one VNet to zones that live elsewhere (a spoke to the hub's zones). */
+export class PrivateDnsZoneLinks extends Construct {
+  public readonly links: PrivateDnsZoneVirtualNetworkLink[] = [];
+
+  constructor(scope: Construct, id: string, props: PrivateDnsZoneLinksProps) {
+    super(scope, id);
+    for (const [key, zone] of Object.entries(props.zones)) {
+      const group = new Construct(this, key);
+      this.links.push(zoneLink(group, { ...zone, tags: props.tags }, props.vnet));
+    }
+  }
+}
+
+function zoneLink(scope: Construct, zone: ZoneReference & { tags?: Record<string, string> }, target: VnetLinkTarget) {
+  return new PrivateDnsZoneVirtualNetworkLink(scope, `link-${target.key}`, {
+    name: `link-${target.key}`,
+    privateDnsZoneName: zone.zoneName,
+    resourceGroupName: zone.resourceGroupName,
+    virtualNetworkId: target.vnetId,
+    registrationEnabled: false,
+    tags: zone.tags,
+  });
+}
