@@ -42,9 +42,10 @@ export function changed(change: (raw: any) => void): any {
  * does, so that references between stacks become the remote-state lookups the real
  * output holds.
  */
-export function stacks(env: Environment = environment()): EnvironmentStacks {
+export function stacks(env: Environment = environment(), customize?: (built: EnvironmentStacks) => void): EnvironmentStacks {
   const app = Testing.app();
   const built = buildEnvironment(app, env);
+  customize?.(built);
   app.node.findAll().filter((c): c is TerraformStack => c instanceof TerraformStack).forEach((s) => s.prepareStack());
   return built;
 }
@@ -65,4 +66,30 @@ export function resourceNamed(json: any, type: string, name: string): any {
   const found = resources(json, type).filter((r) => r.name === name);
   if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
   return found[0];
+}
+
+/** A named environment file of environments/, validated. */
+export function namedEnvironment(name: string): Environment {
+  return parseEnvironment(fs.readFileSync(path.join(ENVIRONMENTS_DIR, `${name}.yaml`), "utf8"), `${name}.yaml`, ENVIRONMENTS_DIR);
+}
+
+/** The Terraform address (`type.key`) of the one resource of a type whose `name` is given. */
+export function address(json: any, type: string, name: string): string {
+  const found = Object.entries(json.resource?.[type] ?? {}).filter(([, r]: [string, any]) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+  return `${type}.${found[0][0]}`;
+}
+
+/** `${type.key.id}`: how another resource in the same stack refers to this one's id. */
+export function idOf(json: any, type: string, name: string): string {
+  return `\${${address(json, type, name)}.id}`;
+}
+
+const REMOTE = /^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.([^}]+)\}$/;
+
+/** Follows a cross-stack reference in a spoke to the expression the hub outputs. */
+export function hubExpression(hub: any, reference: string): string {
+  const match = REMOTE.exec(reference);
+  if (!match) throw new Error(`not a cross-stack reference: ${reference}`);
+  return hub.output[match[1]].value;
 }

@@ -29,7 +29,8 @@ export function synthesize(options: SynthesizeOptions): number {
     stderr.write(e.lines().join("\n") + "\n");
     return 1;
   }
-  const app = new App({ outdir: options.outdir });
+  // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
+  const app = new App({ outdir: options.outdir, stackTraces: false });
   const stacks = buildEnvironment(app, env);
   app.synth();
   removeStaleStacks(options.outdir, [stacks.hub, ...stacks.spokes].map((s) => s.node.id));

@@ -48,7 +48,7 @@ for (const file of files) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
     const start = performance.now();
     const env = loadEnvironment(file);
-    const app = new App({ outdir: out });
+    const app = new App({ outdir: out, stackTraces: false });
     buildEnvironment(app, env);
     app.synth();
     warm.push(performance.now() - start);

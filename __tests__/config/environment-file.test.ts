@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadEnvironment, parseEnvironment } from "../../lib/config/loader";
 import { EnvironmentError } from "../../lib/config/problem";
+import { parse } from "yaml";
 import { changed, defaultRaw, environment, ENVIRONMENTS_DIR, problems } from "../helpers";
 
 describe("the default environment", () => {
@@ -203,5 +204,40 @@ describe("naming and cross-field rules", () => {
 
   it("throws an EnvironmentError that carries every problem", () => {
     expect(() => environment(changed((r) => (r.name = "X")))).toThrow(EnvironmentError);
+  });
+});
+
+describe("DNS resolver and forwarding rules", () => {
+  const withResolver = (change: (r: any) => void = () => undefined) =>
+    changed((r) => {
+      Object.assign(r.hub.subnets, { dnsResolverInbound: "10.0.2.0/28", dnsResolverOutbound: "10.0.2.16/28" });
+      r.onPremises = ["192.168.0.0/16"];
+      r.hub.dns = { zones: ["corp.internal"], forwarding: [{ domain: "onprem.example.com.", targets: ["192.168.0.4:53"] }] };
+      change(r);
+    });
+
+  it("accepts /28 to /24 resolver subnets with fully qualified forwarding domains", () => {
+    expect(problems(withResolver())).toEqual([]);
+    expect(problems(withResolver((r) => Object.assign(r.hub.subnets, { dnsResolverInbound: "10.0.2.0/24", dnsResolverOutbound: "10.0.3.0/24" })))).toEqual([]);
+  });
+
+  it("accepts the full example environment", () => {
+    expect(problems(parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "full.yaml"), "utf8")))).toEqual([]);
+  });
+
+  it.each([
+    ["a resolver subnet smaller than /28", (r: any) => (r.hub.subnets.dnsResolverInbound = "10.0.2.0/29"), "env.yaml: hub.subnets.dnsResolverInbound: 10.0.2.0/29 is too small for a DNS Private Resolver endpoint subnet; Azure needs at least a /28"],
+    ["a resolver subnet larger than /24", (r: any) => (r.hub.subnets.dnsResolverOutbound = "10.0.2.0/23"), "env.yaml: hub.subnets.dnsResolverOutbound: 10.0.2.0/23 is too large for a DNS Private Resolver endpoint subnet; Azure allows /28 to /24"],
+    ["an inbound subnet without an outbound one", (r: any) => delete r.hub.subnets.dnsResolverOutbound, "env.yaml: hub.subnets.dnsResolverOutbound: is required with hub.subnets.dnsResolverInbound"],
+    ["a forwarding domain without the trailing dot", (r: any) => (r.hub.dns.forwarding[0].domain = "onprem.example.com"), 'env.yaml: hub.dns.forwarding.0.domain: "onprem.example.com" must be a fully qualified domain name ending with a dot'],
+    ["a forwarding domain that is not a name", (r: any) => (r.hub.dns.forwarding[0].domain = "on prem."), 'env.yaml: hub.dns.forwarding.0.domain: "on prem." must be a fully qualified domain name'],
+    ["the same domain forwarded twice", (r: any) => r.hub.dns.forwarding.push({ domain: "OnPrem.example.com.", targets: ["192.168.0.5"] }), 'env.yaml: hub.dns.forwarding.1.domain: "OnPrem.example.com." is already forwarded by hub.dns.forwarding.0'],
+    ["a target with a bad port", (r: any) => (r.hub.dns.forwarding[0].targets = ["192.168.0.4:99999"]), 'env.yaml: hub.dns.forwarding.0.targets.0: "192.168.0.4:99999" has an invalid port'],
+    ["a target that is not an address", (r: any) => (r.hub.dns.forwarding[0].targets = ["dns1.onprem:53"]), 'env.yaml: hub.dns.forwarding.0.targets.0: "dns1.onprem:53" must be ip or ip:port'],
+    ["forwarding without the resolver", (r: any) => { delete r.hub.subnets.dnsResolverInbound; delete r.hub.subnets.dnsResolverOutbound; }, "env.yaml: hub.dns.forwarding: needs the DNS Private Resolver"],
+    ["an application zone with a trailing dot", (r: any) => (r.hub.dns.zones = ["corp.internal."]), "env.yaml: hub.dns.zones.0: must be a DNS zone name such as corp.internal (no trailing dot)"],
+    ["a privatelink application zone", (r: any) => (r.hub.dns.zones = ["privatelink.blob.core.windows.net"]), "env.yaml: hub.dns.zones.0: \"privatelink.blob.core.windows.net\" is a Private Link zone"],
+  ])("rejects %s", (_what, change, line) => {
+    expect(problems(withResolver(change))).toContainEqual(expect.stringContaining(line));
   });
 });

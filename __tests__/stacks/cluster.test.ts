@@ -1,20 +1,6 @@
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
-
-const REMOTE = "data.terraform_remote_state.cross-stack-reference-input-demo-hub.outputs.";
-
-/** The Terraform address (`type.name`) of the one resource of a type whose `name` is given. */
-function address(json: any, type: string, name: string): string {
-  const [key] = Object.entries(json.resource[type]).find(([, r]: [string, any]) => r.name === name)!;
-  return `${type}.${key}`;
-}
-
-/** Follows a cross-stack reference in a spoke to the value the hub outputs. */
-function hubValue(hub: any, reference: string): string {
-  const output = reference.slice(REMOTE.length + 2, -1);
-  return hub.output[output].value;
-}
+import { address, changed, environment, hubExpression as hubValue, resourceNamed, resources, stacks, synth } from "../helpers";
 
 describe("the private AKS cluster", () => {
   const built = stacks();

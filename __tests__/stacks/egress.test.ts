@@ -6,9 +6,14 @@ import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
 
-/** Every rule of every rule collection group, flattened, with the group it sits in. */
+/** The spokes' rule collection groups (the jumpbox has its own, tested with the access path). */
+function spokeGroups(json: any) {
+  return resources(json, "azurerm_firewall_policy_rule_collection_group").filter((g) => g.name !== "rcg-jumpbox");
+}
+
+/** Every rule of every spoke rule collection group, flattened, with the group it sits in. */
 function firewallRules(json: any) {
-  return resources(json, "azurerm_firewall_policy_rule_collection_group").flatMap((g) => [
+  return spokeGroups(json).flatMap((g) => [
     ...(g.application_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "application", action: c.action, ...r }))),
     ...(g.network_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "network", action: c.action, ...r }))),
   ]);
@@ -105,7 +110,7 @@ describe("the AKS egress rules", () => {
 
   it("give each spoke its own group, with distinct priorities and only its own node subnet as source", () => {
     const env = environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })));
-    const groups = resources(synth(stacks(env).hub).json, "azurerm_firewall_policy_rule_collection_group");
+    const groups = spokeGroups(synth(stacks(env).hub).json);
     expect(groups.map((g) => [g.name, g.priority])).toEqual([["rcg-aks1", 1000], ["rcg-aks2", 1100]]);
     const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
     expect([...sources(groups[0])]).toEqual(["10.0.5.0/24"]);
@@ -117,7 +122,7 @@ describe("the AKS egress rules", () => {
     const hub = stacks(env).hub;
     const out = firewallRules(synth(hub).json);
     expect(out.map((r) => r.name)).not.toContain("aks-ntp");
-    const warnings = hub.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    const warnings = hub.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn" && String(m.data).startsWith("egress catalog")).map((m) => m.data);
     expect(warnings).toEqual(["egress catalog entry aks-ntp left out for spoke aks1: FQDN network rules need the firewall's DNS proxy (hub.firewall.dnsProxy)"]);
   });
 

@@ -224,8 +224,8 @@ const egress = z
     dockerHub: z.boolean().default(false),
     /** Azure Monitor endpoints for Container Insights. @default true: the cluster ships its logs there */
     containerInsights: z.boolean().default(true),
-    /** Priority of this spoke's firewall rule collection group, 200-64999. @default - 1000 + 100 × the spoke's position */
-    priority: z.number().int().min(200).max(64999).optional(),
+    /** Priority of this spoke's firewall rule collection group, 1000-64999 (lower ones are the hub's). @default - 1000 + 100 × the spoke's position */
+    priority: z.number().int().min(1000).max(64999).optional(),
   })
   .strict();
 

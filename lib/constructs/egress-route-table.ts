@@ -10,6 +10,13 @@ export interface EgressRouteTableProps {
   readonly nextHopIp: string;
   /** Subnets whose egress goes through the firewall, by a stable key (used in construct ids). */
   readonly subnets: Record<string, string>;
+  /**
+   * Let routes learned by a VPN/ExpressRoute gateway reach the subnet. Off, a gateway can
+   * never advertise a way around the firewall; on, on-premises ranges are reached directly
+   * (the default route to the firewall still wins over a learned 0.0.0.0/0, as a UDR).
+   * @default false
+   */
+  readonly bgpRoutePropagation?: boolean;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -19,8 +26,8 @@ export const DEFAULT_ROUTE_NAME = "default-via-firewall";
 
 /**
  * A route table whose only route sends 0.0.0.0/0 to a virtual appliance (the firewall),
- * with BGP route propagation off so that a gateway can never advertise a way around it,
- * associated with the given subnets.
+ * with BGP route propagation off by default so that a gateway can never advertise a way
+ * around it, associated with the given subnets.
  */
 export class EgressRouteTable extends Construct {
   public readonly routeTable: RouteTable;
@@ -32,7 +39,7 @@ export class EgressRouteTable extends Construct {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      bgpRoutePropagationEnabled: false,
+      bgpRoutePropagationEnabled: props.bgpRoutePropagation ?? false,
       route: [
         {
           name: DEFAULT_ROUTE_NAME,

@@ -1,3 +1,4 @@
+import { PrivateDnsARecord } from "@cdktf/provider-azurerm/lib/private-dns-a-record";
 import { PrivateDnsZone as AzurePrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { Construct } from "constructs";
@@ -82,4 +83,34 @@ function zoneLink(scope: Construct, zone: ZoneReference & { tags?: Record<string
     registrationEnabled: false,
     tags: zone.tags,
   });
+}
+
+export interface DnsARecordProps {
+  /** The zone the record goes into (possibly in another stack). */
+  readonly zone: ZoneReference;
+  /** Relative name inside the zone: `hello` for hello.corp.internal. */
+  readonly name: string;
+  /** Private addresses, e.g. an internal load balancer's front end. */
+  readonly ips: string[];
+  /** @default 300 */
+  readonly ttl?: number;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/** An A record in a private zone: how workloads publish an internal name. */
+export class DnsARecord extends Construct {
+  public readonly record: PrivateDnsARecord;
+
+  constructor(scope: Construct, id: string, props: DnsARecordProps) {
+    super(scope, id);
+    this.record = new PrivateDnsARecord(this, "record", {
+      name: props.name,
+      zoneName: props.zone.zoneName,
+      resourceGroupName: props.zone.resourceGroupName,
+      records: props.ips,
+      ttl: props.ttl ?? 300,
+      tags: props.tags,
+    });
+  }
 }

@@ -1,13 +1,19 @@
 import { Annotations, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import { defaultRulePriority } from "../config/rules";
+import { defaultRulePriority, parseTarget } from "../config/rules";
 import type { Environment } from "../config/schema";
 import { selectEgress } from "../constructs/aks-egress-catalog";
+import { Bastion } from "../constructs/bastion";
+import { DnsResolver } from "../constructs/dns-resolver";
 import { EgressFirewall } from "../constructs/egress-firewall";
+import { EgressRouteTable } from "../constructs/egress-route-table";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { HubNetwork } from "../constructs/hub-network";
+import { Jumpbox, JUMPBOX_EGRESS } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
+import { DENY_INTERNET_INBOUND, type NsgRule, SubnetNsg } from "../constructs/subnet-nsg";
+import { cidr, firstAzureHostIp } from "../net/cidr";
 import { hubNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
@@ -21,10 +27,22 @@ export function aksPrivateLinkZone(location: string): string {
 }
 
 /**
- * `<env>-hub`: the hub VNet, Azure Firewall with its policy and one rule collection group per
- * spoke, the Log Analytics workspace, and the private DNS zone of the AKS API servers.
- * Everything the spokes need is a readonly field; cdktf turns their reads into cross-stack
- * references.
+ * The zone on-premises DNS must forward for AKS API servers: the region's `azmk8s.io` zone,
+ * not only its privatelink child, because clients may resolve the public CNAME first.
+ */
+export function aksForwardedZone(location: string): string {
+  return `${location}.azmk8s.io`;
+}
+
+/** Priority of the jumpbox's rule collection group; spokes use 1000 and above. */
+export const JUMPBOX_RULE_PRIORITY = 500;
+
+/**
+ * `<env>-hub`: the hub VNet; Azure Firewall with its policy and one rule collection group per
+ * spoke; the Log Analytics workspace; private DNS (the AKS API servers' zone and the
+ * application zones); and, when their subnets are set, the DNS Private Resolver, the jumpbox
+ * and Azure Bastion. Everything the spokes need is a readonly field; cdktf turns their
+ * reads into cross-stack references.
  */
 export class HubStack extends PlatformStack {
   public readonly network: HubNetwork;
@@ -32,8 +50,15 @@ export class HubStack extends PlatformStack {
   public readonly firewall: EgressFirewall;
   /** The `privatelink.<region>.azmk8s.io` zone, when any spoke brings its own (the default). */
   public readonly aksDnsZone?: PrivateDnsZone;
+  /** Application zones (hub.dns.zones) by zone name. */
+  public readonly appZones = new Map<string, PrivateDnsZone>();
+  public readonly resolver?: DnsResolver;
+  public readonly jumpbox?: Jumpbox;
+  public readonly bastion?: Bastion;
   /** Rule collection group per spoke name. */
   public readonly spokeEgress = new Map<string, EgressRuleGroup>();
+  /** Whether spokes should use the firewall as their DNS server (its DNS proxy is on). */
+  public readonly firewallDnsProxy: boolean;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     const { env } = props;
@@ -41,24 +66,19 @@ export class HubStack extends PlatformStack {
     super(scope, id, { env, resourceGroupName: names.resourceGroup });
     const hub = env.hub;
     const rg = this.resourceGroup.name;
+    const common = { resourceGroupName: rg, location: this.location, tags: this.tags };
+    this.firewallDnsProxy = hub.firewall.tier !== "Basic" && hub.firewall.dnsProxy;
 
-    this.network = new HubNetwork(this, "network", {
-      name: names.vnet,
-      resourceGroupName: rg,
-      location: this.location,
-      addressSpace: hub.addressSpace,
-      subnets: hub.subnets,
-      tags: this.tags,
-    });
+    this.network = new HubNetwork(this, "network", { ...common, name: names.vnet, addressSpace: hub.addressSpace, subnets: hub.subnets });
+    const hubLink = { key: names.vnet, vnetId: this.network.vnet.id };
 
-    this.logs = new LogAnalytics(this, "logs", { name: names.logAnalytics, resourceGroupName: rg, location: this.location, tags: this.tags });
+    this.logs = new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics });
 
     this.firewall = new EgressFirewall(this, "firewall", {
+      ...common,
       name: names.firewall,
       policyName: names.firewallPolicy,
       publicIpName: names.firewallPublicIp,
-      resourceGroupName: rg,
-      location: this.location,
       subnetId: this.network.subnetId("firewall"),
       workspaceId: this.logs.workspaceId,
       tier: hub.firewall.tier,
@@ -68,11 +88,10 @@ export class HubStack extends PlatformStack {
       management: this.network.hasSubnet("firewallManagement")
         ? { subnetId: this.network.subnetId("firewallManagement"), publicIpName: names.firewallManagementPublicIp }
         : undefined,
-      tags: this.tags,
     });
 
     env.spokes.forEach((spoke, index) => {
-      const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: hub.firewall.dnsProxy });
+      const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: this.firewallDnsProxy });
       const group = new EgressRuleGroup(this, `egress-${spoke.name}`, {
         name: `rcg-${spoke.name}`,
         firewallPolicyId: this.firewall.policyId,
@@ -88,15 +107,92 @@ export class HubStack extends PlatformStack {
       this.spokeEgress.set(spoke.name, group);
     });
 
+    // Private DNS: zones live here and are linked to the hub; each spoke links its own VNet.
     if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
-      this.aksDnsZone = new PrivateDnsZone(this, "aks-dns-zone", {
-        zoneName: aksPrivateLinkZone(env.location),
-        resourceGroupName: rg,
-        links: [{ key: names.vnet, vnetId: this.network.vnet.id }],
-        tags: this.tags,
+      this.aksDnsZone = new PrivateDnsZone(this, "aks-dns-zone", { ...common, zoneName: aksPrivateLinkZone(env.location), links: [hubLink] });
+    }
+    for (const zone of hub.dns.zones) {
+      this.appZones.set(zone, new PrivateDnsZone(this, `zone-${zone}`, { ...common, zoneName: zone, links: [hubLink] }));
+    }
+
+    if (this.network.hasSubnet("dnsResolverInbound") && this.network.hasSubnet("dnsResolverOutbound")) {
+      for (const role of ["dnsResolverInbound", "dnsResolverOutbound"] as const) {
+        new SubnetNsg(this, `nsg-${role}`, { ...common, name: names.dnsResolverNsg(role === "dnsResolverInbound" ? "dns-inbound" : "dns-outbound"), subnetId: this.network.subnetId(role), rules: [DENY_INTERNET_INBOUND] });
+      }
+      this.resolver = new DnsResolver(this, "dns-resolver", {
+        ...common,
+        name: names.dnsResolver,
+        rulesetName: names.forwardingRuleset,
+        vnetId: this.network.vnet.id,
+        inboundSubnetId: this.network.subnetId("dnsResolverInbound"),
+        inboundIp: firstAzureHostIp(cidr(this.network.subnetCidr("dnsResolverInbound"))),
+        outboundSubnetId: this.network.subnetId("dnsResolverOutbound"),
+        forwarding: hub.dns.forwarding.map((rule) => ({ domain: rule.domain, targets: rule.targets.map(parseTarget) })),
+        rulesetLinks: [hubLink],
       });
     }
 
+    if (this.network.hasSubnet("bastion")) {
+      this.bastion = new Bastion(this, "bastion", { ...common, name: names.bastion, publicIpName: names.bastionPublicIp, subnetId: this.network.subnetId("bastion") });
+    }
+
+    if (this.network.hasSubnet("jumpbox") && hub.jumpbox) {
+      const jumpboxCidr = this.network.subnetCidr("jumpbox");
+      const sshFrom = (name: string, priority: number, sources: string[], description: string): NsgRule => ({
+        name, priority, direction: "Inbound", access: "Allow", protocol: "Tcp", sources, destinations: [jumpboxCidr], ports: ["22"], description,
+      });
+      const rules: NsgRule[] = [];
+      if (this.network.hasSubnet("bastion")) rules.push(sshFrom("allow-ssh-from-bastion", 100, [this.network.subnetCidr("bastion")], "SSH from Azure Bastion."));
+      if (env.onPremises.length > 0) rules.push(sshFrom("allow-ssh-from-onpremises", 110, env.onPremises, "SSH from on-premises over VPN/ExpressRoute."));
+      rules.push({
+        name: "deny-all-other-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"],
+        description: "Nothing else reaches the jumpbox: not the Internet, not the spokes.",
+      });
+      if (rules.length === 1) {
+        Annotations.of(this).addWarning("the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)");
+      }
+      new SubnetNsg(this, "nsg-jumpbox", { ...common, name: names.jumpboxNsg, subnetId: this.network.subnetId("jumpbox"), rules });
+      // The jumpbox installs its tools through the firewall like everything else; gateway
+      // routes may reach its subnet so that on-premises SSH sessions return the way they came.
+      new EgressRouteTable(this, "jumpbox-egress", {
+        ...common,
+        name: names.jumpboxRouteTable,
+        nextHopIp: this.firewall.privateIp,
+        subnets: { jumpbox: this.network.subnetId("jumpbox") },
+        bgpRoutePropagation: true,
+      });
+      new EgressRuleGroup(this, "egress-jumpbox", {
+        name: "rcg-jumpbox",
+        firewallPolicyId: this.firewall.policyId,
+        priority: JUMPBOX_RULE_PRIORITY,
+        sourceAddresses: [jumpboxCidr],
+        entries: JUMPBOX_EGRESS,
+      });
+      this.jumpbox = new Jumpbox(this, "jumpbox", {
+        ...common,
+        name: names.jumpbox,
+        nicName: names.jumpboxNic,
+        subnetId: this.network.subnetId("jumpbox"),
+        adminUsername: hub.jumpbox.adminUsername,
+        sshPublicKey: hub.jumpbox.sshPublicKey,
+        vmSize: hub.jumpbox.vmSize,
+      });
+    }
+
+    this.outputs(env);
+  }
+
+  /** The next hop for spoke egress: the firewall's private IP. */
+  public get egressNextHop(): string {
+    return this.firewall.privateIp;
+  }
+
+  /** DNS servers for spoke VNets: the firewall when its DNS proxy is on, else Azure DNS. */
+  public get spokeDnsServers(): string[] | undefined {
+    return this.firewallDnsProxy ? [this.firewall.privateIp] : undefined;
+  }
+
+  private outputs(env: Environment): void {
     new TerraformOutput(this, "firewall_public_ip", {
       value: this.firewall.publicIp.ipAddress,
       description: "The one address all spoke egress leaves Azure from; give it to partners who allow-list callers.",
@@ -109,10 +205,26 @@ export class HubStack extends PlatformStack {
       value: this.logs.workspaceId,
       description: "Workspace holding firewall logs (AZFW* tables), cluster diagnostics and Container Insights.",
     });
-  }
-
-  /** The next hop for spoke egress: the firewall's private IP. */
-  public get egressNextHop(): string {
-    return this.firewall.privateIp;
+    if (this.resolver) {
+      const zones = [aksForwardedZone(env.location), ...env.hub.dns.zones];
+      new TerraformOutput(this, "dns_resolver_inbound_ip", {
+        value: this.resolver.inboundIp,
+        description: "Where on-premises DNS servers send conditional forwards for Azure private zones.",
+      });
+      new TerraformOutput(this, "onprem_dns_conditional_forwarders", {
+        value: Object.fromEntries(zones.map((z) => [z, [this.resolver!.inboundIp]])),
+        description: `Conditional forwarders to create on the on-premises DNS servers: each zone to the resolver's inbound endpoint. ${aksForwardedZone(env.location)} (not only its privatelink child) because clients resolve the cluster's public CNAME first.`,
+      });
+    }
+    if (this.jumpbox) {
+      new TerraformOutput(this, "jumpbox_private_ip", { value: this.jumpbox.privateIp, description: "The jumpbox's address; it has no public IP." });
+    }
+    if (this.bastion && this.jumpbox) {
+      const names = hubNames(env.name);
+      new TerraformOutput(this, "jumpbox_ssh_via_bastion", {
+        value: `az network bastion ssh --name ${names.bastion} --resource-group ${names.resourceGroup} --target-resource-id ${this.jumpbox.vm.id} --auth-type ssh-key --username ${env.hub.jumpbox!.adminUsername} --ssh-key <path to your private key>`,
+        description: "Opens an SSH session to the jumpbox through Azure Bastion (native client tunnelling).",
+      });
+    }
   }
 }

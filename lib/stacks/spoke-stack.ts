@@ -2,8 +2,9 @@ import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
+import { ForwardingRulesetLink } from "../constructs/dns-resolver";
 import { PrivateCluster } from "../constructs/private-cluster";
-import { PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
+import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SpokeNetwork } from "../constructs/spoke-network";
 import type { HubStack } from "./hub-stack";
 import { spokeNames } from "./naming";
@@ -19,19 +20,23 @@ export interface SpokeStackProps {
 /**
  * `<env>-<spoke>`: the spoke VNet, its subnets and NSGs, peering with the hub in both
  * directions, the egress route table that sends 0.0.0.0/0 to the firewall, the links of
- * the hub's private DNS zones to this VNet, and the private AKS cluster.
+ * the hub's private DNS zones (and forwarding ruleset) to this VNet, and the private AKS
+ * cluster. When the firewall proxies DNS, the VNet uses it as its DNS server, so that the
+ * names the firewall's FQDN rules match are the names the nodes resolved.
  */
 export class SpokeStack extends PlatformStack {
   public readonly network: SpokeNetwork;
   public readonly egress: EgressRouteTable;
   public readonly dnsLinks: PrivateDnsZoneLinks;
   public readonly cluster: PrivateCluster;
+  private readonly hub: HubStack;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
     const names = spokeNames(env.name, spoke.name);
     super(scope, id, { env, resourceGroupName: names.resourceGroup });
     this.addDependency(hub);
+    this.hub = hub;
     const rg = this.resourceGroup.name;
 
     this.network = new SpokeNetwork(this, "network", {
@@ -47,6 +52,7 @@ export class SpokeStack extends PlatformStack {
         resourceGroupName: hub.resourceGroup.name,
       },
       nsgName: names.nsg,
+      dnsServers: hub.spokeDnsServers,
       tags: this.tags,
     });
 
@@ -59,9 +65,14 @@ export class SpokeStack extends PlatformStack {
       tags: this.tags,
     });
 
+    const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
     if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.resourceGroup.name };
-    this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: { key: names.vnet, vnetId: this.network.vnet.id }, tags: this.tags });
+    for (const [zone, created] of hub.appZones) zones[`zone-${zone}`] = { zoneName: created.name, resourceGroupName: hub.resourceGroup.name };
+    this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags });
+    if (hub.resolver?.ruleset) {
+      new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.resolver.ruleset.id, vnet: vnetLink });
+    }
 
     const c = spoke.cluster;
     this.cluster = new PrivateCluster(this, "cluster", {
@@ -98,6 +109,25 @@ export class SpokeStack extends PlatformStack {
     new TerraformOutput(this, "emergency_access", {
       value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
       description: "Runs kubectl inside the cluster through the Azure API when no private network path is available.",
+    });
+  }
+
+  /**
+   * Publishes a private name: an A record in one of the hub's application zones
+   * (hub.dns.zones), created in this stack. Throws naming the zones that exist when the zone
+   * is not one of them.
+   */
+  public addDnsRecord(zone: string, name: string, ips: string[]): DnsARecord {
+    const target = this.hub.appZones.get(zone);
+    if (!target) {
+      const available = [...this.hub.appZones.keys()];
+      throw new Error(`No zone '${zone}' in hub.dns.zones; available: ${available.length ? available.join(", ") : "none (add it to hub.dns.zones)"}`);
+    }
+    return new DnsARecord(this, `dns-${zone}-${name}`, {
+      zone: { zoneName: target.name, resourceGroupName: this.hub.resourceGroup.name },
+      name,
+      ips,
+      tags: this.tags,
     });
   }
 }

@@ -1,0 +1,169 @@
+import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
+import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
+import { PrivateDnsResolverInboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-inbound-endpoint";
+import { JUMPBOX_CLOUD_INIT } from "../../lib/constructs/jumpbox";
+import { address, changed, environment, hubExpression, idOf, namedEnvironment, resourceNamed, resources, stacks, synth } from "../helpers";
+
+const full = stacks(namedEnvironment("full"));
+const hub = synth(full.hub);
+const spokes = full.spokes.map((s) => synth(s));
+
+describe("private DNS for applications", () => {
+  it("creates each hub.dns.zones zone in the hub, linked to the hub VNet with registration off", () => {
+    expect(resources(hub.json, "azurerm_private_dns_zone").map((z) => z.name).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.westeurope.azmk8s.io"]);
+    const hubVnet = idOf(hub.json, "azurerm_virtual_network", "vnet-full-hub");
+    const hubLinks = resources(hub.json, "azurerm_private_dns_zone_virtual_network_link");
+    const zoneNames = Object.fromEntries(Object.entries(hub.json.resource.azurerm_private_dns_zone).map(([key, z]: [string, any]) => [`\${azurerm_private_dns_zone.${key}.name}`, z.name]));
+    expect(hubLinks.map((l) => zoneNames[l.private_dns_zone_name]).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.westeurope.azmk8s.io"]);
+    for (const link of hubLinks) expect(link).toEqual(expect.objectContaining({ virtual_network_id: hubVnet, registration_enabled: false }));
+  });
+
+  it("links every zone to every spoke VNet", () => {
+    spokes.forEach((spoke, i) => {
+      const vnet = idOf(spoke.json, "azurerm_virtual_network", `vnet-full-aks${i + 1}`);
+      const links = resources(spoke.json, "azurerm_private_dns_zone_virtual_network_link");
+      const zones = links.map((l) => hubExpression(hub.json, l.private_dns_zone_name)).sort();
+      expect(zones).toHaveLength(3);
+      expect(new Set(zones).size).toBe(3);
+      for (const z of zones) expect(z).toMatch(/^\$\{azurerm_private_dns_zone\.[^.]+\.name\}$/);
+      for (const link of links) expect(link).toEqual(expect.objectContaining({ virtual_network_id: vnet, registration_enabled: false }));
+    });
+  });
+
+  it("lets a spoke add an A record to a named zone, and names the zones when it is not one", () => {
+    const built = stacks(namedEnvironment("full"), (b) => {
+      b.spokes[0].addDnsRecord("corp.internal", "hello", ["10.0.4.25"]);
+      expect(() => b.spokes[0].addDnsRecord("nope.internal", "x", ["10.0.4.26"])).toThrow("No zone 'nope.internal' in hub.dns.zones; available: corp.internal, apps.contoso.internal");
+    });
+    const spoke = synth(built.spokes[0]).json;
+    const record = resourceNamed(spoke, "azurerm_private_dns_a_record", "hello");
+    expect(record).toEqual(expect.objectContaining({ records: ["10.0.4.25"], ttl: 300 }));
+    const hubJson = synth(built.hub).json;
+    expect(hubExpression(hubJson, record.zone_name)).toBe(`\${${address(hubJson, "azurerm_private_dns_zone", "corp.internal")}.name}`);
+    expect(hubExpression(hubJson, record.resource_group_name)).toBe("${azurerm_resource_group.resource-group.name}");
+  });
+});
+
+describe("on-premises resolution", () => {
+  it("delegates both resolver subnets to Microsoft.Network/dnsResolvers", () => {
+    for (const name of ["snet-dns-inbound", "snet-dns-outbound"]) {
+      expect(resourceNamed(hub.json, "azurerm_subnet", name).delegation).toEqual([
+        { name: "dns-resolver", service_delegation: { name: "Microsoft.Network/dnsResolvers", actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"] } },
+      ]);
+    }
+  });
+
+  it("gives the inbound endpoint a static address in its subnet", () => {
+    expect(hub.text).toHaveResourceWithProperties(PrivateDnsResolverInboundEndpoint, {
+      ip_configurations: { private_ip_allocation_method: "Static", private_ip_address: "10.0.2.4", subnet_id: idOf(hub.json, "azurerm_subnet", "snet-dns-inbound") },
+    });
+  });
+
+  it("forwards each domain to its targets through the outbound endpoint's ruleset", () => {
+    const ruleset = resources(hub.json, "azurerm_private_dns_resolver_dns_forwarding_ruleset")[0];
+    expect(ruleset.private_dns_resolver_outbound_endpoint_ids).toEqual([expect.stringContaining("azurerm_private_dns_resolver_outbound_endpoint.")]);
+    const rules = resources(hub.json, "azurerm_private_dns_resolver_forwarding_rule").map((r) => [r.domain_name, r.target_dns_servers]);
+    expect(rules.sort()).toEqual([
+      ["168.192.in-addr.arpa.", [{ ip_address: "192.168.0.4", port: 53 }]],
+      ["onprem.example.com.", [{ ip_address: "192.168.0.4", port: 53 }, { ip_address: "192.168.0.5", port: 53 }]],
+    ]);
+  });
+
+  it("links the ruleset to the hub and every spoke", () => {
+    const hubLinks = resources(hub.json, "azurerm_private_dns_resolver_virtual_network_link");
+    expect(hubLinks.map((l) => l.virtual_network_id)).toEqual([idOf(hub.json, "azurerm_virtual_network", "vnet-full-hub")]);
+    spokes.forEach((spoke, i) => {
+      const links = resources(spoke.json, "azurerm_private_dns_resolver_virtual_network_link");
+      expect(links.map((l) => l.virtual_network_id)).toEqual([idOf(spoke.json, "azurerm_virtual_network", `vnet-full-aks${i + 1}`)]);
+      expect(hubExpression(hub.json, links[0].dns_forwarding_ruleset_id)).toMatch(/azurerm_private_dns_resolver_dns_forwarding_ruleset\./);
+    });
+  });
+
+  it("outputs what on-premises DNS must forward: the region's azmk8s.io zone and every application zone, to the inbound endpoint", () => {
+    expect(hub.json.output.dns_resolver_inbound_ip.value).toBe("10.0.2.4");
+    expect(hub.json.output.onprem_dns_conditional_forwarders.value).toEqual({
+      "westeurope.azmk8s.io": ["10.0.2.4"],
+      "corp.internal": ["10.0.2.4"],
+      "apps.contoso.internal": ["10.0.2.4"],
+    });
+  });
+
+  it("makes spokes use the firewall as DNS server when its DNS proxy is on, and Azure DNS when it is off", () => {
+    const vnet = resourceNamed(spokes[0].json, "azurerm_virtual_network", "vnet-full-aks1");
+    expect(hubExpression(hub.json, vnet.dns_servers[0])).toMatch(/^\$\{azurerm_firewall\.[^.]+\.ip_configuration\[0\]\.private_ip_address\}$/);
+    const off = stacks(environment(changed((r) => (r.hub.firewall.dnsProxy = false))));
+    expect(resourceNamed(synth(off.spokes[0]).json, "azurerm_virtual_network", "vnet-demo-aks1").dns_servers).toBeUndefined();
+  });
+});
+
+describe("the access path", () => {
+  it("has exactly the named public IPs: firewall egress, firewall management, Bastion", () => {
+    expect(resources(hub.json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-full-afw", "pip-full-afw-mgmt", "pip-full-bastion"]);
+    for (const spoke of spokes) expect(resources(spoke.json, "azurerm_public_ip")).toEqual([]);
+  });
+
+  it("gives the jumpbox no public IP and SSH keys only", () => {
+    const nic = resourceNamed(hub.json, "azurerm_network_interface", "nic-full-jumpbox");
+    expect(nic.ip_configuration).toEqual([{ name: "internal", subnet_id: idOf(hub.json, "azurerm_subnet", "snet-jumpbox"), private_ip_address_allocation: "Dynamic" }]);
+    expect(hub.text).toHaveResourceWithProperties(LinuxVirtualMachine, {
+      disable_password_authentication: true,
+      admin_username: "azureops",
+      admin_ssh_key: [{ username: "azureops", public_key: expect.stringMatching(/^ssh-ed25519 AAAA/) }],
+      network_interface_ids: [idOf(hub.json, "azurerm_network_interface", "nic-full-jumpbox")],
+    });
+    expect(resources(hub.json, "azurerm_linux_virtual_machine")[0].admin_password).toBeUndefined();
+  });
+
+  it("installs the Azure CLI, kubectl and kubelogin at first boot", () => {
+    const vm = resources(hub.json, "azurerm_linux_virtual_machine")[0];
+    const cloudInit = Buffer.from(vm.custom_data, "base64").toString("utf8");
+    expect(cloudInit).toBe(JUMPBOX_CLOUD_INIT);
+    expect(cloudInit).toContain("apt-get install -y azure-cli");
+    expect(cloudInit).toContain("az aks install-cli --install-location /usr/local/bin/kubectl --kubelogin-install-location /usr/local/bin/kubelogin");
+  });
+
+  it("lets SSH into the jumpbox subnet only from Bastion and on-premises, and nothing else", () => {
+    const rules = resources(hub.json, "azurerm_network_security_rule").filter((r) => r.network_security_group_name.includes("nsg-jumpbox"));
+    expect(rules.map((r) => [r.name, r.access, r.protocol, r.source_address_prefix ?? r.source_address_prefixes, r.destination_port_range])).toEqual([
+      ["allow-ssh-from-bastion", "Allow", "Tcp", "10.0.0.128/26", "22"],
+      ["allow-ssh-from-onpremises", "Allow", "Tcp", "192.168.0.0/16", "22"],
+      ["deny-all-other-inbound", "Deny", "*", "*", "*"],
+    ]);
+    const jumpboxNsg = resources(hub.json, "azurerm_network_security_group").find((n) => n.name === "nsg-full-jumpbox");
+    expect(jumpboxNsg).toBeDefined();
+    expect(resources(hub.json, "azurerm_subnet_network_security_group_association").map((a) => a.subnet_id)).toContain(idOf(hub.json, "azurerm_subnet", "snet-jumpbox"));
+  });
+
+  it("sends the jumpbox's egress through the firewall, allowing only its tools' downloads", () => {
+    const table = resourceNamed(hub.json, "azurerm_route_table", "rt-full-jumpbox-egress");
+    expect(table.route[0]).toEqual(expect.objectContaining({ address_prefix: "0.0.0.0/0", next_hop_type: "VirtualAppliance", next_hop_in_ip_address: expect.stringMatching(/azurerm_firewall\..*private_ip_address/) }));
+    const group = resourceNamed(hub.json, "azurerm_firewall_policy_rule_collection_group", "rcg-jumpbox");
+    const sources = new Set(group.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
+    expect([...sources]).toEqual(["10.0.1.0/24"]);
+    expect(group.priority).toBe(500);
+  });
+
+  it("runs Azure Bastion on the Standard SKU with tunnelling on, in AzureBastionSubnet", () => {
+    expect(hub.text).toHaveResourceWithProperties(BastionHost, {
+      sku: "Standard",
+      tunneling_enabled: true,
+      shareable_link_enabled: false,
+      ip_configuration: { name: "bastion", subnet_id: idOf(hub.json, "azurerm_subnet", "AzureBastionSubnet"), public_ip_address_id: idOf(hub.json, "azurerm_public_ip", "pip-full-bastion") },
+    });
+  });
+
+  it("builds no Bastion, resolver or jumpbox when their subnets are absent", () => {
+    const minimal = synth(stacks(environment(changed((r) => {
+      delete r.hub.subnets.jumpbox;
+      delete r.hub.jumpbox;
+    }))).hub).json;
+    for (const type of ["azurerm_bastion_host", "azurerm_private_dns_resolver", "azurerm_linux_virtual_machine"]) expect(resources(minimal, type)).toEqual([]);
+    expect(minimal.output.dns_resolver_inbound_ip).toBeUndefined();
+  });
+
+  it("warns when the jumpbox has no way in", () => {
+    const hubStack = stacks().hub;
+    const warnings = hubStack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    expect(warnings).toEqual(["the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)"]);
+  });
+});

@@ -1,0 +1,49 @@
+import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { Construct } from "constructs";
+
+export interface BastionProps {
+  readonly name: string;
+  readonly publicIpName: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** AzureBastionSubnet (at least /26). */
+  readonly subnetId: string;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Azure Bastion, Standard SKU with native-client tunnelling on, so that
+ * `az network bastion ssh` and `az network bastion tunnel` reach the jumpbox without a VPN.
+ */
+export class Bastion extends Construct {
+  public readonly host: BastionHost;
+  public readonly publicIp: PublicIp;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    // PUBLIC ENDPOINT (named exception): Azure Bastion's front door. Azure requires a Standard
+    // public IP on it; it accepts only Entra ID-authenticated TLS sessions from the Azure
+    // portal or the az CLI, and opens SSH to VMs in the hub only. Nothing else in the
+    // product is reachable from the Internet.
+    this.publicIp = new PublicIp(this, "public-ip", {
+      name: props.publicIpName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      sku: "Standard",
+      allocationMethod: "Static",
+      tags: props.tags,
+    });
+    this.host = new BastionHost(this, "bastion", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      sku: "Standard",
+      tunnelingEnabled: true,
+      shareableLinkEnabled: false,
+      ipConfiguration: { name: "bastion", subnetId: props.subnetId, publicIpAddressId: this.publicIp.id },
+      tags: props.tags,
+    });
+  }
+}

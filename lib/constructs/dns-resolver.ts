@@ -1,0 +1,127 @@
+import { PrivateDnsResolver } from "@cdktf/provider-azurerm/lib/private-dns-resolver";
+import { PrivateDnsResolverDnsForwardingRuleset } from "@cdktf/provider-azurerm/lib/private-dns-resolver-dns-forwarding-ruleset";
+import { PrivateDnsResolverForwardingRule } from "@cdktf/provider-azurerm/lib/private-dns-resolver-forwarding-rule";
+import { PrivateDnsResolverInboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-inbound-endpoint";
+import { PrivateDnsResolverOutboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-outbound-endpoint";
+import { PrivateDnsResolverVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-resolver-virtual-network-link";
+import { Construct } from "constructs";
+import type { VnetLinkTarget } from "./private-dns";
+
+/** A conditional forwarding rule: queries for `domain` go to `targets`. */
+export interface ForwardingRule {
+  /** Fully qualified, with the trailing dot: `onprem.example.com.` */
+  readonly domain: string;
+  readonly targets: { readonly ip: string; readonly port: number }[];
+}
+
+export interface DnsResolverProps {
+  readonly name: string;
+  readonly rulesetName: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** The hub VNet the resolver lives in. */
+  readonly vnetId: string;
+  /** Subnet of the inbound endpoint (delegated to Microsoft.Network/dnsResolvers). */
+  readonly inboundSubnetId: string;
+  /** The inbound endpoint's static address: what on-premises DNS servers forward to. */
+  readonly inboundIp: string;
+  /** Subnet of the outbound endpoint (delegated to Microsoft.Network/dnsResolvers). */
+  readonly outboundSubnetId: string;
+  /** Conditional forwarding to on-premises DNS. @default - none (no ruleset is created) */
+  readonly forwarding?: ForwardingRule[];
+  /** VNets the ruleset is linked to at creation (the hub); spokes link theirs with ForwardingRulesetLink. @default - none */
+  readonly rulesetLinks?: VnetLinkTarget[];
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Azure DNS Private Resolver in the hub: an inbound endpoint at a static address that
+ * on-premises DNS forwards Azure zones to, and an outbound endpoint with a forwarding ruleset
+ * that sends on-premises domains to on-premises DNS servers.
+ */
+export class DnsResolver extends Construct {
+  public readonly resolver: PrivateDnsResolver;
+  public readonly inbound: PrivateDnsResolverInboundEndpoint;
+  public readonly outbound: PrivateDnsResolverOutboundEndpoint;
+  public readonly ruleset?: PrivateDnsResolverDnsForwardingRuleset;
+  /** The inbound endpoint's address, known at synth. */
+  public readonly inboundIp: string;
+
+  constructor(scope: Construct, id: string, props: DnsResolverProps) {
+    super(scope, id);
+    this.inboundIp = props.inboundIp;
+    this.resolver = new PrivateDnsResolver(this, "resolver", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      virtualNetworkId: props.vnetId,
+      tags: props.tags,
+    });
+    this.inbound = new PrivateDnsResolverInboundEndpoint(this, "inbound", {
+      name: "inbound",
+      privateDnsResolverId: this.resolver.id,
+      location: props.location,
+      ipConfigurations: { subnetId: props.inboundSubnetId, privateIpAllocationMethod: "Static", privateIpAddress: props.inboundIp },
+      tags: props.tags,
+    });
+    this.outbound = new PrivateDnsResolverOutboundEndpoint(this, "outbound", {
+      name: "outbound",
+      privateDnsResolverId: this.resolver.id,
+      location: props.location,
+      subnetId: props.outboundSubnetId,
+      tags: props.tags,
+    });
+    const rules = props.forwarding ?? [];
+    if (rules.length === 0) return;
+    const ruleset = new PrivateDnsResolverDnsForwardingRuleset(this, "ruleset", {
+      name: props.rulesetName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      privateDnsResolverOutboundEndpointIds: [this.outbound.id],
+      tags: props.tags,
+    });
+    this.ruleset = ruleset;
+    for (const rule of rules) {
+      const name = ruleName(rule.domain);
+      new PrivateDnsResolverForwardingRule(this, `rule-${name}`, {
+        name,
+        dnsForwardingRulesetId: ruleset.id,
+        domainName: rule.domain,
+        enabled: true,
+        targetDnsServers: rule.targets.map((t) => ({ ipAddress: t.ip, port: t.port })),
+      });
+    }
+    for (const link of props.rulesetLinks ?? []) {
+      rulesetLink(this, ruleset.id, link);
+    }
+  }
+}
+
+export interface ForwardingRulesetLinkProps {
+  readonly rulesetId: string;
+  readonly vnet: VnetLinkTarget;
+}
+
+/** Links a VNet (a spoke) to the hub's forwarding ruleset, so its Azure DNS queries follow the rules. */
+export class ForwardingRulesetLink extends Construct {
+  public readonly link: PrivateDnsResolverVirtualNetworkLink;
+
+  constructor(scope: Construct, id: string, props: ForwardingRulesetLinkProps) {
+    super(scope, id);
+    this.link = rulesetLink(this, props.rulesetId, props.vnet);
+  }
+}
+
+function rulesetLink(scope: Construct, rulesetId: string, target: VnetLinkTarget) {
+  return new PrivateDnsResolverVirtualNetworkLink(scope, `link-${target.key}`, {
+    name: `link-${target.key}`,
+    dnsForwardingRulesetId: rulesetId,
+    virtualNetworkId: target.vnetId,
+  });
+}
+
+/** A rule name from its domain: `onprem.example.com.` becomes `onprem-example-com`. */
+export function ruleName(domain: string): string {
+  return domain.replace(/\.$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
