@@ -2,10 +2,15 @@
  * The `private-aks` command line. Commands read an environment file (validate) and, in
  * later additions, the synthesized output; none of them writes anything.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
 import { Command, CommanderError } from "commander";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError } from "./config/problem";
-import { stackIds } from "./stacks/naming";
+import { checkGuardrails, exceptionLine, violationLine } from "./policy/guardrails";
+import { buildEnvironment } from "./stacks/environment";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -22,17 +27,36 @@ export function run(argv: string[], io: Io = process): number {
 
   program
     .command("validate")
-    .description("check an environment file and print every problem, one per line")
+    .description("check an environment file and the stacks it builds (guardrails); print every problem, one per line, and the public endpoints")
     .argument("[file]", "environment file (YAML or JSON)", selectedEnvironmentFile())
     .action((file: string) => {
+      const shown = displayName(file);
+      let env;
       try {
-        const env = loadEnvironment(file);
-        const stacks = [stackIds.hub(env.name), ...env.spokes.map((s) => stackIds.spoke(env.name, s.name))];
-        io.stdout.write(`${displayName(file)}: ok (environment ${env.name}, ${env.location}; stacks ${stacks.join(", ")})\n`);
+        env = loadEnvironment(file);
       } catch (e) {
         if (!(e instanceof EnvironmentError)) throw e;
         io.stderr.write(e.lines().join("\n") + "\n");
         code = 1;
+        return;
+      }
+      // Build the stacks in memory (nothing is synthesized) to run the guardrails on them.
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "private-aks-validate-"));
+      try {
+        const app = new App({ outdir: scratch, stackTraces: false });
+        const built = buildEnvironment(app, env);
+        const report = checkGuardrails(app);
+        if (report.violations.length > 0) {
+          io.stderr.write(report.violations.map((v) => `${shown}: ${violationLine(v)}`).join("\n") + "\n");
+          code = 1;
+          return;
+        }
+        const stacks = [built.hub, ...built.spokes].map((s) => s.node.id);
+        io.stdout.write(`${shown}: ok (environment ${env.name}, ${env.location}; stacks ${stacks.join(", ")})\n`);
+        io.stdout.write(`public endpoints (${report.exceptions.length}), each an acknowledged exception:\n`);
+        for (const f of report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
+      } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
       }
     });
 

@@ -1,6 +1,7 @@
 import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
+import { acknowledge } from "../policy/acknowledge";
 
 export interface BastionProps {
   readonly name: string;
@@ -23,10 +24,6 @@ export class Bastion extends Construct {
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
-    // PUBLIC ENDPOINT (named exception): Azure Bastion's front door. Azure requires a Standard
-    // public IP on it; it accepts only Entra ID-authenticated TLS sessions from the Azure
-    // portal or the az CLI, and opens SSH to VMs in the hub only. Nothing else in the
-    // product is reachable from the Internet.
     this.publicIp = new PublicIp(this, "public-ip", {
       name: props.publicIpName,
       resourceGroupName: props.resourceGroupName,
@@ -34,6 +31,10 @@ export class Bastion extends Construct {
       sku: "Standard",
       allocationMethod: "Static",
       tags: props.tags,
+    });
+    acknowledge(this.publicIp, {
+      id: "PUB-001",
+      reason: "Azure Bastion's front door: Azure requires it; it accepts only Entra ID-authenticated TLS sessions and opens SSH to the jumpbox only.",
     });
     this.host = new BastionHost(this, "bastion", {
       name: props.name,

@@ -2,6 +2,7 @@ import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
+import { acknowledge } from "../policy/acknowledge";
 import { Diagnostics } from "./log-analytics";
 
 export type FirewallTier = "Basic" | "Standard" | "Premium";
@@ -70,9 +71,6 @@ export class EgressFirewall extends Construct {
       throw new Error(`EgressFirewall ${props.name}: Basic tier needs 'management' (AzureFirewallManagementSubnet and a public IP)`);
     }
 
-    // PUBLIC ENDPOINT (1 of the product's named exceptions): the firewall's egress address.
-    // Every outbound packet of every spoke leaves Azure SNAT-ed to this IP; nothing inbound
-    // is allowed (the policy has no DNAT rules). Partners allow-list it.
     this.publicIp = new PublicIp(this, "public-ip", {
       name: props.publicIpName,
       resourceGroupName: props.resourceGroupName,
@@ -82,11 +80,12 @@ export class EgressFirewall extends Construct {
       zones,
       tags: props.tags,
     });
+    acknowledge(this.publicIp, {
+      id: "PUB-001",
+      reason: "Azure Firewall's egress address: all spoke egress leaves Azure SNAT-ed to it; the policy has no DNAT rules, so nothing inbound is allowed.",
+    });
 
     if (props.management) {
-      // PUBLIC ENDPOINT (named exception): Azure requires a public IP on the firewall's
-      // management configuration (Basic tier, forced tunnelling). Only the Azure platform
-      // uses it to manage the firewall; it carries no workload traffic.
       this.managementPublicIp = new PublicIp(this, "management-public-ip", {
         name: props.management.publicIpName,
         resourceGroupName: props.resourceGroupName,
@@ -95,6 +94,10 @@ export class EgressFirewall extends Construct {
         allocationMethod: "Static",
         zones,
         tags: props.tags,
+      });
+      acknowledge(this.managementPublicIp, {
+        id: "PUB-001",
+        reason: "Azure requires a public IP on the firewall's management configuration (Basic tier, forced tunnelling); only the platform uses it, no workload traffic.",
       });
     }
 

@@ -1,0 +1,144 @@
+import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
+import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
+import { KubernetesCluster, type KubernetesClusterConfig } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
+import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
+import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
+import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { TerraformStack, Testing } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../../lib/app";
+import { acknowledge } from "../../lib/policy/acknowledge";
+import { checkGuardrails } from "../../lib/policy/guardrails";
+import * as rules from "../../lib/policy/rules";
+import { DEFAULT_ENVIRONMENT_FILE } from "../../lib/config/loader";
+import { namedEnvironment, stacks } from "../helpers";
+
+function scope(): Construct {
+  return new TerraformStack(Testing.app(), "test");
+}
+
+const rg = { resourceGroupName: "rg", location: "westeurope" };
+
+const aks = (overrides: Partial<KubernetesClusterConfig> = {}) => (s: Construct) =>
+  new KubernetesCluster(s, "aks", {
+    ...rg,
+    name: "aks",
+    dnsPrefix: "aks",
+    privateClusterEnabled: true,
+    privateClusterPublicFqdnEnabled: false,
+    localAccountDisabled: true,
+    azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true },
+    networkProfile: { networkPlugin: "azure", outboundType: "userDefinedRouting" },
+    defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5" },
+    ...overrides,
+  });
+
+const nsgRule = (access: string, direction: string, source: string) => (s: Construct) =>
+  new NetworkSecurityRule(s, "rule", { ...rg, name: "r", networkSecurityGroupName: "nsg", priority: 100, access, direction, protocol: "Tcp", sourceAddressPrefix: source, destinationAddressPrefix: "*", sourcePortRange: "*", destinationPortRange: "22" });
+
+const rcg = (source: string, destination: string) => (s: Construct) =>
+  new FirewallPolicyRuleCollectionGroup(s, "rcg", {
+    name: "rcg",
+    firewallPolicyId: "policy",
+    priority: 1000,
+    applicationRuleCollection: [{ name: "a", priority: 100, action: "Allow", rule: [{ name: "r", sourceAddresses: [source], destinationFqdns: [destination], protocols: [{ type: "Https", port: 443 }] }] }],
+  });
+
+const nic = (publicIpAddressId?: string) => (s: Construct) =>
+  new NetworkInterface(s, "nic", { ...rg, name: "nic", ipConfiguration: [{ name: "ip", subnetId: "subnet", privateIpAddressAllocation: "Dynamic", publicIpAddressId }] });
+
+const vm = (disablePasswordAuthentication: boolean) => (s: Construct) =>
+  new LinuxVirtualMachine(s, "vm", { ...rg, name: "vm", size: "Standard_B2s", networkInterfaceIds: ["nic"], adminUsername: "ops", adminPassword: disablePasswordAuthentication ? undefined : "not-a-real-one", disablePasswordAuthentication, osDisk: { caching: "ReadWrite", storageAccountType: "Standard_LRS" } });
+
+const bastion = (shareableLinkEnabled: boolean) => (s: Construct) => new BastionHost(s, "bastion", { ...rg, name: "bastion", sku: "Standard", shareableLinkEnabled });
+
+const pool = (nodePublicIpEnabled: boolean) => (s: Construct) => new KubernetesClusterNodePool(s, "pool", { name: "apps", kubernetesClusterId: "aks", vmSize: "Standard_D4ds_v5", nodePublicIpEnabled });
+
+type Fixture = (s: Construct) => IConstruct;
+
+const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
+  [rules.publicIpNamed, nic(), (s) => new PublicIp(s, "pip", { ...rg, name: "pip", allocationMethod: "Static", sku: "Standard" })],
+  [rules.noPublicNic, nic(), nic("pip-id")],
+  [rules.noShareableLinks, bastion(false), bastion(true)],
+  [rules.noInternetInbound, nsgRule("Allow", "Inbound", "10.0.0.128/26"), nsgRule("Allow", "Inbound", "Internet")],
+  [rules.firewallRulesScoped, rcg("10.0.5.0/24", "mcr.microsoft.com"), rcg("*", "mcr.microsoft.com")],
+  [rules.privateApiServer, aks(), aks({ privateClusterEnabled: false })],
+  [rules.noPublicFqdn, aks(), aks({ privateClusterPublicFqdnEnabled: true })],
+  [rules.egressThroughFirewall, aks(), aks({ networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" } })],
+  [rules.noLocalAccounts, aks(), aks({ localAccountDisabled: false })],
+  [rules.noNodePublicIp, pool(false), pool(true)],
+  [rules.sshKeysOnly, vm(true), vm(false)],
+];
+
+describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule, ok, bad] as const))("%s", (_name, rule, compliant, violating) => {
+  it("passes a compliant resource", () => {
+    expect(rule.check(compliant(scope()))).not.toBe("fail");
+  });
+  it("fails a violating resource", () => {
+    expect(rule.check(violating(scope()))).toBe("fail");
+  });
+});
+
+describe("rule details", () => {
+  it("every rule is in the pack, with a rationale and a fix", () => {
+    expect(rules.GUARDRAILS.map((r) => r.id).sort()).toEqual(cases.map(([r]) => r.id).sort());
+    for (const r of rules.GUARDRAILS) expect(r.rationale.length > 20 && r.fix.length > 10).toBe(true);
+  });
+
+  it("fails an unset security setting where the platform default is unsafe", () => {
+    const s = scope();
+    const bare = new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5" } });
+    expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => r.check(bare))).toEqual(["fail", "fail", "fail"]);
+  });
+
+  it("treats an NSG allow rule with no source as from anywhere, and ignores deny rules", () => {
+    expect(rules.noInternetInbound.check(nsgRule("Deny", "Inbound", "*")(scope()))).toBe("pass");
+    expect(rules.noInternetInbound.check(nsgRule("Allow", "Outbound", "*")(scope()))).toBe("pass");
+  });
+});
+
+describe("acknowledged exceptions", () => {
+  it("turns a failure into an exception that carries its reason", () => {
+    const s = scope();
+    const pip = new PublicIp(s, "pip", { ...rg, name: "pip", allocationMethod: "Static", sku: "Standard" });
+    acknowledge(pip, { id: "PUB-001", reason: "The firewall's egress address, nothing inbound." });
+    const report = checkGuardrails(s);
+    expect(report.violations).toEqual([]);
+    expect(report.exceptions.map((f) => [f.rule.id, f.path, f.acknowledged])).toEqual([["PUB-001", "test/pip", "The firewall's egress address, nothing inbound."]]);
+  });
+
+  it("refuses a reason too short to justify anything", () => {
+    const pip = new PublicIp(scope(), "pip", { ...rg, name: "pip", allocationMethod: "Static", sku: "Standard" });
+    expect(() => acknowledge(pip, { id: "PUB-001", reason: "needed" })).toThrow("acknowledge PUB-001 on test/pip: the reason must say why");
+  });
+});
+
+describe("the built environments", () => {
+  it("break no guardrail; the default names one public endpoint, the full one three", () => {
+    for (const [name, expected] of [["default", ["demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
+      const built = stacks(namedEnvironment(name));
+      const report = checkGuardrails(built.hub.node.root);
+      expect(report.violations).toEqual([]);
+      expect(report.exceptions.map((f) => f.path).sort()).toEqual(expected);
+    }
+  });
+
+  it("stop synthesis, naming the construct and writing nothing, when a construct added to a stack breaks one", () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "guard-")), "cdktf.out");
+    let stderr = "";
+    const code = synthesize({
+      outdir,
+      file: DEFAULT_ENVIRONMENT_FILE,
+      stderr: { write: (t: string) => (stderr += t) },
+      customize: (built) => new PublicIp(built.spokes[0], "rogue", { ...rg, name: "pip-rogue", allocationMethod: "Static", sku: "Standard" }),
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^.*default\.yaml: demo-aks1\/rogue: \[PUB-001\] every public IP is a named, justified exception: .* Fix: /)]);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
