@@ -15,7 +15,7 @@ import { loadEnvironment, PROJECT_ROOT } from "../lib/config/loader";
 import { buildEnvironment } from "../lib/stacks/environment";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const files = (process.argv.slice(2).length ? process.argv.slice(2) : ["environments/default.yaml"]).map((f) => path.resolve(PROJECT_ROOT, f));
+const files = (process.argv.slice(2).length ? process.argv.slice(2) : ["environments/default.yaml", "environments/full.yaml"]).map((f) => path.resolve(PROJECT_ROOT, f));
 
 const HAS_GNU_TIME = fs.existsSync("/usr/bin/time");
 

@@ -23,7 +23,7 @@ describe("the default environment", () => {
   it("fills in the documented secure defaults", () => {
     const env = environment({ name: "min", location: "westeurope", hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } }, spokes: [{ name: "a", addressSpace: ["10.0.4.0/22"], subnets: { nodes: "10.0.4.0/24" } }] });
     expect(env.backend).toEqual({ type: "local" });
-    expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true, forcedTunnelling: false });
+    expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true });
     const c = env.spokes[0].cluster;
     expect([c.privateDnsZone, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand]).toEqual(["byo", "azure", "10.2.0.0/24", "10.2.0.10", true]);
     expect(env.spokes[0].egress).toEqual({ fqdns: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });
@@ -192,6 +192,8 @@ describe("naming and cross-field rules", () => {
     ["a key from the home directory", (r: any) => (r.hub.jumpbox.sshPublicKey = "~/.ssh/id_ed25519.pub"), "hub.jumpbox.sshPublicKey: \"~/.ssh/id_ed25519.pub\" must be a public key or a path relative to the environment file"],
     ["a key file that does not exist", (r: any) => (r.hub.jumpbox.sshPublicKey = "keys/missing.pub"), "hub.jumpbox.sshPublicKey: \"keys/missing.pub\" is neither an OpenSSH public key"],
     ["duplicate node pool names", (r: any) => (r.spokes[0].cluster.userPools = [{ name: "apps" }, { name: "apps" }]), 'spokes.0.cluster.userPools.1.name: "apps" is already used by spokes.0.cluster.userPools.0'],
+    ["two spokes with the same rule priority", (r: any) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" }, egress: { priority: 1000 } }), "spokes.1.egress.priority: 1000 is already the priority of spokes.0's rule collection group"],
+    ["a rule priority among the hub's", (r: any) => (r.spokes[0].egress = { priority: 500 }), "spokes.0.egress.priority: must be 1000 or more: lower priorities belong to the hub's own rule collection groups"],
     ["minCount above maxCount", (r: any) => (r.spokes[0].cluster.systemPool.minCount = 9), "spokes.0.cluster.systemPool.minCount: 9 is more than maxCount 5"],
   ])("rejects %s", (_what, change, line) => {
     expect(problems(changed(change))).toContainEqual(expect.stringContaining(line));

@@ -37,9 +37,6 @@ export function checkRules(env: Environment): Problem[] {
     if (fw.dnsProxy) add("hub.firewall.dnsProxy", "Basic tier has no DNS proxy; set dnsProxy: false or use tier Standard");
     if (fw.threatIntelMode === "Deny") add("hub.firewall.threatIntelMode", "Basic tier supports threat intelligence in Alert mode only; set Alert or use tier Standard");
   }
-  if (fw.forcedTunnelling && !sub.firewallManagement) {
-    add("hub.subnets.firewallManagement", "is required with hub.firewall.forcedTunnelling (the management IP configuration lives there); add a /26");
-  }
 
   // The DNS Private Resolver needs both of its subnets.
   const resolver = sub.dnsResolverInbound !== undefined || sub.dnsResolverOutbound !== undefined;

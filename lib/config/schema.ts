@@ -83,11 +83,6 @@ const firewall = z
     threatIntelMode: z.enum(["Off", "Alert", "Deny"]).default("Deny"),
     /** DNS proxy on the firewall; spokes then use the firewall as their DNS server. @default true */
     dnsProxy: z.boolean().default(true),
-    /**
-     * Forced tunnelling: the firewall sends its own internet traffic on-premises. Needs
-     * hub.subnets.firewallManagement for the management IP configuration. @default false
-     */
-    forcedTunnelling: z.boolean().default(false),
   })
   .strict();
 
@@ -130,7 +125,7 @@ const hub = z
       .object({
         /** AzureFirewallSubnet, at least /26. */
         firewall: cidr,
-        /** AzureFirewallManagementSubnet, at least /26: Basic tier and forced tunnelling. @default - none */
+        /** AzureFirewallManagementSubnet, at least /26: the firewall's management IP configuration (Basic tier, forced tunnelling). @default - none */
         firewallManagement: cidr.optional(),
         /** AzureBastionSubnet, at least /26: Azure Bastion is deployed when set. @default - no Bastion */
         bastion: cidr.optional(),
@@ -225,7 +220,7 @@ const egress = z
     /** Azure Monitor endpoints for Container Insights. @default true: the cluster ships its logs there */
     containerInsights: z.boolean().default(true),
     /** Priority of this spoke's firewall rule collection group, 1000-64999 (lower ones are the hub's). @default - 1000 + 100 × the spoke's position */
-    priority: z.number().int().min(1000).max(64999).optional(),
+    priority: z.number().int().min(1000, "must be 1000 or more: lower priorities belong to the hub's own rule collection groups").max(64999, "must be at most 64999").optional(),
   })
   .strict();
 
