@@ -5,4 +5,6 @@
  */
 import { synthesize } from "./lib/app";
 
-process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out" });
+// The cdktf CLI passes CDKTF_OUTDIR and prunes removed stacks' folders itself.
+const underCdktfCli = process.env.CDKTF_OUTDIR !== undefined;
+process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out", pruneStaleStacks: !underCdktfCli });

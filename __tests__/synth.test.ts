@@ -12,8 +12,9 @@ const TSX = require.resolve("tsx/cli");
 const MAIN = path.join(PROJECT_ROOT, "main.ts");
 
 function runApp(cwd: string, env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.CDKTF_OUTDIR;
+  Object.assign(childEnv, env);
   if (!env.PRIVATE_AKS_CONFIG) delete childEnv.PRIVATE_AKS_CONFIG;
   const result = spawnSync(process.execPath, [TSX, MAIN], { cwd, env: childEnv, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -92,5 +93,26 @@ describe("synthesizing a broken environment file", () => {
 
   it("leaves the previous output exactly as it was", () => {
     expect(tree(outdir)).toEqual(before);
+  });
+});
+
+describe("folders of stacks that no longer exist", () => {
+  const cwd = tmp("synth-prune");
+  const stale = path.join(cwd, "cdktf.out", "stacks", "demo-removed");
+  const seed = () => {
+    fs.mkdirSync(stale, { recursive: true });
+    fs.writeFileSync(path.join(stale, "cdk.tf.json"), "{}");
+  };
+
+  it("are removed by npm run synth, as cdktf synth removes them", () => {
+    seed();
+    expect(runApp(cwd).status).toBe(0);
+    expect(fs.existsSync(stale)).toBe(false);
+  });
+
+  it("are left to the cdktf CLI when it runs the app (it removes them itself and fails if they are gone)", () => {
+    seed();
+    expect(runApp(cwd, { CDKTF_OUTDIR: "cdktf.out" }).status).toBe(0);
+    expect(fs.existsSync(stale)).toBe(true);
   });
 });

@@ -19,6 +19,12 @@ export interface SynthesizeOptions {
    * synthesized with the rest. @default - nothing added
    */
   readonly customize?: (stacks: EnvironmentStacks) => void;
+  /**
+   * Remove folders of stacks that no longer exist (a removed spoke) after synth. The cdktf
+   * CLI does this itself, and fails if the folders are already gone, so leave it off there.
+   * @default true
+   */
+  readonly pruneStaleStacks?: boolean;
 }
 
 /**
@@ -50,7 +56,7 @@ export function synthesize(options: SynthesizeOptions): number {
     return 1;
   }
   app.synth();
-  removeStaleStacks(options.outdir, [stacks.hub, ...stacks.spokes].map((s) => s.node.id));
+  if (options.pruneStaleStacks ?? true) removeStaleStacks(options.outdir, [stacks.hub, ...stacks.spokes].map((s) => s.node.id));
   return 0;
 }
 
