@@ -17,6 +17,7 @@ describe("private-aks validate", () => {
     const result = cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1)");
+    expect(result.stderr).toContain("default.yaml: demo-hub: warning: the jumpbox has no way in");
     expect(result.stdout).toContain("public endpoints (1), each an acknowledged exception:\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
   });
 

@@ -4,7 +4,7 @@ import { App } from "cdktf";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError } from "./config/problem";
 import type { Environment } from "./config/schema";
-import { checkGuardrails, violationLine } from "./policy/guardrails";
+import { checkGuardrails, violationLine, warningsOf } from "./policy/guardrails";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 
 export interface SynthesizeOptions {
@@ -55,6 +55,7 @@ export function synthesize(options: SynthesizeOptions): number {
     stderr.write(guardrails.violations.map((v) => `${displayName(file)}: ${violationLine(v)}`).join("\n") + "\n");
     return 1;
   }
+  for (const w of warningsOf(app)) stderr.write(`${displayName(file)}: ${w.path}: warning: ${w.message}\n`);
   app.synth();
   if (options.pruneStaleStacks ?? true) removeStaleStacks(options.outdir, [stacks.hub, ...stacks.spokes].map((s) => s.node.id));
   return 0;

@@ -9,7 +9,7 @@ import { App } from "cdktf";
 import { Command, CommanderError } from "commander";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError } from "./config/problem";
-import { checkGuardrails, exceptionLine, violationLine } from "./policy/guardrails";
+import { checkGuardrails, exceptionLine, violationLine, warningsOf } from "./policy/guardrails";
 import { buildEnvironment } from "./stacks/environment";
 
 export interface Io {
@@ -55,6 +55,7 @@ export function run(argv: string[], io: Io = process): number {
         io.stdout.write(`${shown}: ok (environment ${env.name}, ${env.location}; stacks ${stacks.join(", ")})\n`);
         io.stdout.write(`public endpoints (${report.exceptions.length}), each an acknowledged exception:\n`);
         for (const f of report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
+        for (const w of warningsOf(app)) io.stderr.write(`${shown}: ${w.path}: warning: ${w.message}\n`);
       } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
       }

@@ -58,3 +58,16 @@ export function violationLine(f: Finding): string {
 export function exceptionLine(f: Finding): string {
   return `${f.path}: [${f.rule.id}] ${f.acknowledged}`;
 }
+
+/** A synth-time warning some construct raised (Annotations.addWarning): worth reading, not fatal. */
+export interface Warning {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Every warning annotation under `scope`, in tree order. */
+export function warningsOf(scope: IConstruct): Warning[] {
+  return scope.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => ({ path: c.node.path, message: String(m.data) })));
+}
