@@ -63,9 +63,8 @@ export function resources(json: any, type: string): any[] {
 
 /** The one resource of a type whose `name` is given. */
 export function resourceNamed(json: any, type: string, name: string): any {
-  const found = resources(json, type).filter((r) => r.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
-  return found[0];
+  const key = address(json, type, name).slice(type.length + 1);
+  return json.resource[type][key];
 }
 
 /** A named environment file of environments/, validated. */

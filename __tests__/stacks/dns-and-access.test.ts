@@ -2,6 +2,7 @@ import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { PrivateDnsResolverInboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-inbound-endpoint";
 import { JUMPBOX_CLOUD_INIT } from "../../lib/constructs/jumpbox";
+import { warningsOf } from "../../lib/policy/guardrails";
 import { address, changed, environment, hubExpression, idOf, namedEnvironment, resourceNamed, resources, stacks, synth } from "../helpers";
 
 const full = stacks(namedEnvironment("full"));
@@ -163,7 +164,7 @@ describe("the access path", () => {
 
   it("warns when the jumpbox has no way in", () => {
     const hubStack = stacks().hub;
-    const warnings = hubStack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+    const warnings = warningsOf(hubStack).map((w) => w.message);
     expect(warnings).toEqual(["the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)"]);
   });
 });

@@ -4,6 +4,7 @@ import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-di
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
+import { warningsOf } from "../../lib/policy/guardrails";
 import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
 
 /** The spokes' rule collection groups (the jumpbox has its own, tested with the access path). */
@@ -122,7 +123,7 @@ describe("the AKS egress rules", () => {
     const hub = stacks(env).hub;
     const out = firewallRules(synth(hub).json);
     expect(out.map((r) => r.name)).not.toContain("aks-ntp");
-    const warnings = hub.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === "@cdktf/warn" && String(m.data).startsWith("egress catalog")).map((m) => m.data);
+    const warnings = warningsOf(hub).map((w) => w.message).filter((m) => m.startsWith("egress catalog"));
     expect(warnings).toEqual(["egress catalog entry aks-ntp left out for spoke aks1: FQDN network rules need the firewall's DNS proxy (hub.firewall.dnsProxy)"]);
   });
 

@@ -1,7 +1,7 @@
 import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
-import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import type { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
-import { acknowledge } from "../policy/acknowledge";
+import { publicEndpoint } from "./public-endpoint";
 
 export interface BastionProps {
   readonly name: string;
@@ -24,16 +24,11 @@ export class Bastion extends Construct {
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
-    this.publicIp = new PublicIp(this, "public-ip", {
+    this.publicIp = publicEndpoint(this, "public-ip", {
       name: props.publicIpName,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      sku: "Standard",
-      allocationMethod: "Static",
       tags: props.tags,
-    });
-    acknowledge(this.publicIp, {
-      id: "PUB-001",
       reason: "Azure Bastion's front door: Azure requires it; it accepts only Entra ID-authenticated TLS sessions and opens SSH to the jumpbox only.",
     });
     this.host = new BastionHost(this, "bastion", {

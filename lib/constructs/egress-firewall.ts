@@ -1,9 +1,9 @@
 import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
-import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import type { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
-import { acknowledge } from "../policy/acknowledge";
 import { Diagnostics } from "./log-analytics";
+import { publicEndpoint } from "./public-endpoint";
 
 export type FirewallTier = "Basic" | "Standard" | "Premium";
 
@@ -71,32 +71,16 @@ export class EgressFirewall extends Construct {
       throw new Error(`EgressFirewall ${props.name}: Basic tier needs 'management' (AzureFirewallManagementSubnet and a public IP)`);
     }
 
-    this.publicIp = new PublicIp(this, "public-ip", {
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, zones, tags: props.tags };
+    this.publicIp = publicEndpoint(this, "public-ip", {
+      ...common,
       name: props.publicIpName,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      sku: "Standard",
-      allocationMethod: "Static",
-      zones,
-      tags: props.tags,
-    });
-    acknowledge(this.publicIp, {
-      id: "PUB-001",
       reason: "Azure Firewall's egress address: all spoke egress leaves Azure SNAT-ed to it; the policy has no DNAT rules, so nothing inbound is allowed.",
     });
-
     if (props.management) {
-      this.managementPublicIp = new PublicIp(this, "management-public-ip", {
+      this.managementPublicIp = publicEndpoint(this, "management-public-ip", {
+        ...common,
         name: props.management.publicIpName,
-        resourceGroupName: props.resourceGroupName,
-        location: props.location,
-        sku: "Standard",
-        allocationMethod: "Static",
-        zones,
-        tags: props.tags,
-      });
-      acknowledge(this.managementPublicIp, {
-        id: "PUB-001",
         reason: "Azure requires a public IP on the firewall's management configuration (Basic tier, forced tunnelling); only the platform uses it, no workload traffic.",
       });
     }

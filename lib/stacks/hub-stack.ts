@@ -67,7 +67,7 @@ export class HubStack extends PlatformStack {
     const hub = env.hub;
     const rg = this.resourceGroup.name;
     const common = { resourceGroupName: rg, location: this.location, tags: this.tags };
-    this.firewallDnsProxy = hub.firewall.tier !== "Basic" && hub.firewall.dnsProxy;
+    this.firewallDnsProxy = hub.firewall.dnsProxy; // the schema rules refuse it with the Basic tier
 
     this.network = new HubNetwork(this, "network", { ...common, name: names.vnet, addressSpace: hub.addressSpace, subnets: hub.subnets });
     const hubLink = { key: names.vnet, vnetId: this.network.vnet.id };
@@ -179,7 +179,7 @@ export class HubStack extends PlatformStack {
       });
     }
 
-    this.outputs(env);
+    this.outputs(env, names);
   }
 
   /** The next hop for spoke egress: the firewall's private IP. */
@@ -192,7 +192,7 @@ export class HubStack extends PlatformStack {
     return this.firewallDnsProxy ? [this.firewall.privateIp] : undefined;
   }
 
-  private outputs(env: Environment): void {
+  private outputs(env: Environment, names: ReturnType<typeof hubNames>): void {
     new TerraformOutput(this, "firewall_public_ip", {
       value: this.firewall.publicIp.ipAddress,
       description: "The one address all spoke egress leaves Azure from; give it to partners who allow-list callers.",
@@ -220,7 +220,6 @@ export class HubStack extends PlatformStack {
       new TerraformOutput(this, "jumpbox_private_ip", { value: this.jumpbox.privateIp, description: "The jumpbox's address; it has no public IP." });
     }
     if (this.bastion && this.jumpbox) {
-      const names = hubNames(env.name);
       new TerraformOutput(this, "jumpbox_ssh_via_bastion", {
         value: `az network bastion ssh --name ${names.bastion} --resource-group ${names.resourceGroup} --target-resource-id ${this.jumpbox.vm.id} --auth-type ssh-key --username ${env.hub.jumpbox!.adminUsername} --ssh-key <path to your private key>`,
         description: "Opens an SSH session to the jumpbox through Azure Bastion (native client tunnelling).",
