@@ -17,8 +17,9 @@ describe("private-aks validate", () => {
     const result = cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1)");
-    expect(result.stderr).toContain("default.yaml: demo-hub: warning: the jumpbox has no way in");
-    expect(result.stdout).toContain("public endpoints (1), each an acknowledged exception:\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("public endpoints (2), each an acknowledged exception:\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
+    expect(result.stdout).toContain("\n  demo-hub/bastion/public-ip: [PUB-001] Azure Bastion's front door");
   });
 
   it("prints every problem of a broken file, one per line, and exits 1", () => {
@@ -32,6 +33,12 @@ describe("private-aks validate", () => {
     const result = cli("validate", file);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([`${file}: location: must be an Azure region name such as westeurope (lowercase, no spaces)`]);
+  });
+
+  it("prints its version", () => {
+    const result = cli("--version");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "..", "package.json"), "utf8")).version);
   });
 
   it("answers an unknown command with usage and exit code 2", () => {

@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App } from "cdktf";
+import { App, type TerraformStack } from "cdktf";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError } from "./config/problem";
 import type { Environment } from "./config/schema";
+import { checkStackNames } from "./policy/azure-names";
 import { checkGuardrails, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 
@@ -33,20 +34,24 @@ export interface Plan {
   readonly app: App;
   readonly stacks: EnvironmentStacks;
   readonly report: GuardrailReport;
+  /** Ids of the synthesized stacks, hub first. */
+  readonly stackIds: string[];
 }
 
 export interface PlanOptions {
   readonly file: string;
-  /** The app's outdir (App creates it when constructed). */
+  /** Where the stacks are synthesized for checking (App creates it when constructed). */
   readonly outdir: string;
   readonly stderr: { write(text: string): unknown };
   readonly customize?: (stacks: EnvironmentStacks) => void;
 }
 
 /**
- * Loads and validates an environment file, builds its stacks and runs the guardrails, as
- * both synth and `validate` must. Problems are printed one per line and the result is
- * undefined; otherwise warnings are printed and the plan is returned.
+ * Loads and validates an environment file, builds its stacks, runs the guardrails on them,
+ * synthesizes them into `options.outdir` (a scratch folder: synth stages its output there)
+ * and checks the synthesized JSON, as both synth and `validate` must. Problems are printed
+ * one per line and the result is undefined; otherwise warnings are printed and the plan is
+ * returned.
  */
 export function planEnvironment(options: PlanOptions): Plan | undefined {
   const shown = displayName(options.file);
@@ -67,38 +72,67 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     options.stderr.write(report.violations.map((v) => `${shown}: ${violationLine(v)}`).join("\n") + "\n");
     return undefined;
   }
+  app.synth();
+  const stackIds = allStacks(stacks).map((s) => s.node.id);
+  const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
+  if (names.length > 0) {
+    options.stderr.write(names.map((n) => `${shown}: ${n.address}: ${n.message}`).join("\n") + "\n");
+    return undefined;
+  }
   for (const w of warningsOf(app)) options.stderr.write(`${shown}: ${w.path}: warning: ${w.message}\n`);
-  return { env, app, stacks, report };
+  return { env, app, stacks, report, stackIds };
+}
+
+/** Every stack of an environment, hub first. */
+export function allStacks(stacks: EnvironmentStacks): TerraformStack[] {
+  return [stacks.hub, ...stacks.spokes];
 }
 
 /**
  * Loads, validates and synthesizes one environment. Returns the process exit code: 0 when
  * written, 1 when the environment file has problems or the built stacks break a guardrail
  * (printed one per line; nothing written).
+ *
+ * The output is staged in a scratch folder beside `outdir` and moved into place only when
+ * every check passed, so a failed synth leaves the previous output exactly as it was.
  */
 export function synthesize(options: SynthesizeOptions): number {
-  const existed = fs.existsSync(options.outdir);
-  const plan = planEnvironment({
-    file: options.file ?? selectedEnvironmentFile(),
-    outdir: options.outdir,
-    stderr: options.stderr ?? process.stderr,
-    customize: options.customize,
-  });
-  if (!plan) {
-    // App creates its outdir when constructed; take it back if it was not there before.
-    if (!existed) fs.rmSync(options.outdir, { recursive: true, force: true });
+  const stderr = options.stderr ?? process.stderr;
+  const outdir = path.resolve(options.outdir);
+  const parent = path.dirname(outdir);
+  if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) {
+    stderr.write(`${options.outdir}: cannot write the output here: the folder ${displayName(parent)} does not exist; create it or choose another CDKTF_OUTDIR\n`);
     return 1;
   }
-  plan.app.synth();
-  if (options.pruneStaleStacks ?? true) removeStaleStacks(options.outdir, [plan.stacks.hub, ...plan.stacks.spokes].map((s) => s.node.id));
-  return 0;
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
+  try {
+    const plan = planEnvironment({ file: options.file ?? selectedEnvironmentFile(), outdir: staging, stderr, customize: options.customize });
+    if (!plan) return 1;
+    publish(staging, outdir, plan.stackIds, options.pruneStaleStacks ?? true);
+    return 0;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }
 
-/** Drops stack folders of stacks that no longer exist (a removed spoke), as `cdktf synth` does. */
-function removeStaleStacks(outdir: string, current: string[]): void {
+/**
+ * Moves a staged synth into `outdir`: each stack's folder and the manifest replace their
+ * previous versions; other files there (a review, manifests of apps) are left alone. With
+ * `prune`, folders of stacks that no longer exist (a removed spoke) are removed, as
+ * `cdktf synth` does.
+ */
+function publish(staging: string, outdir: string, stackIds: string[], prune: boolean): void {
   const stacksDir = path.join(outdir, "stacks");
-  if (!fs.existsSync(stacksDir)) return;
-  for (const entry of fs.readdirSync(stacksDir)) {
-    if (!current.includes(entry)) fs.rmSync(path.join(stacksDir, entry), { recursive: true, force: true });
+  fs.mkdirSync(stacksDir, { recursive: true });
+  if (prune) {
+    for (const entry of fs.readdirSync(stacksDir)) {
+      if (!stackIds.includes(entry)) fs.rmSync(path.join(stacksDir, entry), { recursive: true, force: true });
+    }
   }
+  for (const id of stackIds) {
+    const target = path.join(stacksDir, id);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(path.join(staging, "stacks", id), target);
+  }
+  fs.renameSync(path.join(staging, "manifest.json"), path.join(outdir, "manifest.json"));
 }

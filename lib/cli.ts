@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { planEnvironment } from "./app";
-import { displayName, selectedEnvironmentFile } from "./config/loader";
+import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
 import { exceptionLine } from "./policy/guardrails";
 
 export interface Io {
@@ -15,11 +15,17 @@ export interface Io {
   readonly stderr: { write(text: string): unknown };
 }
 
+/** The version in package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
+
 /** Runs the command line; returns the exit code (0 ok, 1 problems found, 2 usage error). */
 export function run(argv: string[], io: Io = process): number {
   let code = 0;
   const program = new Command("private-aks")
     .description("Private AKS on hub-and-spoke: check environment files")
+    .version(packageVersion(), "-V, --version", "print the version of private-aks")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
@@ -28,7 +34,7 @@ export function run(argv: string[], io: Io = process): number {
     .description("check an environment file and the stacks it builds (guardrails); print every problem, one per line, and the public endpoints")
     .argument("[file]", "environment file (YAML or JSON)", selectedEnvironmentFile())
     .action((file: string) => {
-      // Build the stacks in memory (nothing is synthesized) to run the guardrails on them.
+      // Build and synthesize into a scratch folder, to run exactly the checks synth runs.
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "private-aks-validate-"));
       try {
         const plan = planEnvironment({ file, outdir: scratch, stderr: io.stderr });
@@ -36,8 +42,7 @@ export function run(argv: string[], io: Io = process): number {
           code = 1;
           return;
         }
-        const stacks = [plan.stacks.hub, ...plan.stacks.spokes].map((s) => s.node.id);
-        io.stdout.write(`${displayName(file)}: ok (environment ${plan.env.name}, ${plan.env.location}; stacks ${stacks.join(", ")})\n`);
+        io.stdout.write(`${displayName(file)}: ok (environment ${plan.env.name}, ${plan.env.location}; stacks ${plan.stackIds.join(", ")})\n`);
         io.stdout.write(`public endpoints (${plan.report.exceptions.length}), each an acknowledged exception:\n`);
         for (const f of plan.report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
       } finally {

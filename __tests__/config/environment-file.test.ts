@@ -12,7 +12,7 @@ describe("the default environment", () => {
     expect(env.name).toBe("demo");
     expect(env.location).toBe("westeurope");
     expect(env.hub.addressSpace).toEqual(["10.0.0.0/22"]);
-    expect(env.hub.subnets).toEqual({ firewall: "10.0.0.0/26", jumpbox: "10.0.1.0/24" });
+    expect(env.hub.subnets).toEqual({ firewall: "10.0.0.0/26", bastion: "10.0.0.128/26", jumpbox: "10.0.1.0/24" });
     expect(env.spokes.map((s) => [s.name, s.addressSpace, s.subnets])).toEqual([
       ["aks1", ["10.0.4.0/22"], { ingress: "10.0.4.0/24", nodes: "10.0.5.0/24" }],
     ]);
@@ -25,7 +25,7 @@ describe("the default environment", () => {
     expect(env.backend).toEqual({ type: "local" });
     expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true });
     const c = env.spokes[0].cluster;
-    expect([c.privateDnsZone, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand]).toEqual(["byo", "azure", "10.2.0.0/24", "10.2.0.10", true]);
+    expect([c.privateDnsZone, c.networkPluginMode, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand, c.grantDeployerAdmin]).toEqual(["byo", "overlay", "cilium", "10.2.0.0/24", "10.2.0.10", true, true]);
     expect(env.spokes[0].egress).toEqual({ fqdns: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });
   });
 });
@@ -158,7 +158,7 @@ describe("address plan", () => {
     ],
     [
       "a node subnet too small for the pools with plain Azure CNI",
-      (r: any) => (r.spokes[0].subnets.nodes = "10.0.5.0/26"),
+      (r: any) => Object.assign(r.spokes[0], { subnets: { nodes: "10.0.5.0/26" }, cluster: { ...r.spokes[0].cluster, networkPluginMode: "nodeSubnet", networkPolicy: "calico", userPools: [] } }),
       "spokes.0.subnets.nodes: 10.0.5.0/26 has 59 usable addresses but the node pools need up to 186",
     ],
   ])("rejects %s", (_what, change, line) => {

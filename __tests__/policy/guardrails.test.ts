@@ -119,8 +119,8 @@ describe("acknowledged exceptions", () => {
 });
 
 describe("the built environments", () => {
-  it("break no guardrail; the default names one public endpoint, the full one three", () => {
-    for (const [name, expected] of [["default", ["demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
+  it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one three", () => {
+    for (const [name, expected] of [["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
       const built = stacks(namedEnvironment(name));
       const report = checkGuardrails(built.hub.node.root);
       expect(report.violations).toEqual([]);

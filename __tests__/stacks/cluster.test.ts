@@ -1,21 +1,33 @@
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { address, changed, environment, hubExpression as hubValue, resourceNamed, resources, stacks, synth } from "../helpers";
+import { CLUSTER_ADMIN_ROLE } from "../../lib/constructs/private-cluster";
+import { address, changed, environment, hubExpression as hubValue, idOf, namedEnvironment, problems, resourceNamed, resources, stacks, synth } from "../helpers";
+
+const refs = (json: any, type: string) => Object.keys(json.resource[type] ?? {}).map((k) => `${type}.${k}`);
 
 describe("the private AKS cluster", () => {
   const built = stacks();
   const { text, json } = synth(built.spokes[0]);
   const hub = synth(built.hub).json;
   const cluster = resources(json, "azurerm_kubernetes_cluster")[0];
+  const identity = address(json, "azurerm_user_assigned_identity", "id-demo-aks1-aks");
+  const principal = `\${${identity}.principal_id}`;
 
   it("has a private API server with no public FQDN", () => {
     expect(text).toHaveResourceWithProperties(KubernetesCluster, { private_cluster_enabled: true, private_cluster_public_fqdn_enabled: false });
   });
 
-  it("sends egress through the route table: outbound type userDefinedRouting, Azure CNI, standard load balancer", () => {
+  it("sends egress through the route table: outbound type userDefinedRouting, standard load balancer", () => {
+    expect(cluster.network_profile).toEqual(expect.objectContaining({ outbound_type: "userDefinedRouting", load_balancer_sku: "standard" }));
+  });
+
+  it("defaults to Azure CNI Overlay powered by Cilium: Cilium dataplane and Cilium network policy", () => {
     expect(cluster.network_profile).toEqual({
       network_plugin: "azure",
-      network_policy: "azure",
+      network_plugin_mode: "overlay",
+      pod_cidr: "10.244.0.0/16",
+      network_data_plane: "cilium",
+      network_policy: "cilium",
       outbound_type: "userDefinedRouting",
       load_balancer_sku: "standard",
       service_cidr: "10.2.0.0/24",
@@ -23,34 +35,55 @@ describe("the private AKS cluster", () => {
     });
   });
 
-  it("uses Entra ID with Azure RBAC and has local accounts off", () => {
-    expect(cluster).toEqual(expect.objectContaining({
-      local_account_disabled: true,
-      role_based_access_control_enabled: true,
-      azure_active_directory_role_based_access_control: { azure_rbac_enabled: true },
-    }));
+  it("uses Entra ID with Azure RBAC in the deployer's tenant, and has local accounts off", () => {
+    expect(cluster).toEqual(expect.objectContaining({ local_account_disabled: true, role_based_access_control_enabled: true }));
+    // The provider requires tenant_id or admin_group_object_ids in this block (AtLeastOneOf).
+    expect(cluster.azure_active_directory_role_based_access_control).toEqual({ azure_rbac_enabled: true, tenant_id: "${data.azurerm_client_config.deployer.tenant_id}" });
+    expect(json.data.azurerm_client_config.deployer).toEqual({});
+  });
+
+  it("makes the deploying identity a cluster administrator, so a first deploy is usable", () => {
+    const admins = resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name === "Azure Kubernetes Service RBAC Cluster Admin");
+    expect(admins).toEqual([expect.objectContaining({ scope: idOf(json, "azurerm_kubernetes_cluster", "aks-demo-aks1"), principal_id: "${data.azurerm_client_config.deployer.object_id}" })]);
+    expect(admins[0].principal_type).toBeUndefined();
   });
 
   it("turns on OIDC issuer, workload identity and Azure Policy, and keeps run command as the emergency path", () => {
     expect(cluster).toEqual(expect.objectContaining({ oidc_issuer_enabled: true, workload_identity_enabled: true, azure_policy_enabled: true, run_command_enabled: true }));
   });
 
-  it("runs as a user-assigned identity holding exactly three role assignments", () => {
-    const identity = address(json, "azurerm_user_assigned_identity", "id-demo-aks1-aks");
+  it("upgrades the control plane by patch and the node images automatically", () => {
+    expect(cluster).toEqual(expect.objectContaining({ automatic_upgrade_channel: "patch", node_os_upgrade_channel: "NodeImage" }));
+  });
+
+  it("surges one node per pool during upgrades, which the node subnet is sized for", () => {
+    expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: "1" });
+    for (const pool of resources(json, "azurerm_kubernetes_cluster_node_pool")) expect(pool.upgrade_settings).toEqual({ max_surge: "1" });
+  });
+
+  it("runs as a user-assigned identity with Network Contributor on the VNet and the route table, and Private DNS Zone Contributor on the zone: nothing more", () => {
     expect(cluster.identity).toEqual({ type: "UserAssigned", identity_ids: [`\${${identity}.id}`] });
-    const grants = resources(json, "azurerm_role_assignment").map((r) => [r.role_definition_name, r.scope, r.principal_id]);
-    const principal = `\${${identity}.principal_id}`;
+    const grants = resources(json, "azurerm_role_assignment").filter((r) => r.principal_id === principal).map((r) => [r.role_definition_name, r.scope]);
     expect(grants).toHaveLength(3);
-    expect(grants).toContainEqual(["Network Contributor", `\${${address(json, "azurerm_subnet", "snet-nodes")}.id}`, principal]);
-    expect(grants).toContainEqual(["Network Contributor", `\${${address(json, "azurerm_route_table", "rt-demo-aks1-egress")}.id}`, principal]);
+    // With a bring-your-own zone AKS links the zone to the cluster's VNet, which takes rights on the VNet itself.
+    expect(grants).toContainEqual(["Network Contributor", idOf(json, "azurerm_virtual_network", "vnet-demo-aks1")]);
+    expect(grants).toContainEqual(["Network Contributor", idOf(json, "azurerm_route_table", "rt-demo-aks1-egress")]);
     const zoneGrant = grants.find((g) => g[0] === "Private DNS Zone Contributor")!;
     expect(hubValue(hub, zoneGrant[1])).toBe(`\${${address(hub, "azurerm_private_dns_zone", "privatelink.westeurope.azmk8s.io")}.id}`);
   });
 
-  it("is created only after its role assignments and the route table association", () => {
-    const assignments = Object.keys(json.resource.azurerm_role_assignment).map((k) => `azurerm_role_assignment.${k}`);
-    const association = Object.keys(json.resource.azurerm_subnet_route_table_association).map((k) => `azurerm_subnet_route_table_association.${k}`);
-    expect(cluster.depends_on).toEqual(expect.arrayContaining([...assignments, ...association]));
+  it("is created only after its role assignments, the route table and NSG associations, both peerings and the zone link", () => {
+    const controlPlane = Object.entries(json.resource.azurerm_role_assignment).filter(([, r]: [string, any]) => r.principal_id === principal).map(([k]) => `azurerm_role_assignment.${k}`);
+    expect(controlPlane).toHaveLength(3);
+    expect(cluster.depends_on).toEqual(expect.arrayContaining([
+      ...controlPlane,
+      ...refs(json, "azurerm_subnet_route_table_association"),
+      ...refs(json, "azurerm_virtual_network_peering"),
+      ...refs(json, "azurerm_private_dns_zone_virtual_network_link"),
+    ]));
+    expect(refs(json, "azurerm_virtual_network_peering")).toHaveLength(2);
+    const nodesNsg = Object.entries(json.resource.azurerm_subnet_network_security_group_association).find(([, a]: [string, any]) => a.subnet_id === idOf(json, "azurerm_subnet", "snet-nodes"))![0];
+    expect(cluster.depends_on).toContain(`azurerm_subnet_network_security_group_association.${nodesNsg}`);
   });
 
   it("registers the API server in the hub's privatelink zone, linked to the hub and to the spoke", () => {
@@ -75,6 +108,12 @@ describe("the private AKS cluster", () => {
     }));
   });
 
+  it("has a user node pool for workloads, in the node subnet", () => {
+    expect(resources(json, "azurerm_kubernetes_cluster_node_pool")).toEqual([
+      expect.objectContaining({ name: "apps", mode: "User", auto_scaling_enabled: true, min_count: 1, max_count: 5, vnet_subnet_id: idOf(json, "azurerm_subnet", "snet-nodes") }),
+    ]);
+  });
+
   it("ships Container Insights and control plane logs to the hub workspace", () => {
     const workspace = hubValue(hub, cluster.oms_agent.log_analytics_workspace_id);
     expect(workspace).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
@@ -88,27 +127,72 @@ describe("the private AKS cluster", () => {
 });
 
 describe("cluster options from the environment", () => {
-  it("adds user node pools in the node subnet, and admin groups", () => {
+  it("adds user node pools in the node subnet", () => {
     const env = environment(changed((r) => {
-      r.spokes[0].cluster.userPools = [{ name: "apps", vmSize: "Standard_D8ds_v5", minCount: 1, maxCount: 4 }];
-      r.spokes[0].cluster.adminGroupObjectIds = ["11111111-2222-3333-4444-555555555555"];
-      r.spokes[0].cluster.networkPluginMode = "overlay";
+      r.spokes[0].cluster.userPools = [{ name: "batch", vmSize: "Standard_D8ds_v5", minCount: 1, maxCount: 4 }];
     }));
     const { json } = synth(stacks(env).spokes[0]);
     const pool = resources(json, "azurerm_kubernetes_cluster_node_pool")[0];
-    expect(pool).toEqual(expect.objectContaining({ name: "apps", mode: "User", vm_size: "Standard_D8ds_v5", min_count: 1, max_count: 4, auto_scaling_enabled: true }));
+    expect(pool).toEqual(expect.objectContaining({ name: "batch", mode: "User", vm_size: "Standard_D8ds_v5", min_count: 1, max_count: 4, auto_scaling_enabled: true }));
     expect(pool.vnet_subnet_id).toBe(`\${${address(json, "azurerm_subnet", "snet-nodes")}.id}`);
-    const cluster = resources(json, "azurerm_kubernetes_cluster")[0];
-    expect(cluster.azure_active_directory_role_based_access_control.admin_group_object_ids).toEqual(["11111111-2222-3333-4444-555555555555"]);
-    expect(cluster.network_profile).toEqual(expect.objectContaining({ network_plugin_mode: "overlay", pod_cidr: "10.244.0.0/16" }));
   });
 
-  it("with privateDnsZone: system, lets AKS manage the zone and grants no DNS role", () => {
+  it("makes each admin group a cluster administrator through Azure RBAC, next to the deployer", () => {
+    const group = "11111111-2222-3333-4444-555555555555";
+    const { json } = synth(stacks(environment(changed((r) => (r.spokes[0].cluster.adminGroupObjectIds = [group])))).spokes[0]);
+    const admins = resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name === CLUSTER_ADMIN_ROLE).map((r) => [r.principal_id, r.principal_type]);
+    expect(admins).toEqual([[group, "Group"], ["${data.azurerm_client_config.deployer.object_id}", undefined]]);
+  });
+
+  it("with grantDeployerAdmin: false, leaves the deployer out", () => {
+    const group = "11111111-2222-3333-4444-555555555555";
+    const { json } = synth(stacks(environment(changed((r) => Object.assign(r.spokes[0].cluster, { adminGroupObjectIds: [group], grantDeployerAdmin: false })))).spokes[0]);
+    expect(resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name === CLUSTER_ADMIN_ROLE).map((r) => r.principal_id)).toEqual([group]);
+  });
+
+  it("refuses a cluster with no administrator at all", () => {
+    expect(problems(changed((r) => (r.spokes[0].cluster.grantDeployerAdmin = false)))).toEqual([
+      "env.yaml: spokes.0.cluster.adminGroupObjectIds: is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin",
+    ]);
+  });
+
+  it("uses the environment's tenantId when it names one", () => {
+    const tenant = "99999999-8888-7777-6666-555555555555";
+    const { json } = synth(stacks(environment(changed((r) => (r.tenantId = tenant)))).spokes[0]);
+    expect(resources(json, "azurerm_kubernetes_cluster")[0].azure_active_directory_role_based_access_control).toEqual({ azure_rbac_enabled: true, tenant_id: tenant });
+  });
+
+  it("with networkPluginMode: nodeSubnet and Calico, runs plain Azure CNI on the Azure dataplane", () => {
+    const env = environment(changed((r) => Object.assign(r.spokes[0].cluster, { networkPluginMode: "nodeSubnet", networkPolicy: "calico", userPools: [] })));
+    const profile = resources(synth(stacks(env).spokes[0]).json, "azurerm_kubernetes_cluster")[0].network_profile;
+    expect(profile).toEqual(expect.objectContaining({ network_plugin: "azure", network_data_plane: "azure", network_policy: "calico" }));
+    expect(profile.network_plugin_mode).toBeUndefined();
+    expect(profile.pod_cidr).toBeUndefined();
+  });
+
+  it("with privateDnsZone: system, lets AKS manage the zone, grants no DNS role and scopes Network Contributor to the node subnet", () => {
     const env = environment(changed((r) => (r.spokes[0].cluster.privateDnsZone = "system")));
     const built = stacks(env);
     const { json } = synth(built.spokes[0]);
     expect(resources(json, "azurerm_kubernetes_cluster")[0].private_dns_zone_id).toBe("System");
-    expect(resources(json, "azurerm_role_assignment").map((r) => r.role_definition_name)).toEqual(["Network Contributor", "Network Contributor"]);
+    const controlPlane = resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name !== CLUSTER_ADMIN_ROLE).map((r) => [r.role_definition_name, r.scope]);
+    expect(controlPlane).toEqual([
+      ["Network Contributor", idOf(json, "azurerm_subnet", "snet-nodes")],
+      ["Network Contributor", idOf(json, "azurerm_route_table", "rt-demo-aks1-egress")],
+    ]);
     expect(resources(synth(built.hub).json, "azurerm_private_dns_zone")).toEqual([]);
+  });
+
+  it("with egress.containerInsights: false, runs no monitoring agent (it could not reach Azure Monitor) but keeps control plane logs", () => {
+    const { json } = synth(stacks(environment(changed((r) => (r.spokes[0].egress = { containerInsights: false })))).spokes[0]);
+    expect(resources(json, "azurerm_kubernetes_cluster")[0].oms_agent).toBeUndefined();
+    expect(resources(json, "azurerm_monitor_data_collection_rule")).toEqual([]);
+    expect(resources(json, "azurerm_monitor_diagnostic_setting")).toHaveLength(1);
+  });
+
+  it("pins each spoke of the full environment to its own network mode and policy", () => {
+    const full = stacks(namedEnvironment("full"));
+    const profiles = full.spokes.map((s) => resources(synth(s).json, "azurerm_kubernetes_cluster")[0].network_profile).map((p) => [p.network_plugin_mode, p.network_data_plane, p.network_policy]);
+    expect(profiles).toEqual([[undefined, "azure", "calico"], ["overlay", "cilium", "cilium"], ["overlay", "azure", "azure"]]);
   });
 });

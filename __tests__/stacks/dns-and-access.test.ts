@@ -124,7 +124,7 @@ describe("the access path", () => {
   });
 
   it("lets SSH into the jumpbox subnet only from Bastion and on-premises, and nothing else", () => {
-    const rules = resources(hub.json, "azurerm_network_security_rule").filter((r) => r.network_security_group_name.includes("nsg-jumpbox"));
+    const rules = resources(hub.json, "azurerm_network_security_rule").filter((r) => r.network_security_group_name.includes("jumpbox_nsg"));
     expect(rules.map((r) => [r.name, r.access, r.protocol, r.source_address_prefix ?? r.source_address_prefixes, r.destination_port_range])).toEqual([
       ["allow-ssh-from-bastion", "Allow", "Tcp", "10.0.0.128/26", "22"],
       ["allow-ssh-from-onpremises", "Allow", "Tcp", "192.168.0.0/16", "22"],
@@ -156,15 +156,43 @@ describe("the access path", () => {
   it("builds no Bastion, resolver or jumpbox when their subnets are absent", () => {
     const minimal = synth(stacks(environment(changed((r) => {
       delete r.hub.subnets.jumpbox;
+      delete r.hub.subnets.bastion;
       delete r.hub.jumpbox;
     }))).hub).json;
     for (const type of ["azurerm_bastion_host", "azurerm_private_dns_resolver", "azurerm_linux_virtual_machine"]) expect(resources(minimal, type)).toEqual([]);
     expect(minimal.output.dns_resolver_inbound_ip).toBeUndefined();
   });
 
+  it("boots the jumpbox only after its route to the firewall, its NSG, the firewall and the rules its first boot needs", () => {
+    const vm = resources(hub.json, "azurerm_linux_virtual_machine")[0];
+    const group = address(hub.json, "azurerm_firewall_policy_rule_collection_group", "rcg-jumpbox");
+    const table = address(hub.json, "azurerm_route_table", "rt-full-jumpbox-egress");
+    const association = Object.entries(hub.json.resource.azurerm_subnet_route_table_association).find(([, a]: [string, any]) => a.route_table_id === `\${${table}.id}`)![0];
+    const nsgAssociation = Object.entries(hub.json.resource.azurerm_subnet_network_security_group_association).find(([, a]: [string, any]) => a.subnet_id === idOf(hub.json, "azurerm_subnet", "snet-jumpbox"))![0];
+    expect(vm.depends_on).toEqual(expect.arrayContaining([
+      group,
+      `azurerm_subnet_route_table_association.${association}`,
+      `azurerm_subnet_network_security_group_association.${nsgAssociation}`,
+      address(hub.json, "azurerm_firewall", "afw-full-hub"),
+    ]));
+  });
+
+  it("runs the jumpbox on a current-generation size with Trusted Launch (secure boot and vTPM)", () => {
+    expect(resources(hub.json, "azurerm_linux_virtual_machine")[0]).toEqual(expect.objectContaining({ size: "Standard_B2s_v2", secure_boot_enabled: true, vtpm_enabled: true }));
+  });
+
+  it("denies everything else into the jumpbox subnet with an explicit rule", () => {
+    const deny = resources(hub.json, "azurerm_network_security_rule").find((r) => r.name === "deny-all-other-inbound");
+    expect(deny).toEqual(expect.objectContaining({ direction: "Inbound", access: "Deny", priority: 4000, source_address_prefix: "*", destination_port_range: "*" }));
+  });
+
   it("warns when the jumpbox has no way in", () => {
-    const hubStack = stacks().hub;
+    const hubStack = stacks(environment(changed((r) => delete r.hub.subnets.bastion))).hub;
     const warnings = warningsOf(hubStack).map((w) => w.message);
     expect(warnings).toEqual(["the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)"]);
+  });
+
+  it("gives the default environment a way in: Bastion, so it synthesizes with no warning", () => {
+    expect(warningsOf(stacks().hub)).toEqual([]);
   });
 });

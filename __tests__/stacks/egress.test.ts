@@ -25,7 +25,7 @@ describe("the hub's firewall", () => {
 
   it("has a Standard static public IP for egress, in the firewall's zones", () => {
     expect(text).toHaveResourceWithProperties(PublicIp, { name: "pip-demo-afw", sku: "Standard", allocation_method: "Static", zones: ["1", "2", "3"] });
-    expect(resources(json, "azurerm_public_ip")).toHaveLength(1);
+    expect(resources(json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-demo-afw", "pip-demo-bastion"]);
   });
 
   it("sits in AzureFirewallSubnet with a firewall policy of the environment's tier", () => {
@@ -80,8 +80,13 @@ describe("the AKS egress rules", () => {
     }
   });
 
-  it("allow the AzureKubernetesService FQDN tag and NTP from the node subnet", () => {
-    expect(rules).toContainEqual(expect.objectContaining({ name: "aks-fqdn-tag", destination_fqdn_tags: ["AzureKubernetesService"], source_addresses: ["10.0.5.0/24"] }));
+  it("allow the AzureKubernetesService FQDN tag over HTTP 80 and HTTPS 443, and NTP, from the node subnet", () => {
+    expect(rules).toContainEqual(expect.objectContaining({
+      name: "aks-fqdn-tag",
+      destination_fqdn_tags: ["AzureKubernetesService"],
+      source_addresses: ["10.0.5.0/24"],
+      protocols: [{ type: "Http", port: 80 }, { type: "Https", port: 443 }],
+    }));
     expect(rules).toContainEqual(expect.objectContaining({ name: "aks-ntp", protocols: ["UDP"], destination_ports: ["123"], destination_fqdns: ["ntp.ubuntu.com"], source_addresses: ["10.0.5.0/24"] }));
   });
 
@@ -91,14 +96,21 @@ describe("the AKS egress rules", () => {
       expect(rule.source_addresses).not.toContain("*");
       expect(rule.source_addresses).not.toContain("0.0.0.0/0");
       expect(rule.destination_fqdns ?? []).not.toContain("*");
-      expect(rule.destination_addresses ?? []).toEqual([]);
+      // The only address destinations are Microsoft's service tags, never a range or '*'.
+      for (const d of rule.destination_addresses ?? []) expect(d).toMatch(/^[A-Z][A-Za-z]+$/);
       expect(rule.action).toBe("Allow");
     }
   });
 
   it("leave the optional Ubuntu and Docker Hub groups off by default", () => {
     const names = rules.map((r) => r.name);
-    expect(names).toEqual(["aks-fqdn-tag", "aks-required-fqdns", "aks-azure-policy", "aks-container-insights", "aks-ntp"]);
+    expect(names).toEqual(["aks-fqdn-tag", "aks-required-fqdns", "aks-azure-policy", "aks-container-insights", "aks-ntp", "aks-azure-monitor"]);
+  });
+
+  it("allow Container Insights to the AzureMonitor service tag over TCP 443, from the node subnet only", () => {
+    expect(rules.filter((r) => r.name === "aks-azure-monitor")).toEqual([
+      expect.objectContaining({ kind: "network", action: "Allow", protocols: ["TCP"], destination_addresses: ["AzureMonitor"], destination_ports: ["443"], source_addresses: ["10.0.5.0/24"] }),
+    ]);
   });
 
   it("add the groups and destinations a spoke switches on", () => {

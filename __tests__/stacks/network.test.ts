@@ -4,9 +4,9 @@ import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/l
 import { SubnetRouteTableAssociation } from "@cdktf/provider-azurerm/lib/subnet-route-table-association";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { HubNetwork } from "../../lib/constructs/hub-network";
-import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
+import { changed, environment, namedEnvironment, resourceNamed, resources, stacks, synth } from "../helpers";
 
 describe("hub stack", () => {
   const { hub } = stacks();
@@ -25,11 +25,15 @@ describe("hub stack", () => {
   });
 
   it("creates only the subnets the environment asks for", () => {
-    expect(resources(json, "azurerm_subnet").map((s) => s.name).sort()).toEqual(["AzureFirewallSubnet", "snet-jumpbox"]);
+    expect(resources(json, "azurerm_subnet").map((s) => s.name).sort()).toEqual(["AzureBastionSubnet", "AzureFirewallSubnet", "snet-jumpbox"]);
   });
 
   it("keeps local state at a relative path", () => {
     expect(json.terraform.backend.local.path).toBe("../../../terraform.demo-hub.tfstate");
+  });
+
+  it("keeps Log Analytics' shared-key (local) authentication off", () => {
+    expect(resources(json, "azurerm_log_analytics_workspace")).toEqual([expect.objectContaining({ name: "log-demo-hub", local_authentication_enabled: false })]);
   });
 });
 
@@ -75,6 +79,18 @@ describe("spoke stack", () => {
     expect(text).toHaveResource(SubnetNetworkSecurityGroupAssociation);
   });
 
+  it("denies inbound traffic from the Internet explicitly on every subnet's NSG", () => {
+    const rules = resources(json, "azurerm_network_security_rule");
+    expect(rules).toHaveLength(resources(json, "azurerm_network_security_group").length);
+    for (const rule of rules) {
+      expect(rule).toEqual(expect.objectContaining({ name: "deny-internet-inbound", direction: "Inbound", access: "Deny", source_address_prefix: "Internet", priority: 4000 }));
+    }
+  });
+
+  it("keeps state in a file of its own, named after the stack", () => {
+    expect(json.terraform.backend.local.path).toBe("../../../terraform.demo-aks1.tfstate");
+  });
+
   it("has no subnet with default outbound access", () => {
     expect(resources(json, "azurerm_subnet").every((s) => s.default_outbound_access_enabled === false)).toBe(true);
   });
@@ -93,10 +109,23 @@ describe("environments with more spokes", () => {
 
 describe("HubNetwork", () => {
   it("answers subnetId for a missing role with the roles it has", () => {
-    Testing.synthScope((scope) => {
-      const hub = new HubNetwork(scope, "hub", { name: "vnet", resourceGroupName: "rg", location: "westeurope", addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } });
-      expect(() => hub.subnetId("bastion")).toThrow("No 'bastion' subnet in the hub; available: firewall");
-      expect(hub.firstFirewallSubnetIp).toBe("10.0.0.4");
-    });
+    const scope = new TerraformStack(Testing.app(), "test");
+    const hub = new HubNetwork(scope, "hub", { name: "vnet", resourceGroupName: "rg", location: "westeurope", addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } });
+    expect(() => hub.subnetId("bastion")).toThrow("No 'bastion' subnet in the hub; available: firewall");
+  });
+});
+
+describe("state of each stack", () => {
+  it("lives in its own blob of an azurerm backend, under the key prefix", () => {
+    const built = stacks(namedEnvironment("full"));
+    for (const stack of [built.hub, ...built.spokes]) {
+      expect(synth(stack).json.terraform.backend.azurerm).toEqual({
+        resource_group_name: "rg-tfstate",
+        storage_account_name: "sttfstatefull01",
+        container_name: "tfstate",
+        key: `platform/${stack.node.id}.tfstate`,
+        use_azuread_auth: true,
+      });
+    }
   });
 });

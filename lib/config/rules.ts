@@ -3,6 +3,8 @@
  * fields, Azure naming and SKU constraints. Pure; returns every problem found.
  */
 import { parseIp } from "../net/cidr";
+import { checkKubernetesVersion } from "./aks-versions";
+import { DEFAULTS } from "./defaults";
 import type { Problem } from "./problem";
 import type { Environment } from "./schema";
 
@@ -89,6 +91,24 @@ export function checkRules(env: Environment): Problem[] {
     if (c.podCidr !== undefined && c.networkPluginMode !== "overlay") {
       add(`${base}.cluster.podCidr`, "applies only with networkPluginMode: overlay; remove it or set the mode");
     }
+    const combination = NETWORK_COMBINATIONS.find((n) => n.mode === c.networkPluginMode && n.policy === c.networkPolicy);
+    if (combination && !combination.allowed) {
+      const allowed = NETWORK_COMBINATIONS.filter((n) => n.allowed && n.mode === c.networkPluginMode).map((n) => n.policy);
+      add(`${base}.cluster.networkPolicy`, `${c.networkPolicy} with networkPluginMode ${c.networkPluginMode}: ${combination.why}; with ${c.networkPluginMode} use ${allowed.join(" or ")}`);
+    }
+    if (c.kubernetesVersion !== undefined) {
+      const version = checkKubernetesVersion(c.kubernetesVersion);
+      if (!version.ok) add(`${base}.cluster.kubernetesVersion`, version.message);
+    }
+    if (c.adminGroupObjectIds.length === 0 && !c.grantDeployerAdmin) {
+      add(`${base}.cluster.adminGroupObjectIds`, "is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin");
+    }
+    const admins = new Map<string, number>();
+    c.adminGroupObjectIds.forEach((id, j) => {
+      const first = admins.get(id.toLowerCase());
+      if (first !== undefined) add(`${base}.cluster.adminGroupObjectIds.${j}`, `${id} is already listed as adminGroupObjectIds.${first}`);
+      else admins.set(id.toLowerCase(), j);
+    });
     const pools = [{ name: "system", ...c.systemPool, path: `${base}.cluster.systemPool` }, ...c.userPools.map((p, j) => ({ ...p, path: `${base}.cluster.userPools.${j}` }))];
     const names = new Map<string, string>();
     for (const p of pools) {
@@ -108,8 +128,26 @@ export function checkRules(env: Environment): Problem[] {
 
 /** The default priority of a spoke's firewall rule collection group: 1000, 1100, 1200, ... in file order. */
 export function defaultRulePriority(spokeIndex: number): number {
-  return 1000 + 100 * spokeIndex;
+  return DEFAULTS.rulePriority.spokeBase + DEFAULTS.rulePriority.spokeStep * spokeIndex;
 }
+
+/**
+ * Network plugin mode and network policy combinations, and whether AKS accepts them
+ * (Microsoft Learn, AKS: Azure CNI Overlay; Azure CNI powered by Cilium; network policies).
+ */
+export const NETWORK_COMBINATIONS: readonly { mode: string; policy: string; allowed: boolean; why: string }[] = [
+  { mode: "overlay", policy: "cilium", allowed: true, why: "Azure CNI Overlay powered by Cilium (the default)" },
+  { mode: "overlay", policy: "calico", allowed: true, why: "Azure CNI Overlay with Calico" },
+  { mode: "overlay", policy: "azure", allowed: true, why: "Azure CNI Overlay with Azure Network Policy Manager" },
+  {
+    mode: "nodeSubnet",
+    policy: "cilium",
+    allowed: false,
+    why: "the azurerm provider requires overlay (or a pod subnet) for the Cilium dataplane, and AKS offers Cilium on a node subnet only to recent CLIs",
+  },
+  { mode: "nodeSubnet", policy: "calico", allowed: true, why: "Azure CNI with Calico" },
+  { mode: "nodeSubnet", policy: "azure", allowed: true, why: "Azure CNI with Azure Network Policy Manager" },
+];
 
 /** Parses `ip` or `ip:port` (port 53 when left out). */
 export function parseTarget(target: string): { ip: string; port: number } {

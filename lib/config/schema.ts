@@ -9,6 +9,12 @@
  */
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
+import { DEFAULTS } from "./defaults";
+
+/** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
+export const MAX_SERVICE_CIDR_PREFIX = 28;
+/** The largest service range AKS accepts: it must be smaller than a /12. */
+export const MIN_SERVICE_CIDR_PREFIX = 13;
 
 const cidr = z.string().superRefine((value, ctx) => {
   const parsed = parseCidr(value);
@@ -28,7 +34,7 @@ const zone = z
 
 const guid = z
   .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID (an Entra ID object id)");
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID such as 00000000-0000-0000-0000-000000000000");
 
 /** A DNS name without a trailing dot: `api.contoso.com`, `*.blob.core.windows.net`. */
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -76,27 +82,27 @@ const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, clou
 const firewall = z
   .object({
     /** Firewall and policy SKU tier. Basic needs hub.subnets.firewallManagement. @default Standard */
-    tier: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
+    tier: z.enum(["Basic", "Standard", "Premium"]).default(DEFAULTS.firewall.tier),
     /** @default ["1", "2", "3"] */
-    zones: z.array(zone).default(["1", "2", "3"]),
+    zones: z.array(zone).default([...DEFAULTS.firewall.zones]),
     /** @default Deny */
-    threatIntelMode: z.enum(["Off", "Alert", "Deny"]).default("Deny"),
+    threatIntelMode: z.enum(["Off", "Alert", "Deny"]).default(DEFAULTS.firewall.threatIntelMode),
     /** DNS proxy on the firewall; spokes then use the firewall as their DNS server. @default true */
-    dnsProxy: z.boolean().default(true),
+    dnsProxy: z.boolean().default(DEFAULTS.firewall.dnsProxy),
   })
   .strict();
 
 const jumpbox = z
   .object({
     /** @default azureops */
-    adminUsername: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name (lowercase, up to 32 characters)").default("azureops"),
+    adminUsername: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name (lowercase, up to 32 characters)").default(DEFAULTS.jumpboxAdminUsername),
     /**
      * An OpenSSH public key (`ssh-ed25519 AAAA... comment`) or the path of a file holding
      * one, relative to the environment file. Never read from the synthesizing machine's home.
      */
     sshPublicKey: z.string().min(1),
-    /** @default Standard_B2s */
-    vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_B2s").default("Standard_B2s"),
+    /** @default Standard_B2s_v2 (burstable, current generation, Trusted Launch capable) */
+    vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_B2s_v2").default(DEFAULTS.jumpboxVmSize),
   })
   .strict();
 
@@ -145,22 +151,22 @@ const hub = z
 
 const nodePool = {
   /** @default Standard_D4ds_v5 */
-  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5").default("Standard_D4ds_v5"),
+  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5").default(DEFAULTS.nodePool.vmSize),
   /** @default ["1", "2", "3"] */
-  zones: z.array(zone).default(["1", "2", "3"]),
+  zones: z.array(zone).default([...DEFAULTS.nodePool.zones]),
   /** Pods per node; with plain Azure CNI each one takes an address of the node subnet. @default 30 */
-  maxPods: z.number().int().min(10).max(250).default(30),
+  maxPods: z.number().int().min(10).max(250).default(DEFAULTS.nodePool.maxPods),
   /** @default 128 */
-  osDiskSizeGb: z.number().int().min(30).max(2048).default(128),
+  osDiskSizeGb: z.number().int().min(30).max(2048).default(DEFAULTS.nodePool.osDiskSizeGb),
 };
 
 const systemPool = z
   .object({
     ...nodePool,
     /** @default 3 */
-    minCount: z.number().int().min(1).max(1000).default(3),
+    minCount: z.number().int().min(1).max(1000).default(DEFAULTS.systemPool.minCount),
     /** @default 5 */
-    maxCount: z.number().int().min(1).max(1000).default(5),
+    maxCount: z.number().int().min(1).max(1000).default(DEFAULTS.systemPool.maxCount),
   })
   .strict();
 
@@ -170,9 +176,9 @@ const userPool = z
     name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter"),
     ...nodePool,
     /** @default 1 */
-    minCount: z.number().int().min(0).max(1000).default(1),
+    minCount: z.number().int().min(0).max(1000).default(DEFAULTS.userPool.minCount),
     /** @default 3 */
-    maxCount: z.number().int().min(1).max(1000).default(3),
+    maxCount: z.number().int().min(1).max(1000).default(DEFAULTS.userPool.maxCount),
   })
   .strict();
 
@@ -181,19 +187,34 @@ const cluster = z
     /** @default - the region's default version at creation time */
     kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must look like "1.33" or "1.33.2"').optional(),
     /** Control plane tier; Standard carries the uptime SLA. @default Standard */
-    skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
-    /** `overlay`: pods get addresses from podCidr instead of the node subnet. @default - plain Azure CNI */
-    networkPluginMode: z.literal("overlay").optional(),
+    skuTier: z.enum(["Free", "Standard", "Premium"]).default(DEFAULTS.skuTier),
+    /**
+     * `overlay`: Azure CNI Overlay, pods take addresses from podCidr; `nodeSubnet`: plain Azure
+     * CNI, every pod takes an address of the node subnet. @default overlay
+     */
+    networkPluginMode: z.enum(["overlay", "nodeSubnet"], { message: "must be overlay (Azure CNI Overlay) or nodeSubnet (plain Azure CNI)" }).default(DEFAULTS.networkPluginMode),
     /** Pod address range, overlay mode only. @default 10.244.0.0/16 with overlay */
     podCidr: cidr.optional(),
-    /** @default azure */
-    networkPolicy: z.enum(["azure", "calico"]).default("azure"),
+    /**
+     * `cilium`: Cilium network policy on the Cilium dataplane (Azure CNI powered by Cilium);
+     * `calico`: Calico; `azure`: Azure Network Policy Manager. @default cilium
+     */
+    networkPolicy: z.enum(["cilium", "calico", "azure"], { message: "must be cilium, calico or azure" }).default(DEFAULTS.networkPolicy),
     /** `byo`: the privatelink zone lives in the hub and is linked to every VNet; `system`: AKS manages it. @default byo */
-    privateDnsZone: z.enum(["byo", "system"]).default("byo"),
-    /** Entra ID groups made cluster admins. @default - none: grant access with Azure RBAC role assignments */
+    privateDnsZone: z.enum(["byo", "system"]).default(DEFAULTS.privateDnsZone),
+    /**
+     * Entra ID groups made cluster administrators: "Azure Kubernetes Service RBAC Cluster Admin"
+     * on the cluster. @default - none
+     */
     adminGroupObjectIds: z.array(guid).default([]),
+    /**
+     * Also make the identity that runs `cdktf deploy` a cluster administrator, so that a first
+     * deploy is usable. A cluster needs at least one administrator: with this off, give
+     * adminGroupObjectIds. @default true
+     */
+    grantDeployerAdmin: z.boolean().default(true),
     /** Kubernetes service range; must overlap no VNet or on-premises range. @default 10.2.0.0/24 */
-    serviceCidr: cidr.default("10.2.0.0/24"),
+    serviceCidr: cidr.default(DEFAULTS.serviceCidr),
     /** Cluster DNS service address, inside serviceCidr. @default - serviceCidr's 10th address (10.2.0.10) */
     dnsServiceIp: ipv4.optional(),
     /** Keep `az aks command invoke`, the emergency access path. @default true */
@@ -205,8 +226,10 @@ const cluster = z
   .strict()
   .transform((c) => {
     if (c.dnsServiceIp !== undefined) return { ...c, dnsServiceIp: c.dnsServiceIp };
+    // Derived only when the range can hold it; the address plan reports a range too small.
     const service = parseCidr(c.serviceCidr);
-    return { ...c, dnsServiceIp: service.ok ? nthAddress(service.value, Math.min(10, Number(service.value.last - service.value.first) - 1)) : "" };
+    const fits = service.ok && service.value.prefix <= MAX_SERVICE_CIDR_PREFIX;
+    return { ...c, dnsServiceIp: fits ? nthAddress(service.value, DEFAULTS.dnsServiceIpOffset) : "" };
   });
 
 const egress = z
@@ -246,8 +269,10 @@ export const environmentSchema = z
     name: nameField("the environment name"),
     /** Azure region, lowercase without spaces: `westeurope`. */
     location: z.string().regex(/^[a-z][a-z0-9]+$/, "must be an Azure region name such as westeurope (lowercase, no spaces)"),
-    /** @default - ARM_SUBSCRIPTION_ID from the deploying shell */
+    /** Subscription of every stack. @default - ARM_SUBSCRIPTION_ID from the deploying shell */
     subscriptionId: guid.optional(),
+    /** Entra ID tenant of the clusters' Azure RBAC. @default - the deploying identity's tenant */
+    tenantId: guid.optional(),
     tags,
     /** @default { type: local }: state files next to cdktf.json */
     backend: backend.default({ type: "local" }),

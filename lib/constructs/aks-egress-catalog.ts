@@ -29,17 +29,18 @@ export interface ApplicationEntry {
   readonly protocols: readonly { readonly type: "Http" | "Https"; readonly port: number }[];
 }
 
-/** A network rule: a transport protocol to FQDNs (resolved by the firewall's DNS proxy) or addresses. */
+/** A network rule: a transport protocol to FQDNs (resolved by the firewall's DNS proxy) or to service tags. */
 export interface NetworkEntry {
   readonly kind: "network";
   readonly id: string;
   readonly description: string;
   readonly source: string;
   readonly protocol: "TCP" | "UDP";
-  readonly fqdns: readonly string[];
+  /** Destination FQDNs; Azure Firewall enforces these only with its DNS proxy on. */
+  readonly fqdns?: readonly string[];
+  /** Destination service tags (Microsoft-maintained address sets), e.g. `AzureMonitor`. */
+  readonly serviceTags?: readonly string[];
   readonly ports: readonly string[];
-  /** FQDN network rules work only when the firewall resolves names itself (DNS proxy on). */
-  readonly requiresDnsProxy: true;
 }
 
 export type EgressEntry = ApplicationEntry | NetworkEntry;
@@ -61,6 +62,7 @@ export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "
 
 const HTTPS = [{ type: "Https", port: 443 }] as const;
 const HTTP = [{ type: "Http", port: 80 }] as const;
+const HTTP_AND_HTTPS = [{ type: "Http", port: 80 }, { type: "Https", port: 443 }] as const;
 
 /** The catalog, in the order rules are generated. */
 export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
@@ -76,7 +78,7 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
         description: "Azure Firewall's AzureKubernetesService FQDN tag: Microsoft's own list of AKS control endpoints.",
         source: `${AKS_EGRESS_DOC} > Azure Firewall: use the AzureKubernetesService FQDN tag`,
         fqdnTags: ["AzureKubernetesService"],
-        protocols: HTTPS,
+        protocols: HTTP_AND_HTTPS,
       },
       {
         kind: "application",
@@ -103,7 +105,6 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
         protocol: "UDP",
         fqdns: ["ntp.ubuntu.com"],
         ports: ["123"],
-        requiresDnsProxy: true,
       },
     ],
   },
@@ -130,6 +131,15 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
     switch: "spokes[].egress.containerInsights",
     why: "The cluster sends logs and metrics to the hub's Log Analytics workspace; without these the monitoring agent cannot.",
     entries: [
+      {
+        kind: "network",
+        id: "aks-azure-monitor",
+        description: "Azure Monitor service tag: metrics and log ingestion by the monitoring agent.",
+        source: `${AKS_EGRESS_DOC} > Azure Monitor for containers > Required network rules`,
+        protocol: "TCP",
+        serviceTags: ["AzureMonitor"],
+        ports: ["443"],
+      },
       {
         kind: "application",
         id: "aks-container-insights",
@@ -219,7 +229,7 @@ export function selectEgress(selection: EgressSelection, options: { location: st
   const skipped: { id: string; reason: string }[] = [];
   for (const group of AKS_EGRESS_CATALOG.filter(on)) {
     for (const entry of group.entries) {
-      if (entry.kind === "network" && entry.requiresDnsProxy && !options.dnsProxy) {
+      if (entry.kind === "network" && entry.fqdns && !options.dnsProxy) {
         skipped.push({ id: entry.id, reason: "FQDN network rules need the firewall's DNS proxy (hub.firewall.dnsProxy)" });
         continue;
       }

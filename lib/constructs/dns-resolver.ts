@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { PrivateDnsResolver } from "@cdktf/provider-azurerm/lib/private-dns-resolver";
 import { PrivateDnsResolverDnsForwardingRuleset } from "@cdktf/provider-azurerm/lib/private-dns-resolver-dns-forwarding-ruleset";
 import { PrivateDnsResolverForwardingRule } from "@cdktf/provider-azurerm/lib/private-dns-resolver-forwarding-rule";
@@ -5,7 +6,9 @@ import { PrivateDnsResolverInboundEndpoint } from "@cdktf/provider-azurerm/lib/p
 import { PrivateDnsResolverOutboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-outbound-endpoint";
 import { PrivateDnsResolverVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-resolver-virtual-network-link";
 import { Construct } from "constructs";
+import { cidr, firstAzureHostIp } from "../net/cidr";
 import type { VnetLinkTarget } from "./private-dns";
+import { DENY_INTERNET_INBOUND, SubnetNsg } from "./subnet-nsg";
 
 /** A conditional forwarding rule: queries for `domain` go to `targets`. */
 export interface ForwardingRule {
@@ -21,12 +24,12 @@ export interface DnsResolverProps {
   readonly location: string;
   /** The hub VNet the resolver lives in. */
   readonly vnetId: string;
-  /** Subnet of the inbound endpoint (delegated to Microsoft.Network/dnsResolvers). */
-  readonly inboundSubnetId: string;
-  /** The inbound endpoint's static address: what on-premises DNS servers forward to. */
-  readonly inboundIp: string;
+  /** Subnet of the inbound endpoint (delegated to Microsoft.Network/dnsResolvers); the endpoint takes its first usable address. */
+  readonly inboundSubnet: { readonly id: string; readonly cidr: string };
   /** Subnet of the outbound endpoint (delegated to Microsoft.Network/dnsResolvers). */
   readonly outboundSubnetId: string;
+  /** Names of the NSGs on the two endpoint subnets (nothing from the Internet reaches them). */
+  readonly nsgNames: { readonly inbound: string; readonly outbound: string };
   /** Conditional forwarding to on-premises DNS. @default - none (no ruleset is created) */
   readonly forwarding?: ForwardingRule[];
   /** VNets the ruleset is linked to at creation (the hub); spokes link theirs with ForwardingRulesetLink. @default - none */
@@ -50,7 +53,10 @@ export class DnsResolver extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsResolverProps) {
     super(scope, id);
-    this.inboundIp = props.inboundIp;
+    this.inboundIp = firstAzureHostIp(cidr(props.inboundSubnet.cidr));
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
+    new SubnetNsg(this, "nsg-inbound", { ...common, name: props.nsgNames.inbound, subnetId: props.inboundSubnet.id, rules: [DENY_INTERNET_INBOUND] });
+    new SubnetNsg(this, "nsg-outbound", { ...common, name: props.nsgNames.outbound, subnetId: props.outboundSubnetId, rules: [DENY_INTERNET_INBOUND] });
     this.resolver = new PrivateDnsResolver(this, "resolver", {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
@@ -62,7 +68,7 @@ export class DnsResolver extends Construct {
       name: "inbound",
       privateDnsResolverId: this.resolver.id,
       location: props.location,
-      ipConfigurations: { subnetId: props.inboundSubnetId, privateIpAllocationMethod: "Static", privateIpAddress: props.inboundIp },
+      ipConfigurations: { subnetId: props.inboundSubnet.id, privateIpAllocationMethod: "Static", privateIpAddress: this.inboundIp },
       tags: props.tags,
     });
     this.outbound = new PrivateDnsResolverOutboundEndpoint(this, "outbound", {
@@ -121,7 +127,19 @@ function rulesetLink(scope: Construct, rulesetId: string, target: VnetLinkTarget
   });
 }
 
-/** A rule name from its domain: `onprem.example.com.` becomes `onprem-example-com`. */
+/** Longest forwarding rule name Azure accepts. */
+const MAX_RULE_NAME = 80;
+
+/**
+ * A rule name from its domain, valid whatever the domain: `onprem.example.com.` becomes
+ * `fwd-onprem-example-com`, `168.192.in-addr.arpa.` becomes `fwd-168-192-in-addr-arpa` (Azure
+ * wants the name to start with a letter). A domain too long for 80 characters is cut and
+ * ends with a short hash of the whole domain, so two long domains never share a name.
+ */
 export function ruleName(domain: string): string {
-  return domain.replace(/\.$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const slug = domain.replace(/\.$/, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const name = `fwd-${slug}`;
+  if (name.length <= MAX_RULE_NAME) return name;
+  const hash = createHash("sha256").update(domain.toLowerCase()).digest("hex").slice(0, 8);
+  return `${name.slice(0, MAX_RULE_NAME - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }

@@ -1,7 +1,6 @@
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Construct } from "constructs";
-import { cidr, firstAzureHostIp } from "../net/cidr";
 
 /** The subnets a hub can hold, by role. */
 export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound";
@@ -43,11 +42,6 @@ export interface HubNetworkProps {
  */
 export class HubNetwork extends Construct {
   public readonly vnet: VirtualNetwork;
-  /**
-   * The first address Azure hands out in AzureFirewallSubnet (network address + 4). Azure
-   * Firewall takes it, so it is known before the firewall exists.
-   */
-  public readonly firstFirewallSubnetIp: string;
   private readonly subnetsByRole = new Map<HubSubnetRole, Subnet>();
   private readonly cidrs: Partial<Record<HubSubnetRole, string>>;
 
@@ -77,7 +71,6 @@ export class HubNetwork extends Construct {
       });
       this.subnetsByRole.set(role, subnet);
     }
-    this.firstFirewallSubnetIp = firstAzureHostIp(cidr(props.subnets.firewall));
   }
 
   /** The roles this hub has subnets for, in a stable order. */

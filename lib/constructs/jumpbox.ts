@@ -1,19 +1,32 @@
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { DEFAULTS } from "../config/defaults";
 import type { EgressEntry } from "./aks-egress-catalog";
+import { EgressRouteTable } from "./egress-route-table";
+import { EgressRuleGroup } from "./egress-rule-group";
+import { type NsgRule, SubnetNsg } from "./subnet-nsg";
 
 export interface JumpboxProps {
-  readonly name: string;
-  readonly nicName: string;
+  /** Names of the VM, its NIC, NSG and route table, and of its firewall rule collection group. */
+  readonly names: { readonly vm: string; readonly nic: string; readonly nsg: string; readonly routeTable: string; readonly ruleGroup: string };
   readonly resourceGroupName: string;
   readonly location: string;
-  /** The jumpbox subnet. */
-  readonly subnetId: string;
+  /** The jumpbox subnet: its id and its CIDR (the NSG and firewall rules name it). */
+  readonly subnet: { readonly id: string; readonly cidr: string };
+  /** The firewall: the jumpbox's egress goes through it, and its downloads get a rule collection group in its policy. */
+  readonly firewall: { readonly privateIp: string; readonly policyId: string; readonly ready: ITerraformDependable[] };
+  /** Priority of the jumpbox's rule collection group. */
+  readonly rulePriority: number;
   readonly adminUsername: string;
   /** OpenSSH public key; password authentication is off. */
   readonly sshPublicKey: string;
-  /** @default Standard_B2s */
+  /** AzureBastionSubnet's CIDR: SSH is allowed from it. @default - no Bastion */
+  readonly bastionCidr?: string;
+  /** On-premises ranges SSH is allowed from (over VPN/ExpressRoute). @default - none */
+  readonly onPremises?: string[];
+  /** @default Standard_B2s_v2 */
   readonly vmSize?: string;
   /** @default - none */
   readonly tags?: Record<string, string>;
@@ -75,26 +88,63 @@ export const JUMPBOX_EGRESS: EgressEntry[] = [
 /**
  * A Linux VM in the hub for operators: no public IP, SSH key only (password
  * authentication off), with the Azure CLI, kubectl and kubelogin installed at first boot.
- * Reached through Azure Bastion or from on-premises.
+ * Its subnet has an NSG that admits SSH only from AzureBastionSubnet and on-premises, and a
+ * route table that sends its egress through the firewall, where its own rule collection group
+ * allows exactly its downloads. The VM boots only once both are in place.
  */
 export class Jumpbox extends Construct {
   public readonly nic: NetworkInterface;
   public readonly vm: LinuxVirtualMachine;
+  public readonly nsg: SubnetNsg;
+  public readonly egress: EgressRouteTable;
+  public readonly rules: EgressRuleGroup;
+  /** True when something can reach the jumpbox (Bastion or on-premises). */
+  public readonly reachable: boolean;
 
   constructor(scope: Construct, id: string, props: JumpboxProps) {
     super(scope, id);
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags };
+    const sshFrom = (name: string, priority: number, sources: string[], description: string): NsgRule => ({
+      name, priority, direction: "Inbound", access: "Allow", protocol: "Tcp", sources, destinations: [props.subnet.cidr], ports: ["22"], description,
+    });
+    const rules: NsgRule[] = [];
+    if (props.bastionCidr) rules.push(sshFrom("allow-ssh-from-bastion", 100, [props.bastionCidr], "SSH from Azure Bastion."));
+    if (props.onPremises && props.onPremises.length > 0) rules.push(sshFrom("allow-ssh-from-onpremises", 110, props.onPremises, "SSH from on-premises over VPN/ExpressRoute."));
+    this.reachable = rules.length > 0;
+    rules.push({
+      name: "deny-all-other-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"],
+      description: "Nothing else reaches the jumpbox: not the Internet, not the spokes.",
+    });
+    this.nsg = new SubnetNsg(this, "nsg", { ...common, name: props.names.nsg, subnetId: props.subnet.id, rules });
+    // The jumpbox installs its tools through the firewall like everything else; gateway
+    // routes may reach its subnet so that on-premises SSH sessions return the way they came.
+    this.egress = new EgressRouteTable(this, "egress", {
+      ...common,
+      name: props.names.routeTable,
+      nextHopIp: props.firewall.privateIp,
+      subnets: { jumpbox: props.subnet.id },
+      bgpRoutePropagation: true,
+    });
+    this.rules = new EgressRuleGroup(this, "firewall-rules", {
+      name: props.names.ruleGroup,
+      firewallPolicyId: props.firewall.policyId,
+      priority: props.rulePriority,
+      sourceAddresses: [props.subnet.cidr],
+      entries: JUMPBOX_EGRESS,
+    });
+
     this.nic = new NetworkInterface(this, "nic", {
-      name: props.nicName,
+      name: props.names.nic,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      ipConfiguration: [{ name: "internal", subnetId: props.subnetId, privateIpAddressAllocation: "Dynamic" }],
+      ipConfiguration: [{ name: "internal", subnetId: props.subnet.id, privateIpAddressAllocation: "Dynamic" }],
       tags: props.tags,
     });
     this.vm = new LinuxVirtualMachine(this, "vm", {
-      name: props.name,
+      name: props.names.vm,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      size: props.vmSize ?? "Standard_B2s",
+      size: props.vmSize ?? DEFAULTS.jumpboxVmSize,
       networkInterfaceIds: [this.nic.id],
       adminUsername: props.adminUsername,
       disablePasswordAuthentication: true,
@@ -106,6 +156,9 @@ export class Jumpbox extends Construct {
       secureBootEnabled: true,
       vtpmEnabled: true,
       tags: props.tags,
+      // First boot downloads its tools: the route to the firewall, the firewall and the rules
+      // that allow the downloads must all exist by then.
+      dependsOn: [...this.egress.associations, this.nsg.association, this.rules.group, ...props.firewall.ready],
     });
   }
 

@@ -6,6 +6,7 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { DEFAULTS } from "../config/defaults";
 import { Diagnostics } from "./log-analytics";
 
 /** One node pool's size and shape. */
@@ -23,6 +24,16 @@ export interface UserNodePoolOptions extends NodePoolOptions {
   readonly name: string;
 }
 
+/** A principal that administers the cluster's Kubernetes API. */
+export interface ClusterAdministrator {
+  /** Stable key, used in the construct id of the role assignment. */
+  readonly key: string;
+  /** Entra ID object id (a literal, or the deployer's from azurerm_client_config). */
+  readonly principalId: string;
+  /** @default - left to Azure (the deployer may be a user or a service principal) */
+  readonly principalType?: "Group" | "User" | "ServicePrincipal";
+}
+
 export interface PrivateClusterProps {
   readonly name: string;
   readonly resourceGroupName: string;
@@ -33,9 +44,23 @@ export interface PrivateClusterProps {
   readonly identityName: string;
   /** The node subnet (its egress is routed to the firewall). */
   readonly nodeSubnetId: string;
+  /**
+   * The spoke VNet. With a bring-your-own private DNS zone AKS links the zone to this VNet
+   * itself, which takes join rights on the VNet: the identity then gets Network Contributor
+   * here instead of on the node subnet alone.
+   */
+  readonly vnetId: string;
+  /** Entra ID tenant of the cluster's Azure RBAC (a literal, or the deployer's from azurerm_client_config). */
+  readonly tenantId: string;
+  /** Principals made cluster administrators ("Azure Kubernetes Service RBAC Cluster Admin" on the cluster). At least one. */
+  readonly administrators: ClusterAdministrator[];
   /** The egress route table; the identity gets Network Contributor on it. */
   readonly routeTableId: string;
-  /** Created before the cluster: the route table association (so the first node boots with egress) and any NSG associations. */
+  /**
+   * Created before the cluster: the route table association (so the first node boots with
+   * egress), NSG associations, both peerings (nodes reach the firewall through them while they
+   * boot) and the private DNS zone links.
+   */
   readonly networkReady: ITerraformDependable[];
   /** Workspace for Container Insights and the cluster's diagnostics. */
   readonly workspaceId: string;
@@ -52,16 +77,19 @@ export interface PrivateClusterProps {
   readonly kubernetesVersion?: string;
   /** @default Standard */
   readonly skuTier?: "Free" | "Standard" | "Premium";
-  /** @default - plain Azure CNI (pods take node-subnet addresses) */
-  readonly networkPluginMode?: "overlay";
+  /** `nodeSubnet`: plain Azure CNI (pods take node-subnet addresses). @default overlay */
+  readonly networkPluginMode?: "overlay" | "nodeSubnet";
   /** Pod range in overlay mode. @default 10.244.0.0/16 */
   readonly podCidr?: string;
-  /** @default azure */
-  readonly networkPolicy?: "azure" | "calico";
-  /** @default - none: access is granted with Azure RBAC role assignments */
-  readonly adminGroupObjectIds?: string[];
+  /** `cilium` runs on the Cilium dataplane. @default cilium */
+  readonly networkPolicy?: "cilium" | "calico" | "azure";
   /** Keep `az aks command invoke`, the emergency access path. @default true */
   readonly runCommand?: boolean;
+  /**
+   * Container Insights (the monitoring agent, its data collection rule) to the workspace. Its
+   * endpoints must be allowed through the firewall. @default true
+   */
+  readonly containerInsights?: boolean;
   /** @default - none */
   readonly userPools?: UserNodePoolOptions[];
   /** @default - none */
@@ -78,12 +106,20 @@ export const CLUSTER_LOG_CATEGORIES = [
   "kube-scheduler",
 ] as const;
 
-/** The roles the control plane identity holds, and on what. Nothing more. */
+/**
+ * The roles the control plane identity holds, and on what. Nothing more: the VNet (bring-your-
+ * own zone: AKS links the zone to it) or else the node subnet, the route table (userDefinedRouting
+ * with a custom route table), and the bring-your-own private DNS zone.
+ */
 export const CONTROL_PLANE_ROLES = {
+  vnet: "Network Contributor",
   nodeSubnet: "Network Contributor",
   routeTable: "Network Contributor",
   privateDnsZone: "Private DNS Zone Contributor",
 } as const;
+
+/** The built-in role that makes a principal administrator of a cluster's Kubernetes API under Azure RBAC. */
+export const CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service RBAC Cluster Admin";
 
 /** The Container Insights stream the data collection rule carries. */
 const CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default";
@@ -100,6 +136,8 @@ export class PrivateCluster extends Construct {
   public readonly roleAssignments: RoleAssignment[] = [];
   public readonly cluster: KubernetesCluster;
   public readonly userPools: KubernetesClusterNodePool[] = [];
+  /** "Azure Kubernetes Service RBAC Cluster Admin" assignments, one per administrator. */
+  public readonly adminAssignments: RoleAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateClusterProps) {
     super(scope, id);
@@ -121,11 +159,17 @@ export class PrivateCluster extends Construct {
           skipServicePrincipalAadCheck: true,
         }),
       );
-    grant("node-subnet", CONTROL_PLANE_ROLES.nodeSubnet, props.nodeSubnetId);
+    if (props.privateDnsZoneId) grant("vnet", CONTROL_PLANE_ROLES.vnet, props.vnetId);
+    else grant("node-subnet", CONTROL_PLANE_ROLES.nodeSubnet, props.nodeSubnetId);
     grant("route-table", CONTROL_PLANE_ROLES.routeTable, props.routeTableId);
     if (props.privateDnsZoneId) grant("private-dns-zone", CONTROL_PLANE_ROLES.privateDnsZone, props.privateDnsZoneId);
+    if (props.administrators.length === 0) {
+      throw new Error(`PrivateCluster ${props.name}: needs at least one administrator (local accounts are off, so nobody could use the cluster)`);
+    }
 
-    const overlay = props.networkPluginMode === "overlay";
+    const insights = props.containerInsights ?? true;
+    const overlay = (props.networkPluginMode ?? DEFAULTS.networkPluginMode) === "overlay";
+    const networkPolicy = props.networkPolicy ?? DEFAULTS.networkPolicy;
     const system = props.systemPool;
     this.cluster = new KubernetesCluster(this, "cluster", {
       name: props.name,
@@ -134,7 +178,7 @@ export class PrivateCluster extends Construct {
       dnsPrefix: props.name,
       nodeResourceGroup: props.nodeResourceGroup,
       kubernetesVersion: props.kubernetesVersion,
-      skuTier: props.skuTier ?? "Standard",
+      skuTier: props.skuTier ?? DEFAULTS.skuTier,
       automaticUpgradeChannel: "patch",
       nodeOsUpgradeChannel: "NodeImage",
 
@@ -144,10 +188,9 @@ export class PrivateCluster extends Construct {
 
       localAccountDisabled: true,
       roleBasedAccessControlEnabled: true,
-      azureActiveDirectoryRoleBasedAccessControl: {
-        azureRbacEnabled: true,
-        adminGroupObjectIds: props.adminGroupObjectIds && props.adminGroupObjectIds.length > 0 ? props.adminGroupObjectIds : undefined,
-      },
+      // Administrators are granted through Azure RBAC role assignments below, not through
+      // admin_group_object_ids (which would be a second, Kubernetes-side way in).
+      azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true, tenantId: props.tenantId },
       oidcIssuerEnabled: true,
       workloadIdentityEnabled: true,
       azurePolicyEnabled: true,
@@ -167,22 +210,23 @@ export class PrivateCluster extends Construct {
         zones: system.zones,
         maxPods: system.maxPods,
         osDiskSizeGb: system.osDiskSizeGb,
-        upgradeSettings: { maxSurge: "1" },
+        upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
         tags: props.tags,
       },
 
       networkProfile: {
         networkPlugin: "azure",
         networkPluginMode: overlay ? "overlay" : undefined,
-        podCidr: overlay ? (props.podCidr ?? "10.244.0.0/16") : undefined,
-        networkPolicy: props.networkPolicy ?? "azure",
+        podCidr: overlay ? (props.podCidr ?? DEFAULTS.podCidr) : undefined,
+        networkDataPlane: networkPolicy === "cilium" ? "cilium" : "azure",
+        networkPolicy,
         outboundType: "userDefinedRouting",
         loadBalancerSku: "standard",
         serviceCidr: props.serviceCidr,
         dnsServiceIp: props.dnsServiceIp,
       },
 
-      omsAgent: { logAnalyticsWorkspaceId: props.workspaceId, msiAuthForMonitoringEnabled: true },
+      omsAgent: insights ? { logAnalyticsWorkspaceId: props.workspaceId, msiAuthForMonitoringEnabled: true } : undefined,
 
       tags: props.tags,
       dependsOn: [...this.roleAssignments, ...props.networkReady],
@@ -202,14 +246,35 @@ export class PrivateCluster extends Construct {
           zones: pool.zones,
           maxPods: pool.maxPods,
           osDiskSizeGb: pool.osDiskSizeGb,
-          upgradeSettings: { maxSurge: "1" },
+          upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
           tags: props.tags,
         }),
       );
     }
 
-    // Container Insights with managed identity authentication needs a data collection rule
-    // associated with the cluster (the Azure CLI creates one; Terraform has to say so).
+    for (const admin of props.administrators) {
+      this.adminAssignments.push(
+        new RoleAssignment(this, `admin-${admin.key}`, {
+          scope: this.cluster.id,
+          roleDefinitionName: CLUSTER_ADMIN_ROLE,
+          principalId: admin.principalId,
+          principalType: admin.principalType,
+        }),
+      );
+    }
+
+    if (insights) this.containerInsights(props);
+
+    new Diagnostics(this, "diagnostics", {
+      targetResourceId: this.cluster.id,
+      workspaceId: props.workspaceId,
+      logCategories: CLUSTER_LOG_CATEGORIES,
+    });
+  }
+
+  // Container Insights with managed identity authentication needs a data collection rule
+  // associated with the cluster (the Azure CLI creates one; Terraform has to say so).
+  private containerInsights(props: PrivateClusterProps): void {
     const rule = new MonitorDataCollectionRule(this, "container-insights", {
       name: `MSCI-${props.location}-${props.name}`,
       resourceGroupName: props.resourceGroupName,
@@ -234,12 +299,6 @@ export class PrivateCluster extends Construct {
       name: "ContainerInsightsExtension",
       targetResourceId: this.cluster.id,
       dataCollectionRuleId: rule.id,
-    });
-
-    new Diagnostics(this, "diagnostics", {
-      targetResourceId: this.cluster.id,
-      workspaceId: props.workspaceId,
-      logCategories: CLUSTER_LOG_CATEGORIES,
     });
   }
 

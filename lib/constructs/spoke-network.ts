@@ -104,6 +104,11 @@ export class SpokeNetwork extends Construct {
     });
   }
 
+  /** Both peerings: whatever needs the hub (nodes booting, reaching the firewall) waits for them. */
+  public get peerings(): VirtualNetworkPeering[] {
+    return [this.spokeToHub, this.hubToSpoke];
+  }
+
   public get roles(): SpokeSubnetRole[] {
     return [...this.subnetsByRole.keys()];
   }

@@ -6,7 +6,8 @@
  * Pure: takes a schema-valid environment, returns every problem found (never throws).
  */
 import type { Problem } from "../config/problem";
-import type { Environment } from "../config/schema";
+import { DEFAULTS } from "../config/defaults";
+import { type Environment, MAX_SERVICE_CIDR_PREFIX, MIN_SERVICE_CIDR_PREFIX } from "../config/schema";
 import { azureUsableAddresses, type Cidr, cidr, contains, containsIp, formatIp, overlaps, parseIp } from "./cidr";
 
 /** A CIDR block with the field it came from, so that errors can name both sides. */
@@ -33,10 +34,10 @@ export const SUBNET_SIZE_RULES: Record<string, { maxPrefix: number; minPrefix?: 
 export const MIN_SUBNET_PREFIX = 29;
 
 /** AKS's default pod range in overlay mode. */
-export const DEFAULT_POD_CIDR = "10.244.0.0/16";
+export const DEFAULT_POD_CIDR = DEFAULTS.podCidr;
 
-/** One node of surge capacity per pool during upgrades (AKS's default max surge). */
-const UPGRADE_SURGE_NODES = 1;
+/** Surge capacity per pool during upgrades: the max surge every pool is given. */
+const UPGRADE_SURGE_NODES = DEFAULTS.nodePool.maxSurge;
 
 export function checkAddressPlan(env: Environment): Problem[] {
   const problems: Problem[] = [];
@@ -109,8 +110,13 @@ export function checkAddressPlan(env: Environment): Problem[] {
       }
     }
     pairwise(ranges, (a, b) => problems.push({ path: b.path, message: `${b.block.text} overlaps ${a.path} ${a.block.text}` }));
+    if (service.block.prefix > MAX_SERVICE_CIDR_PREFIX) {
+      problems.push({ path: service.path, message: `${service.block.text} is too small for the cluster's services; use a /${MAX_SERVICE_CIDR_PREFIX} or larger, e.g. 10.2.0.0/24` });
+    } else if (service.block.prefix < MIN_SERVICE_CIDR_PREFIX) {
+      problems.push({ path: service.path, message: `${service.block.text} is too large; AKS needs a service range smaller than a /12, e.g. 10.2.0.0/24` });
+    }
 
-    if (c.dnsServiceIp !== undefined) {
+    if (c.dnsServiceIp !== "") {
       const ip = parseIp(c.dnsServiceIp);
       if (ip.ok) {
         const block = service.block;

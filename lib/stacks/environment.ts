@@ -13,6 +13,6 @@ export interface EnvironmentStacks {
 /** Builds every stack of a validated environment into the app: `<env>-hub`, then `<env>-<spoke>` per spoke. */
 export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
   const hub = new HubStack(app, stackIds.hub(env.name), { env });
-  const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub }));
+  const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
   return { hub, spokes };
 }

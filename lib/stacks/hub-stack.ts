@@ -6,14 +6,12 @@ import { selectEgress } from "../constructs/aks-egress-catalog";
 import { Bastion } from "../constructs/bastion";
 import { DnsResolver } from "../constructs/dns-resolver";
 import { EgressFirewall } from "../constructs/egress-firewall";
-import { EgressRouteTable } from "../constructs/egress-route-table";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { HubNetwork } from "../constructs/hub-network";
-import { Jumpbox, JUMPBOX_EGRESS } from "../constructs/jumpbox";
+import { DEFAULTS } from "../config/defaults";
+import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
-import { DENY_INTERNET_INBOUND, type NsgRule, SubnetNsg } from "../constructs/subnet-nsg";
-import { cidr, firstAzureHostIp } from "../net/cidr";
 import { hubNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
@@ -35,7 +33,38 @@ export function aksForwardedZone(location: string): string {
 }
 
 /** Priority of the jumpbox's rule collection group; spokes use 1000 and above. */
-export const JUMPBOX_RULE_PRIORITY = 500;
+export const JUMPBOX_RULE_PRIORITY = DEFAULTS.rulePriority.jumpbox;
+
+/**
+ * What a spoke needs of its hub, as plain values (cross-stack references when the hub is
+ * another stack). Spokes take an IHub and never reach into the hub's constructs.
+ */
+export interface IHub {
+  /** The hub VNet, for peering. */
+  readonly vnetId: string;
+  readonly vnetName: string;
+  /** Resource group of the hub VNet (the hub side of each peering lives there). */
+  readonly resourceGroupName: string;
+  /** The firewall's private IP: next hop of every spoke's default route. */
+  readonly firewallPrivateIp: string;
+  /** DNS servers for spoke VNets: the firewall when its DNS proxy is on, else Azure DNS (undefined). */
+  readonly spokeDnsServers?: string[];
+  /** The Log Analytics workspace for Container Insights and diagnostics. */
+  readonly workspaceId: string;
+  /** The `privatelink.<region>.azmk8s.io` zone, when the hub hosts it. */
+  readonly aksDnsZone?: HubZone;
+  /** Application zones (hub.dns.zones), by zone name. */
+  readonly appZones: ReadonlyMap<string, HubZone>;
+  /** The DNS forwarding ruleset spokes link to, when there is one. */
+  readonly forwardingRulesetId?: string;
+}
+
+/** A private DNS zone the hub hosts. */
+export interface HubZone {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroupName: string;
+}
 
 /**
  * `<env>-hub`: the hub VNet; Azure Firewall with its policy and one rule collection group per
@@ -44,14 +73,14 @@ export const JUMPBOX_RULE_PRIORITY = 500;
  * and Azure Bastion. Everything the spokes need is a readonly field; cdktf turns their
  * reads into cross-stack references.
  */
-export class HubStack extends PlatformStack {
+export class HubStack extends PlatformStack implements IHub {
   public readonly network: HubNetwork;
   public readonly logs: LogAnalytics;
   public readonly firewall: EgressFirewall;
   /** The `privatelink.<region>.azmk8s.io` zone, when any spoke brings its own (the default). */
-  public readonly aksDnsZone?: PrivateDnsZone;
+  public readonly aksDnsZone?: HubZone;
   /** Application zones (hub.dns.zones) by zone name. */
-  public readonly appZones = new Map<string, PrivateDnsZone>();
+  public readonly appZones = new Map<string, HubZone>();
   public readonly resolver?: DnsResolver;
   public readonly jumpbox?: Jumpbox;
   public readonly bastion?: Bastion;
@@ -108,25 +137,23 @@ export class HubStack extends PlatformStack {
     });
 
     // Private DNS: zones live here and are linked to the hub; each spoke links its own VNet.
+    const hosted = (zone: PrivateDnsZone): HubZone => ({ id: zone.id, name: zone.name, resourceGroupName: rg });
     if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
-      this.aksDnsZone = new PrivateDnsZone(this, "aks-dns-zone", { ...common, zoneName: aksPrivateLinkZone(env.location), links: [hubLink] });
+      this.aksDnsZone = hosted(new PrivateDnsZone(this, "aks-dns-zone", { ...common, zoneName: aksPrivateLinkZone(env.location), links: [hubLink] }));
     }
     for (const zone of hub.dns.zones) {
-      this.appZones.set(zone, new PrivateDnsZone(this, `zone-${zone}`, { ...common, zoneName: zone, links: [hubLink] }));
+      this.appZones.set(zone, hosted(new PrivateDnsZone(this, `zone-${zone}`, { ...common, zoneName: zone, links: [hubLink] })));
     }
 
     if (this.network.hasSubnet("dnsResolverInbound") && this.network.hasSubnet("dnsResolverOutbound")) {
-      for (const role of ["dnsResolverInbound", "dnsResolverOutbound"] as const) {
-        new SubnetNsg(this, `nsg-${role}`, { ...common, name: names.dnsResolverNsg(role === "dnsResolverInbound" ? "dns-inbound" : "dns-outbound"), subnetId: this.network.subnetId(role), rules: [DENY_INTERNET_INBOUND] });
-      }
       this.resolver = new DnsResolver(this, "dns-resolver", {
         ...common,
         name: names.dnsResolver,
         rulesetName: names.forwardingRuleset,
         vnetId: this.network.vnet.id,
-        inboundSubnetId: this.network.subnetId("dnsResolverInbound"),
-        inboundIp: firstAzureHostIp(cidr(this.network.subnetCidr("dnsResolverInbound"))),
+        inboundSubnet: { id: this.network.subnetId("dnsResolverInbound"), cidr: this.network.subnetCidr("dnsResolverInbound") },
         outboundSubnetId: this.network.subnetId("dnsResolverOutbound"),
+        nsgNames: { inbound: names.dnsResolverNsg("dns-inbound"), outbound: names.dnsResolverNsg("dns-outbound") },
         forwarding: hub.dns.forwarding.map((rule) => ({ domain: rule.domain, targets: rule.targets.map(parseTarget) })),
         rulesetLinks: [hubLink],
       });
@@ -137,54 +164,49 @@ export class HubStack extends PlatformStack {
     }
 
     if (this.network.hasSubnet("jumpbox") && hub.jumpbox) {
-      const jumpboxCidr = this.network.subnetCidr("jumpbox");
-      const sshFrom = (name: string, priority: number, sources: string[], description: string): NsgRule => ({
-        name, priority, direction: "Inbound", access: "Allow", protocol: "Tcp", sources, destinations: [jumpboxCidr], ports: ["22"], description,
-      });
-      const rules: NsgRule[] = [];
-      if (this.network.hasSubnet("bastion")) rules.push(sshFrom("allow-ssh-from-bastion", 100, [this.network.subnetCidr("bastion")], "SSH from Azure Bastion."));
-      if (env.onPremises.length > 0) rules.push(sshFrom("allow-ssh-from-onpremises", 110, env.onPremises, "SSH from on-premises over VPN/ExpressRoute."));
-      rules.push({
-        name: "deny-all-other-inbound", priority: 4000, direction: "Inbound", access: "Deny", protocol: "*", sources: ["*"], destinations: ["*"], ports: ["*"],
-        description: "Nothing else reaches the jumpbox: not the Internet, not the spokes.",
-      });
-      if (rules.length === 1) {
-        Annotations.of(this).addWarning("the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)");
-      }
-      new SubnetNsg(this, "nsg-jumpbox", { ...common, name: names.jumpboxNsg, subnetId: this.network.subnetId("jumpbox"), rules });
-      // The jumpbox installs its tools through the firewall like everything else; gateway
-      // routes may reach its subnet so that on-premises SSH sessions return the way they came.
-      new EgressRouteTable(this, "jumpbox-egress", {
-        ...common,
-        name: names.jumpboxRouteTable,
-        nextHopIp: this.firewall.privateIp,
-        subnets: { jumpbox: this.network.subnetId("jumpbox") },
-        bgpRoutePropagation: true,
-      });
-      new EgressRuleGroup(this, "egress-jumpbox", {
-        name: "rcg-jumpbox",
-        firewallPolicyId: this.firewall.policyId,
-        priority: JUMPBOX_RULE_PRIORITY,
-        sourceAddresses: [jumpboxCidr],
-        entries: JUMPBOX_EGRESS,
-      });
       this.jumpbox = new Jumpbox(this, "jumpbox", {
         ...common,
-        name: names.jumpbox,
-        nicName: names.jumpboxNic,
-        subnetId: this.network.subnetId("jumpbox"),
+        names: { vm: names.jumpbox, nic: names.jumpboxNic, nsg: names.jumpboxNsg, routeTable: names.jumpboxRouteTable, ruleGroup: names.jumpboxRuleGroup },
+        subnet: { id: this.network.subnetId("jumpbox"), cidr: this.network.subnetCidr("jumpbox") },
+        firewall: { privateIp: this.firewall.privateIp, policyId: this.firewall.policyId, ready: [this.firewall.firewall] },
+        rulePriority: DEFAULTS.rulePriority.jumpbox,
+        bastionCidr: this.network.hasSubnet("bastion") ? this.network.subnetCidr("bastion") : undefined,
+        onPremises: env.onPremises,
         adminUsername: hub.jumpbox.adminUsername,
         sshPublicKey: hub.jumpbox.sshPublicKey,
         vmSize: hub.jumpbox.vmSize,
       });
+      if (!this.jumpbox.reachable) {
+        Annotations.of(this).addWarning("the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)");
+      }
     }
 
     this.outputs(env, names);
   }
 
+  public get vnetId(): string {
+    return this.network.vnet.id;
+  }
+
+  public get vnetName(): string {
+    return this.network.vnet.name;
+  }
+
+  public get resourceGroupName(): string {
+    return this.resourceGroup.name;
+  }
+
   /** The next hop for spoke egress: the firewall's private IP. */
-  public get egressNextHop(): string {
+  public get firewallPrivateIp(): string {
     return this.firewall.privateIp;
+  }
+
+  public get workspaceId(): string {
+    return this.logs.workspaceId;
+  }
+
+  public get forwardingRulesetId(): string | undefined {
+    return this.resolver?.ruleset?.id;
   }
 
   /** DNS servers for spoke VNets: the firewall when its DNS proxy is on, else Azure DNS. */

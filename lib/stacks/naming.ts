@@ -21,6 +21,7 @@ export function hubNames(env: string) {
     jumpboxNic: `nic-${env}-jumpbox`,
     jumpboxNsg: `nsg-${env}-jumpbox`,
     jumpboxRouteTable: `rt-${env}-jumpbox-egress`,
+    jumpboxRuleGroup: "rcg-jumpbox",
     bastion: `bas-${env}-hub`,
     bastionPublicIp: `pip-${env}-bastion`,
     dnsResolver: `dnspr-${env}-hub`,

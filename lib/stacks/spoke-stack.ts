@@ -1,12 +1,13 @@
-import { TerraformOutput } from "cdktf";
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { TerraformOutput, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { ForwardingRulesetLink } from "../constructs/dns-resolver";
-import { PrivateCluster } from "../constructs/private-cluster";
+import { type ClusterAdministrator, PrivateCluster } from "../constructs/private-cluster";
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SpokeNetwork } from "../constructs/spoke-network";
-import type { HubStack } from "./hub-stack";
+import type { IHub } from "./hub-stack";
 import { spokeNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
@@ -14,7 +15,9 @@ export interface SpokeStackProps {
   readonly env: Environment;
   readonly spoke: SpokeConfig;
   /** The hub this spoke peers with and sends its egress through. */
-  readonly hub: HubStack;
+  readonly hub: IHub;
+  /** The hub's stack, when the hub is built here: the spoke is deployed after it. @default - no dependency */
+  readonly hubStack?: TerraformStack;
 }
 
 /**
@@ -29,13 +32,13 @@ export class SpokeStack extends PlatformStack {
   public readonly egress: EgressRouteTable;
   public readonly dnsLinks: PrivateDnsZoneLinks;
   public readonly cluster: PrivateCluster;
-  private readonly hub: HubStack;
+  private readonly hub: IHub;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
     const names = spokeNames(env.name, spoke.name);
     super(scope, id, { env, resourceGroupName: names.resourceGroup });
-    this.addDependency(hub);
+    if (props.hubStack) this.addDependency(props.hubStack);
     this.hub = hub;
     const rg = this.resourceGroup.name;
 
@@ -46,11 +49,7 @@ export class SpokeStack extends PlatformStack {
       location: this.location,
       addressSpace: spoke.addressSpace,
       subnets: spoke.subnets,
-      hub: {
-        vnetId: hub.network.vnet.id,
-        vnetName: hub.network.vnet.name,
-        resourceGroupName: hub.resourceGroup.name,
-      },
+      hub: { vnetId: hub.vnetId, vnetName: hub.vnetName, resourceGroupName: hub.resourceGroupName },
       nsgName: names.nsg,
       dnsServers: hub.spokeDnsServers,
       tags: this.tags,
@@ -60,21 +59,26 @@ export class SpokeStack extends PlatformStack {
       name: names.routeTable,
       resourceGroupName: rg,
       location: this.location,
-      nextHopIp: hub.egressNextHop,
+      nextHopIp: hub.firewallPrivateIp,
       subnets: { nodes: this.network.subnetId("nodes") },
       tags: this.tags,
     });
 
     const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
-    if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.resourceGroup.name };
-    for (const [zone, created] of hub.appZones) zones[`zone-${zone}`] = { zoneName: created.name, resourceGroupName: hub.resourceGroup.name };
+    if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
+    for (const [zone, hosted] of hub.appZones) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName };
     this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags });
-    if (hub.resolver?.ruleset) {
-      new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.resolver.ruleset.id, vnet: vnetLink });
+    if (hub.forwardingRulesetId) {
+      new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.forwardingRulesetId, vnet: vnetLink });
     }
 
+    // The identity running `cdktf deploy`: its tenant for Azure RBAC unless the file names one,
+    // and its object id as a cluster administrator unless turned off.
+    const deployer = new DataAzurermClientConfig(this, "deployer", {});
     const c = spoke.cluster;
+    const administrators: ClusterAdministrator[] = c.adminGroupObjectIds.map((objectId) => ({ key: objectId, principalId: objectId, principalType: "Group" }));
+    if (c.grantDeployerAdmin) administrators.push({ key: "deployer", principalId: deployer.objectId });
     this.cluster = new PrivateCluster(this, "cluster", {
       name: names.cluster,
       resourceGroupName: rg,
@@ -82,9 +86,12 @@ export class SpokeStack extends PlatformStack {
       nodeResourceGroup: names.nodeResourceGroup,
       identityName: names.controlPlaneIdentity,
       nodeSubnetId: this.network.subnetId("nodes"),
+      vnetId: this.network.vnet.id,
+      tenantId: env.tenantId ?? deployer.tenantId,
+      administrators,
       routeTableId: this.egress.id,
-      networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.dnsLinks.links],
-      workspaceId: hub.logs.workspaceId,
+      networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.network.peerings, ...this.dnsLinks.links],
+      workspaceId: hub.workspaceId,
       serviceCidr: c.serviceCidr,
       dnsServiceIp: c.dnsServiceIp,
       privateDnsZoneId: c.privateDnsZone === "byo" ? hub.aksDnsZone?.id : undefined,
@@ -93,8 +100,9 @@ export class SpokeStack extends PlatformStack {
       networkPluginMode: c.networkPluginMode,
       podCidr: c.podCidr,
       networkPolicy: c.networkPolicy,
-      adminGroupObjectIds: c.adminGroupObjectIds,
       runCommand: c.runCommand,
+      // The monitoring agent needs the Container Insights egress: both come and go together.
+      containerInsights: spoke.egress.containerInsights,
       systemPool: c.systemPool,
       userPools: c.userPools,
       tags: this.tags,
@@ -124,7 +132,7 @@ export class SpokeStack extends PlatformStack {
       throw new Error(`No zone '${zone}' in hub.dns.zones; available: ${available.length ? available.join(", ") : "none (add it to hub.dns.zones)"}`);
     }
     return new DnsARecord(this, `dns-${zone}-${name}`, {
-      zone: { zoneName: target.name, resourceGroupName: this.hub.resourceGroup.name },
+      zone: { zoneName: target.name, resourceGroupName: target.resourceGroupName },
       name,
       ips,
       tags: this.tags,

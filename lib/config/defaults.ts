@@ -1,0 +1,40 @@
+/**
+ * Every default of the product, in one place. The environment schema fills its optional
+ * fields from here, and the constructs use the same values when a prop is left out, so a
+ * default never differs between the file and the code.
+ */
+export const DEFAULTS = {
+  firewall: {
+    tier: "Standard",
+    zones: ["1", "2", "3"],
+    threatIntelMode: "Deny",
+    dnsProxy: true,
+  },
+  /** Burstable, current generation (Bsv2), Trusted Launch capable; about the cost of a B2s. */
+  jumpboxVmSize: "Standard_B2s_v2",
+  jumpboxAdminUsername: "azureops",
+  /** Azure CNI Overlay: pods do not consume VNet addresses. */
+  networkPluginMode: "overlay",
+  /** Cilium network policy on the Cilium dataplane (Azure CNI powered by Cilium). */
+  networkPolicy: "cilium",
+  /** AKS's default pod range in overlay mode. */
+  podCidr: "10.244.0.0/16",
+  serviceCidr: "10.2.0.0/24",
+  /** Offset of the cluster DNS service inside serviceCidr (10.2.0.10 in 10.2.0.0/24). */
+  dnsServiceIpOffset: 10,
+  skuTier: "Standard",
+  privateDnsZone: "byo",
+  nodePool: {
+    vmSize: "Standard_D4ds_v5",
+    zones: ["1", "2", "3"],
+    maxPods: 30,
+    osDiskSizeGb: 128,
+    /** Extra nodes during an upgrade; the node subnet is sized for it. */
+    maxSurge: 1,
+  },
+  systemPool: { minCount: 3, maxCount: 5 },
+  userPool: { minCount: 1, maxCount: 3 },
+  logRetentionDays: 30,
+  /** Rule collection group priorities: the jumpbox's, then one per spoke from spokeBase upwards. */
+  rulePriority: { jumpbox: 500, spokeBase: 1000, spokeStep: 100 },
+} as const;
