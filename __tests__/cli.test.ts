@@ -32,7 +32,7 @@ describe("private-aks validate", () => {
     })));
     const result = cli("validate", file);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual([`${file}: location: must be an Azure region name such as westeurope (lowercase, no spaces)`]);
+    expect(result.stderr.trim().split("\n")).toEqual([`${file}: location: "West Europe" is not an Azure region name; did you mean westeurope?`]);
   });
 
   it("prints its version", () => {

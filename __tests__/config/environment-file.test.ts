@@ -33,7 +33,9 @@ describe("the default environment", () => {
 describe("schema errors name the field", () => {
   it.each([
     ["a name with capitals", (r: any) => (r.name = "Demo"), "env.yaml: name: the environment name must be 1-16 lowercase letters"],
-    ["a region with spaces", (r: any) => (r.location = "West Europe"), "env.yaml: location: must be an Azure region name"],
+    ["a region with spaces, suggesting the name meant", (r: any) => (r.location = "West Europe"), 'env.yaml: location: "West Europe" is not an Azure region name; did you mean westeurope?'],
+    ["a mistyped region", (r: any) => (r.location = "westeuorpe"), 'env.yaml: location: "westeuorpe" is not an Azure region name; did you mean westeurope?'],
+    ["a region that does not exist", (r: any) => (r.location = "moon"), 'env.yaml: location: "moon" is not an Azure region name; use the programmatic name, e.g. westeurope'],
     ["an unknown field", (r: any) => (r.hub.subnet = {}), "env.yaml: hub.subnet: unknown field"],
     ["a missing required field", (r: any) => delete r.hub.subnets.firewall, "env.yaml: hub.subnets.firewall: is required"],
     ["a CIDR with host bits set", (r: any) => (r.spokes[0].subnets.nodes = "10.0.5.1/24"), 'env.yaml: spokes.0.subnets.nodes: "10.0.5.1/24" has host bits set; the block that contains it is 10.0.5.0/24'],

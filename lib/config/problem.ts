@@ -25,3 +25,16 @@ export class EnvironmentError extends Error {
     return this.problems.map((p) => `${this.file}: ${p.path}: ${p.message}`);
   }
 }
+
+/** Longest part of a user's value echoed in a message; the rest is cut. */
+export const MAX_ECHO = 60;
+
+/**
+ * A user's value as it may appear in an error line: JSON-quoted (so a newline or a control
+ * character cannot forge a second line) and cut to MAX_ECHO characters.
+ */
+export function quote(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}...` : text;
+  return JSON.stringify(cut);
+}

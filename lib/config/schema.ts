@@ -9,7 +9,9 @@
  */
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
+import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { DEFAULTS } from "./defaults";
+import { quote } from "./problem";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
 export const MAX_SERVICE_CIDR_PREFIX = 28;
@@ -267,8 +269,12 @@ const spoke = z
 export const environmentSchema = z
   .object({
     name: nameField("the environment name"),
-    /** Azure region, lowercase without spaces: `westeurope`. */
-    location: z.string().regex(/^[a-z][a-z0-9]+$/, "must be an Azure region name such as westeurope (lowercase, no spaces)"),
+    /** Azure region, its programmatic name: `westeurope` (lib/config/azure-regions.ts lists them). */
+    location: z.string().superRefine((value, ctx) => {
+      if (AZURE_REGIONS.includes(value)) return;
+      const guess = suggestRegion(value);
+      ctx.addIssue({ code: "custom", message: `${quote(value)} is not an Azure region name${guess ? `; did you mean ${guess}?` : "; use the programmatic name, e.g. westeurope"}` });
+    }),
     /** Subscription of every stack. @default - ARM_SUBSCRIPTION_ID from the deploying shell */
     subscriptionId: guid.optional(),
     /** Entra ID tenant of the clusters' Azure RBAC. @default - the deploying identity's tenant */
