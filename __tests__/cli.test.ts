@@ -32,7 +32,11 @@ describe("private-aks validate", () => {
     })));
     const result = cli("validate", file);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual([`${file}: location: "West Europe" is not an Azure region name; did you mean westeurope?`]);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `${file}: location: "West Europe" is not an Azure region name; did you mean westeurope?`,
+      `${file}: spokes.0.cluster.serviceCidr: 10.0.4.0/24 overlaps spokes.0.addressSpace.0 10.0.4.0/22; cluster-internal ranges must be outside every VNet and on-premises range`,
+      `${file}: spokes.0.cluster.dnsServiceIp: 10.2.0.10 is not inside serviceCidr 10.0.4.0/24; pick an address inside it, e.g. 10.0.4.10`,
+    ]);
   });
 
   it("prints its version", () => {

@@ -9,7 +9,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { checkAddressPlan } from "../net/address-plan";
 import { EnvironmentError, fieldPath, type Problem } from "./problem";
-import { checkRules } from "./rules";
+import { checkLocation, checkRules } from "./rules";
 import { type Environment, environmentSchema } from "./schema";
 
 /** The project's root folder (where cdktf.json lives). */
@@ -65,10 +65,11 @@ export function parseEnvironment(text: string, file: string, baseDir: string): E
   const raw: unknown = doc.toJS();
   const parsed = environmentSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new EnvironmentError(file, parsed.error.issues.flatMap(issueToProblems));
+    const location = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).location : undefined;
+    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap(issueToProblems), ...checkLocation(location)]));
   }
   const env = parsed.data;
-  const problems: Problem[] = [...checkAddressPlan(env), ...checkRules(env)];
+  const problems: Problem[] = inFileOrder([...checkAddressPlan(env), ...checkRules(env)]);
   if (env.hub.jumpbox) {
     const key = resolvePublicKey(env.hub.jumpbox.sshPublicKey, baseDir);
     if (key.ok) env.hub.jumpbox.sshPublicKey = key.value;
@@ -99,6 +100,20 @@ function resolvePublicKey(value: string, baseDir: string): { ok: true; value: st
     return { ok: false, error: `"${value}" does not hold an OpenSSH public key (ssh-ed25519 or ssh-rsa AAAA...); is it the private key?` };
   }
   return { ok: true, value: content };
+}
+
+/** Problems in the order of the fields in the file (top-level fields, then spoke by spoke); stable otherwise. */
+function inFileOrder(problems: Problem[]): Problem[] {
+  const fields = Object.keys(environmentSchema.shape);
+  const rank = (p: Problem) => {
+    const [top, index] = p.path.split(".");
+    const at = fields.indexOf(top);
+    return [at < 0 ? fields.length : at, /^\d+$/.test(index ?? "") ? Number(index) : -1];
+  };
+  return problems
+    .map((p, i) => ({ p, i, r: rank(p) }))
+    .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i)
+    .map((x) => x.p);
 }
 
 function issueToProblems(issue: z.core.$ZodIssue): Problem[] {

@@ -4,8 +4,9 @@
  */
 import { parseIp } from "../net/cidr";
 import { checkKubernetesVersion } from "./aks-versions";
+import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { DEFAULTS } from "./defaults";
-import type { Problem } from "./problem";
+import { type Problem, quote } from "./problem";
 import type { Environment } from "./schema";
 
 /** Linux user names Azure refuses for a VM's administrator. */
@@ -20,6 +21,8 @@ const FORWARD_DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+$/i;
 export function checkRules(env: Environment): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
+
+  problems.push(...checkLocation(env.location));
 
   // Spoke names become stack ids `<env>-<spoke>` and `<env>-<spoke>-apps`.
   const seen = new Map<string, number>();
@@ -124,6 +127,16 @@ export function checkRules(env: Environment): Problem[] {
   });
 
   return problems;
+}
+
+/**
+ * `location` is an Azure region, with a "did you mean" for a typo. It needs no other field, so
+ * it is also checked when the rest of the file does not parse.
+ */
+export function checkLocation(location: unknown): Problem[] {
+  if (typeof location !== "string" || AZURE_REGIONS.includes(location)) return [];
+  const guess = suggestRegion(location);
+  return [{ path: "location", message: `${quote(location)} is not an Azure region name${guess ? `; did you mean ${guess}?` : "; use the programmatic name, e.g. westeurope"}` }];
 }
 
 /** The default priority of a spoke's firewall rule collection group: 1000, 1100, 1200, ... in file order. */

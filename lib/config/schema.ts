@@ -9,9 +9,7 @@
  */
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
-import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { DEFAULTS } from "./defaults";
-import { quote } from "./problem";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
 export const MAX_SERVICE_CIDR_PREFIX = 28;
@@ -269,12 +267,8 @@ const spoke = z
 export const environmentSchema = z
   .object({
     name: nameField("the environment name"),
-    /** Azure region, its programmatic name: `westeurope` (lib/config/azure-regions.ts lists them). */
-    location: z.string().superRefine((value, ctx) => {
-      if (AZURE_REGIONS.includes(value)) return;
-      const guess = suggestRegion(value);
-      ctx.addIssue({ code: "custom", message: `${quote(value)} is not an Azure region name${guess ? `; did you mean ${guess}?` : "; use the programmatic name, e.g. westeurope"}` });
-    }),
+    /** Azure region, its programmatic name: `westeurope` (checked against lib/config/azure-regions.ts with the other rules). */
+    location: z.string().min(1, "must be an Azure region name such as westeurope"),
     /** Subscription of every stack. @default - ARM_SUBSCRIPTION_ID from the deploying shell */
     subscriptionId: guid.optional(),
     /** Entra ID tenant of the clusters' Azure RBAC. @default - the deploying identity's tenant */

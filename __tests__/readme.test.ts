@@ -1,0 +1,28 @@
+/** The README's examples are real: the files it names exist, and the errors it shows are the ones printed. */
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../lib/config/loader";
+import { changed, problems } from "./helpers";
+
+const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+
+describe("the README", () => {
+  it("names only files and folders that exist (apart from the copy it tells you to make)", () => {
+    const named = new Set([...README.matchAll(/(?<![\w@/.-])((?:environments|lib|bin|scripts|__tests__|examples)\/[\w./-]*[\w/])/g)].map((m) => m[1]));
+    expect(named.size).toBeGreaterThan(5);
+    const missing = [...named].filter((p) => p !== "environments/mine.yaml" && !fs.existsSync(path.join(PROJECT_ROOT, p)));
+    expect(missing).toEqual([]);
+  });
+
+  it("shows the error lines synth really prints for its example", () => {
+    const block = /```\n(environments\/mine\.yaml: [^`]*)```/.exec(README);
+    expect(block).not.toBeNull();
+    const shown = block![1].trim().split("\n").map((l) => l.replace(/^environments\/mine\.yaml: /, "env.yaml: "));
+    const printed = problems(changed((r) => {
+      r.location = "westeuorpe";
+      r.hub.subnets.firewall = "10.0.0.0/27";
+      r.spokes[0].cluster.kubernetesVersion = "1.33";
+    }));
+    expect(printed).toEqual(shown);
+  });
+});
