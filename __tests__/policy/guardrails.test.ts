@@ -34,7 +34,7 @@ const aks = (overrides: Partial<KubernetesClusterConfig> = {}) => (s: Construct)
     localAccountDisabled: true,
     azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true },
     networkProfile: { networkPlugin: "azure", outboundType: "userDefinedRouting" },
-    defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5" },
+    defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6" },
     ...overrides,
   });
 
@@ -57,7 +57,7 @@ const vm = (disablePasswordAuthentication: boolean) => (s: Construct) =>
 
 const bastion = (shareableLinkEnabled: boolean) => (s: Construct) => new BastionHost(s, "bastion", { ...rg, name: "bastion", sku: "Standard", shareableLinkEnabled });
 
-const pool = (nodePublicIpEnabled: boolean) => (s: Construct) => new KubernetesClusterNodePool(s, "pool", { name: "apps", kubernetesClusterId: "aks", vmSize: "Standard_D4ds_v5", nodePublicIpEnabled });
+const pool = (nodePublicIpEnabled: boolean) => (s: Construct) => new KubernetesClusterNodePool(s, "pool", { name: "apps", kubernetesClusterId: "aks", vmSize: "Standard_D4ds_v6", nodePublicIpEnabled });
 
 type Fixture = (s: Construct) => IConstruct;
 
@@ -92,7 +92,7 @@ describe("rule details", () => {
 
   it("fails an unset security setting where the platform default is unsafe", () => {
     const s = scope();
-    const bare = new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5" } });
+    const bare = new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6" } });
     expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => r.check(bare))).toEqual(["fail", "fail", "fail"]);
   });
 

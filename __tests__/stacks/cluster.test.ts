@@ -129,11 +129,11 @@ describe("the private AKS cluster", () => {
 describe("cluster options from the environment", () => {
   it("adds user node pools in the node subnet", () => {
     const env = environment(changed((r) => {
-      r.spokes[0].cluster.userPools = [{ name: "batch", vmSize: "Standard_D8ds_v5", minCount: 1, maxCount: 4 }];
+      r.spokes[0].cluster.userPools = [{ name: "batch", vmSize: "Standard_D8ds_v6", minCount: 1, maxCount: 4 }];
     }));
     const { json } = synth(stacks(env).spokes[0]);
     const pool = resources(json, "azurerm_kubernetes_cluster_node_pool")[0];
-    expect(pool).toEqual(expect.objectContaining({ name: "batch", mode: "User", vm_size: "Standard_D8ds_v5", min_count: 1, max_count: 4, auto_scaling_enabled: true }));
+    expect(pool).toEqual(expect.objectContaining({ name: "batch", mode: "User", vm_size: "Standard_D8ds_v6", min_count: 1, max_count: 4, auto_scaling_enabled: true }));
     expect(pool.vnet_subnet_id).toBe(`\${${address(json, "azurerm_subnet", "snet-nodes")}.id}`);
   });
 

@@ -25,7 +25,7 @@ export const DEFAULTS = {
   skuTier: "Standard",
   privateDnsZone: "byo",
   nodePool: {
-    vmSize: "Standard_D4ds_v5",
+    vmSize: "Standard_D4ds_v6",
     zones: ["1", "2", "3"],
     maxPods: 30,
     osDiskSizeGb: 128,

@@ -150,8 +150,8 @@ const hub = z
   .strict();
 
 const nodePool = {
-  /** @default Standard_D4ds_v5 */
-  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v5").default(DEFAULTS.nodePool.vmSize),
+  /** @default Standard_D4ds_v6 (current generation, 4 vCPU, 16 GiB) */
+  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be an Azure VM size such as Standard_D4ds_v6").default(DEFAULTS.nodePool.vmSize),
   /** @default ["1", "2", "3"] */
   zones: z.array(zone).default([...DEFAULTS.nodePool.zones]),
   /** Pods per node; with plain Azure CNI each one takes an address of the node subnet. @default 30 */
