@@ -87,8 +87,8 @@ describe("synthesizing a broken environment file", () => {
     const lines = run.stderr.trim().split("\n");
     expect(lines).toEqual([
       "bad.yaml: hub.subnets.firewall: 10.0.0.0/27 is too small for AzureFirewallSubnet; Azure needs at least a /26",
-      "bad.yaml: spokes.0.subnets.nodes: 10.0.9.0/24 is not inside spokes.0.addressSpace (10.0.4.0/22); choose a range inside it",
       'bad.yaml: hub.jumpbox.sshPublicKey: "keys/none.pub" is neither an OpenSSH public key (ssh-ed25519 AAAA...) nor a readable file relative to the environment file',
+      "bad.yaml: spokes.0.subnets.nodes: 10.0.9.0/24 is not inside spokes.0.addressSpace (10.0.4.0/22); choose a range inside it",
     ]);
   });
 

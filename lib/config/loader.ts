@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { checkAddressPlan } from "../net/address-plan";
 import { EnvironmentError, fieldPath, type Problem } from "./problem";
 import { checkLocation, checkRules } from "./rules";
+import { resolvePublicKey } from "./ssh-key";
 import { type Environment, environmentSchema } from "./schema";
 
 /** The project's root folder (where cdktf.json lives). */
@@ -20,8 +21,6 @@ export const DEFAULT_ENVIRONMENT_FILE = path.join(PROJECT_ROOT, "environments", 
 
 /** The environment variable that selects another environment file. */
 export const CONFIG_ENV_VAR = "PRIVATE_AKS_CONFIG";
-
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 
 /** The file the app should synthesize: $PRIVATE_AKS_CONFIG, or the embedded default. */
 export function selectedEnvironmentFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -35,26 +34,62 @@ export function displayName(file: string, cwd: string = process.cwd()): string {
   return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
+/** Largest environment file read: real ones are a few KB. */
+export const MAX_ENVIRONMENT_FILE_BYTES = 1024 * 1024;
+
 /** Loads and validates one environment file; throws EnvironmentError listing every problem. */
 export function loadEnvironment(file: string): Environment {
   const shown = displayName(file);
+  const fail = (message: string) => new EnvironmentError(shown, [{ path: "(file)", message }]);
   let text: string;
   try {
+    // A regular file of sane size only: a device or a named pipe would grow memory or block forever.
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw fail("is not a regular file; give the path of a YAML or JSON environment file");
+    if (stat.size > MAX_ENVIRONMENT_FILE_BYTES) throw fail(`is ${stat.size} bytes; an environment file is at most ${MAX_ENVIRONMENT_FILE_BYTES / 1024} KiB`);
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
+    if (e instanceof EnvironmentError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new EnvironmentError(shown, [
-      { path: "(file)", message: code === "ENOENT" ? "no such file; check the path or PRIVATE_AKS_CONFIG" : `cannot be read (${code ?? String(e)})` },
-    ]);
+    throw fail(code === "ENOENT" ? "no such file; check the path or PRIVATE_AKS_CONFIG" : `cannot be read (${code ?? "unknown error"})`);
   }
-  return parseEnvironment(text, shown, path.dirname(path.resolve(file)));
+  return parseEnvironment(text, shown, path.dirname(path.resolve(file)), /\.json$/i.test(file) ? "json" : "yaml");
 }
 
 /**
  * Validates the text of an environment file. `baseDir` is where relative paths inside the
- * file (the jumpbox's public key file) are resolved from.
+ * file (the jumpbox's public key file) are resolved from. Whatever the text holds, the result
+ * is an environment or an EnvironmentError: never another exception.
  */
-export function parseEnvironment(text: string, file: string, baseDir: string): Environment {
+export function parseEnvironment(text: string, file: string, baseDir: string, format: "yaml" | "json" = "yaml"): Environment {
+  try {
+    return parseUnguarded(text, file, baseDir, format);
+  } catch (e) {
+    if (e instanceof EnvironmentError) throw e;
+    // A pathological document (nesting too deep for the validator, say): one clear line, no trace.
+    throw new EnvironmentError(file, [{ path: "(file)", message: `cannot be checked (${e instanceof Error ? e.name : "error"}: the document is too deeply nested or too large); simplify it` }]);
+  }
+}
+
+function parseUnguarded(text: string, file: string, baseDir: string, format: "yaml" | "json"): Environment {
+  const raw = format === "json" ? parseJson(text, file) : parseYaml(text, file);
+  const parsed = environmentSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const location = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).location : undefined;
+    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap(issueToProblems), ...checkLocation(location)]));
+  }
+  const env = parsed.data;
+  const problems: Problem[] = [...checkAddressPlan(env), ...checkRules(env)];
+  if (env.hub.jumpbox) {
+    const key = resolvePublicKey(env.hub.jumpbox.sshPublicKey, baseDir);
+    if (key.ok) env.hub.jumpbox.sshPublicKey = key.value;
+    else problems.push({ path: "hub.jumpbox.sshPublicKey", message: key.error });
+  }
+  if (problems.length > 0) throw new EnvironmentError(file, inFileOrder(problems));
+  return env;
+}
+
+function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new EnvironmentError(
@@ -62,45 +97,27 @@ export function parseEnvironment(text: string, file: string, baseDir: string): E
       doc.errors.map((e) => ({ path: "(syntax)", message: `line ${e.linePos?.[0]?.line ?? "?"}: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}` })),
     );
   }
-  const raw: unknown = doc.toJS();
-  const parsed = environmentSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const location = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).location : undefined;
-    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap(issueToProblems), ...checkLocation(location)]));
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new EnvironmentError(file, [{ path: "(syntax)", message: `uses YAML aliases more than ${MAX_YAML_ALIASES} times (the shape of a resource-exhaustion attack); write the values out` }]);
+    }
+    throw e;
   }
-  const env = parsed.data;
-  const problems: Problem[] = inFileOrder([...checkAddressPlan(env), ...checkRules(env)]);
-  if (env.hub.jumpbox) {
-    const key = resolvePublicKey(env.hub.jumpbox.sshPublicKey, baseDir);
-    if (key.ok) env.hub.jumpbox.sshPublicKey = key.value;
-    else problems.push({ path: "hub.jumpbox.sshPublicKey", message: key.error });
-  }
-  if (problems.length > 0) throw new EnvironmentError(file, problems);
-  return env;
 }
 
-/** An inline OpenSSH public key, or the contents of a key file given relative to the environment file. */
-function resolvePublicKey(value: string, baseDir: string): { ok: true; value: string } | { ok: false; error: string } {
-  const inline = value.trim();
-  if (SSH_PUBLIC_KEY.test(inline)) return { ok: true, value: inline };
-  if (inline.startsWith("~") || path.isAbsolute(inline)) {
-    return {
-      ok: false,
-      error: `"${value}" must be a public key or a path relative to the environment file; a home or absolute path would make the output depend on the machine`,
-    };
-  }
-  const file = path.join(baseDir, inline);
-  let content: string;
+function parseJson(text: string, file: string): unknown {
   try {
-    content = fs.readFileSync(file, "utf8").trim();
-  } catch {
-    return { ok: false, error: `"${value}" is neither an OpenSSH public key (ssh-ed25519 AAAA...) nor a readable file relative to the environment file` };
+    return JSON.parse(text);
+  } catch (e) {
+    const message = e instanceof SyntaxError ? e.message : "not JSON";
+    throw new EnvironmentError(file, [{ path: "(syntax)", message: `${message.split("\n")[0]}; the file ends in .json, so it must be plain JSON (no comments, no trailing commas)` }]);
   }
-  if (!SSH_PUBLIC_KEY.test(content)) {
-    return { ok: false, error: `"${value}" does not hold an OpenSSH public key (ssh-ed25519 or ssh-rsa AAAA...); is it the private key?` };
-  }
-  return { ok: true, value: content };
 }
+
+/** How many times YAML aliases may be expanded: enough for any real file, far from a billion laughs. */
+const MAX_YAML_ALIASES = 100;
 
 /** Problems in the order of the fields in the file (top-level fields, then spoke by spoke); stable otherwise. */
 function inFileOrder(problems: Problem[]): Problem[] {
