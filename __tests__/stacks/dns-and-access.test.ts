@@ -127,7 +127,7 @@ describe("the access path", () => {
     const rules = resources(hub.json, "azurerm_network_security_rule").filter((r) => r.network_security_group_name.includes("jumpbox_nsg"));
     expect(rules.map((r) => [r.name, r.access, r.protocol, r.source_address_prefix ?? r.source_address_prefixes, r.destination_port_range])).toEqual([
       ["allow-ssh-from-bastion", "Allow", "Tcp", "10.0.0.128/26", "22"],
-      ["allow-ssh-from-onpremises", "Allow", "Tcp", "192.168.0.0/16", "22"],
+      ["allow-ssh-from-onpremises", "Allow", "Tcp", ["192.168.0.0/16", "30.10.0.0/16"], "22"],
       ["deny-all-other-inbound", "Deny", "*", "*", "*"],
     ]);
     const jumpboxNsg = resources(hub.json, "azurerm_network_security_group").find((n) => n.name === "nsg-full-jumpbox");

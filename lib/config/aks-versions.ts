@@ -6,6 +6,8 @@
  * Update this table when AKS's release calendar moves (a new minor reaches GA, an old one
  * reaches end of life), then run `npm test`: the shipped environments are checked against it.
  */
+import { quote } from "./problem";
+
 export const AKS_VERSIONS = {
   /** Where the figures come from. */
   source: "Microsoft Learn, AKS: Supported Kubernetes versions > AKS Kubernetes release calendar",
@@ -31,7 +33,7 @@ export type KubernetesVersionCheck =
 /** Checks a pinned version (`1.36` or `1.36.2`) against the table. */
 export function checkKubernetesVersion(version: string): KubernetesVersionCheck {
   const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
-  if (!match) return { ok: false, message: `"${version}" must look like "1.36" or "1.36.2"` };
+  if (!match) return { ok: false, message: `${quote(version)} must look like "1.36" or "1.36.2"` };
   const minor = `${Number(match[1])}.${Number(match[2])}`;
   const supported: readonly string[] = AKS_VERSIONS.supported;
   const lts: readonly string[] = AKS_VERSIONS.longTermSupport;

@@ -2,7 +2,8 @@
  * Cross-field rules of the environment file that are not address math: references between
  * fields, Azure naming and SKU constraints. Pure; returns every problem found.
  */
-import { parseIp } from "../net/cidr";
+import { cidr, parseIp } from "../net/cidr";
+import { reservedOverlap } from "../net/special-ranges";
 import { checkKubernetesVersion } from "./aks-versions";
 import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { DEFAULTS } from "./defaults";
@@ -28,10 +29,10 @@ export function checkRules(env: Environment): Problem[] {
   const seen = new Map<string, number>();
   env.spokes.forEach((s, i) => {
     const first = seen.get(s.name);
-    if (first !== undefined) add(`spokes.${i}.name`, `"${s.name}" is already the name of spokes.${first}; spoke names must be unique`);
+    if (first !== undefined) add(`spokes.${i}.name`, `${quote(s.name)} is already the name of spokes.${first}; spoke names must be unique`);
     else seen.set(s.name, i);
     if (s.name === "hub") add(`spokes.${i}.name`, `"hub" is taken by the hub stack (${env.name}-hub); choose another name`);
-    if (s.name.endsWith("-apps")) add(`spokes.${i}.name`, `"${s.name}" would collide with the apps stack of spoke "${s.name.slice(0, -5)}"; drop the -apps suffix`);
+    if (s.name.endsWith("-apps")) add(`spokes.${i}.name`, `${quote(s.name)} would collide with the apps stack of spoke ${quote(s.name.slice(0, -5))}; drop the -apps suffix`);
   });
 
   // Firewall SKU constraints.
@@ -54,11 +55,11 @@ export function checkRules(env: Environment): Problem[] {
   env.hub.dns.forwarding.forEach((rule, i) => {
     const base = `hub.dns.forwarding.${i}`;
     if (!FORWARD_DOMAIN.test(rule.domain)) {
-      add(`${base}.domain`, `"${rule.domain}" must be a fully qualified domain name ending with a dot, e.g. onprem.example.com.`);
+      add(`${base}.domain`, `${quote(rule.domain)} must be a fully qualified domain name ending with a dot, e.g. onprem.example.com.`);
     }
     const key = rule.domain.toLowerCase();
     const first = domains.get(key);
-    if (first !== undefined) add(`${base}.domain`, `"${rule.domain}" is already forwarded by hub.dns.forwarding.${first}`);
+    if (first !== undefined) add(`${base}.domain`, `${quote(rule.domain)} is already forwarded by hub.dns.forwarding.${first}`);
     else domains.set(key, i);
     rule.targets.forEach((t, j) => {
       const problem = checkTarget(t);
@@ -70,9 +71,9 @@ export function checkRules(env: Environment): Problem[] {
   env.hub.dns.zones.forEach((z, i) => {
     const key = z.toLowerCase();
     const first = zones.get(key);
-    if (first !== undefined) add(`hub.dns.zones.${i}`, `"${z}" is already listed as hub.dns.zones.${first}`);
+    if (first !== undefined) add(`hub.dns.zones.${i}`, `${quote(z)} is already listed as hub.dns.zones.${first}`);
     else zones.set(key, i);
-    if (key.startsWith("privatelink.")) add(`hub.dns.zones.${i}`, `"${z}" is a Private Link zone; application zones must not start with privatelink.`);
+    if (key.startsWith("privatelink.")) add(`hub.dns.zones.${i}`, `${quote(z)} is a Private Link zone; application zones must not start with privatelink.`);
   });
 
   // Jumpbox: the subnet and its VM settings come together.
@@ -83,7 +84,7 @@ export function checkRules(env: Environment): Problem[] {
     add("hub.subnets.jumpbox", "is required when hub.jumpbox is set: the VM needs a subnet, e.g. a /29 or larger");
   }
   if (env.hub.jumpbox && RESERVED_ADMIN_USERNAMES.includes(env.hub.jumpbox.adminUsername)) {
-    add("hub.jumpbox.adminUsername", `"${env.hub.jumpbox.adminUsername}" is reserved by Azure; choose another name, e.g. azureops`);
+    add("hub.jumpbox.adminUsername", `${quote(env.hub.jumpbox.adminUsername)} is reserved by Azure; choose another name, e.g. azureops`);
   }
 
   // Clusters.
@@ -117,7 +118,7 @@ export function checkRules(env: Environment): Problem[] {
     for (const p of pools) {
       if (p.minCount > p.maxCount) add(`${p.path}.minCount`, `${p.minCount} is more than maxCount ${p.maxCount}`);
       const first = names.get(p.name);
-      if (first !== undefined) add(`${p.path}.name`, `"${p.name}" is already used by ${first}; node pool names must be unique`);
+      if (first !== undefined) add(`${p.path}.name`, `${quote(p.name)} is already used by ${first}; node pool names must be unique`);
       else names.set(p.name, p.path);
     }
     const priority = s.egress.priority ?? defaultRulePriority(i);
@@ -171,10 +172,12 @@ export function parseTarget(target: string): { ip: string; port: number } {
 function checkTarget(target: string): string | undefined {
   const parts = target.split(":");
   const ip = parseIp(parts[0]);
-  if (parts.length > 2 || !ip.ok) return `"${target}" must be ip or ip:port, e.g. 192.168.0.4:53`;
+  if (parts.length > 2 || !ip.ok) return `${quote(target)} must be ip or ip:port, e.g. 192.168.0.4:53`;
+  const reserved = reservedOverlap(cidr(`${parts[0]}/32`));
+  if (reserved) return `${quote(target)} is in ${reserved.block.text}, which ${reserved.why}; give your DNS servers' addresses`;
   if (parts.length === 2) {
     const port = Number(parts[1]);
-    if (!/^\d+$/.test(parts[1]) || port < 1 || port > 65535) return `"${target}" has an invalid port; use 1-65535, usually 53`;
+    if (!/^\d+$/.test(parts[1]) || port < 1 || port > 65535) return `${quote(target)} has an invalid port; use 1-65535, usually 53`;
   }
   return undefined;
 }

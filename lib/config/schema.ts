@@ -276,8 +276,14 @@ export const environmentSchema = z
     tags,
     /** @default { type: local }: state files next to cdktf.json */
     backend: backend.default({ type: "local" }),
-    /** Ranges reached over VPN or ExpressRoute. @default - none */
+    /** Ranges reached over VPN or ExpressRoute; they must be private address space. @default - none */
     onPremises: z.array(cidr).default([]),
+    /**
+     * Ranges your network routes privately although they are outside RFC 1918 and RFC 6598
+     * (public blocks your organisation uses internally). Rules may name them like private
+     * ranges; every one shows in review. /8 or smaller. @default - none
+     */
+    privateRanges: z.array(cidr).default([]),
     hub,
     spokes: z.array(spoke).min(1, "needs at least one spoke"),
   })

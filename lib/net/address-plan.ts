@@ -9,6 +9,10 @@ import type { Problem } from "../config/problem";
 import { DEFAULTS } from "../config/defaults";
 import { type Environment, MAX_SERVICE_CIDR_PREFIX, MIN_SERVICE_CIDR_PREFIX } from "../config/schema";
 import { azureUsableAddresses, type Cidr, cidr, contains, containsIp, formatIp, overlaps, parseIp } from "./cidr";
+import { isPrivate, reservedOverlap } from "./special-ranges";
+
+/** The largest range that may be declared private: no organisation holds more. */
+export const MIN_DECLARED_PRIVATE_PREFIX = 8;
 
 /** A CIDR block with the field it came from, so that errors can name both sides. */
 interface Placed {
@@ -77,9 +81,28 @@ export function checkAddressPlan(env: Environment): Problem[] {
     return placed;
   };
 
+  // Declared private ranges: named on purpose, never "everything".
+  const declared = env.privateRanges.map((text, i) => ({ path: `privateRanges.${i}`, block: cidr(text) }));
+  for (const d of declared) {
+    if (d.block.prefix < MIN_DECLARED_PRIVATE_PREFIX) {
+      problems.push({ path: d.path, message: `${d.block.text} is larger than a /${MIN_DECLARED_PRIVATE_PREFIX}; declare only the blocks your organisation routes privately` });
+    }
+  }
+  const privateSpace = declared.map((d) => d.block);
+
   vnet("hub", "hub", env.hub.addressSpace, env.hub.subnets);
   const spokeSubnets = env.spokes.map((s, i) => vnet(s.name, `spokes.${i}`, s.addressSpace, s.subnets));
   env.onPremises.forEach((text, i) => networks.push({ path: `onPremises.${i}`, block: cidr(text), owner: `onPremises.${i}` }));
+
+  // On-premises ranges become sources of allow rules (SSH to the jumpbox): they must be private.
+  networks.filter((n) => n.path.startsWith("onPremises.")).forEach((n) => {
+    if (!isPrivate(n.block, privateSpace)) {
+      problems.push({
+        path: n.path,
+        message: `${n.block.text} is public address space; on-premises ranges must be private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or declared in privateRanges`,
+      });
+    }
+  });
 
   // VNets and on-premises ranges must be disjoint, or peering and routing cannot work.
   pairwise(networks, (a, b) => {
@@ -150,6 +173,30 @@ export function checkAddressPlan(env: Environment): Problem[] {
     }
   });
 
+  // No range may overlap what Azure or AKS reserve.
+  const ranges: { path: string; text: string }[] = [
+    ...env.hub.addressSpace.map((t, i) => ({ path: `hub.addressSpace.${i}`, text: t })),
+    ...Object.entries(env.hub.subnets).filter(([, t]) => t !== undefined).map(([role, t]) => ({ path: `hub.subnets.${role}`, text: t as string })),
+    ...env.onPremises.map((t, i) => ({ path: `onPremises.${i}`, text: t })),
+    ...env.privateRanges.map((t, i) => ({ path: `privateRanges.${i}`, text: t })),
+    ...env.spokes.flatMap((sp, i) => [
+      ...sp.addressSpace.map((t, j) => ({ path: `spokes.${i}.addressSpace.${j}`, text: t })),
+      ...Object.entries(sp.subnets).filter(([, t]) => t !== undefined).map(([role, t]) => ({ path: `spokes.${i}.subnets.${role}`, text: t as string })),
+      { path: `spokes.${i}.cluster.serviceCidr`, text: sp.cluster.serviceCidr },
+      ...(sp.cluster.networkPluginMode === "overlay" ? [{ path: sp.cluster.podCidr ? `spokes.${i}.cluster.podCidr` : `spokes.${i}.cluster.podCidr (default ${DEFAULT_POD_CIDR})`, text: sp.cluster.podCidr ?? DEFAULT_POD_CIDR }] : []),
+    ]),
+  ];
+  for (const r of ranges) {
+    const hit = reservedOverlap(cidr(r.text));
+    if (hit) problems.push({ path: r.path, message: `${r.text} overlaps ${hit.block.text}, which ${hit.why}; choose another range` });
+  }
+  // VNets and cluster ranges are private too: a public range there would shadow real Internet addresses.
+  for (const r of ranges.filter((x) => !x.path.startsWith("onPremises.") && !x.path.startsWith("privateRanges."))) {
+    const block = cidr(r.text);
+    if (!reservedOverlap(block) && !isPrivate(block, privateSpace)) {
+      problems.push({ path: r.path, message: `${r.text} is public address space; use private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or declare it in privateRanges` });
+    }
+  }
   return problems;
 }
 

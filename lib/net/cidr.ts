@@ -5,6 +5,7 @@
  * address-plan checks and the constructs can share it.
  */
 import { Address4 } from "ip-address";
+import { quote } from "../config/problem";
 
 /** A parsed IPv4 CIDR block: its canonical text and its first and last address as numbers. */
 export interface Cidr {
@@ -30,17 +31,17 @@ const IP_SHAPE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  */
 export function parseCidr(text: string): Parsed<Cidr> {
   if (typeof text !== "string" || !CIDR_SHAPE.test(text) || !Address4.isValid(text)) {
-    return { ok: false, error: `"${text}" is not an IPv4 CIDR block; write it as a.b.c.d/n, e.g. 10.0.0.0/24` };
+    return { ok: false, error: `${quote(text)} is not an IPv4 CIDR block; write it as a.b.c.d/n, e.g. 10.0.0.0/24` };
   }
   const address = new Address4(text);
   if (address.subnetMask > 32) {
-    return { ok: false, error: `"${text}" has a prefix longer than /32` };
+    return { ok: false, error: `${quote(text)} has a prefix longer than /32` };
   }
   const network = address.startAddress();
   if (network.address !== address.addressMinusSuffix) {
     return {
       ok: false,
-      error: `"${text}" has host bits set; the block that contains it is ${network.address}/${address.subnetMask}`,
+      error: `${quote(text)} has host bits set; the block that contains it is ${network.address}/${address.subnetMask}`,
     };
   }
   return {
@@ -57,7 +58,7 @@ export function parseCidr(text: string): Parsed<Cidr> {
 /** Parses a plain IPv4 address (no prefix). */
 export function parseIp(text: string): Parsed<bigint> {
   if (typeof text !== "string" || !IP_SHAPE.test(text) || !Address4.isValid(text)) {
-    return { ok: false, error: `"${text}" is not an IPv4 address; write it as a.b.c.d, e.g. 10.2.0.10` };
+    return { ok: false, error: `${quote(text)} is not an IPv4 address; write it as a.b.c.d, e.g. 10.2.0.10` };
   }
   return { ok: true, value: new Address4(text).bigInt() };
 }
