@@ -2,9 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
-import { EnvironmentError } from "./config/problem";
+import { EnvironmentError, oneLine } from "./config/problem";
 import type { Environment } from "./config/schema";
+import { cidr } from "./net/cidr";
 import { checkStackNames } from "./policy/azure-names";
+import { GUARDRAILS } from "./policy/rules";
 import { checkGuardrails, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 
@@ -67,19 +69,19 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const stacks = buildEnvironment(app, env);
   options.customize?.(stacks);
-  const report = checkGuardrails(app);
+  const report = checkGuardrails(app, GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
   if (report.violations.length > 0) {
-    options.stderr.write(report.violations.map((v) => `${shown}: ${violationLine(v)}`).join("\n") + "\n");
+    options.stderr.write(report.violations.map((v) => oneLine(`${shown}: ${violationLine(v)}`)).join("\n") + "\n");
     return undefined;
   }
   app.synth();
   const stackIds = allStacks(stacks).map((s) => s.node.id);
   const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
   if (names.length > 0) {
-    options.stderr.write(names.map((n) => `${shown}: ${n.address}: ${n.message}`).join("\n") + "\n");
+    options.stderr.write(names.map((n) => oneLine(`${shown}: ${n.address}: ${n.message}`)).join("\n") + "\n");
     return undefined;
   }
-  for (const w of warningsOf(app)) options.stderr.write(`${shown}: ${w.path}: warning: ${w.message}\n`);
+  for (const w of warningsOf(app)) options.stderr.write(oneLine(`${shown}: ${w.path}: warning: ${w.message}`) + "\n");
   return { env, app, stacks, report, stackIds };
 }
 

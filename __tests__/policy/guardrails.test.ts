@@ -4,6 +4,7 @@ import { KubernetesCluster, type KubernetesClusterConfig } from "@cdktf/provider
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
+import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { TerraformStack, Testing } from "cdktf";
@@ -16,6 +17,7 @@ import { acknowledge } from "../../lib/policy/acknowledge";
 import { checkGuardrails } from "../../lib/policy/guardrails";
 import * as rules from "../../lib/policy/rules";
 import { DEFAULT_ENVIRONMENT_FILE } from "../../lib/config/loader";
+import { cidr } from "../../lib/net/cidr";
 import { namedEnvironment, stacks } from "../helpers";
 
 function scope(): Construct {
@@ -67,6 +69,7 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noShareableLinks, bastion(false), bastion(true)],
   [rules.noInternetInbound, nsgRule("Allow", "Inbound", "10.0.0.128/26"), nsgRule("Allow", "Inbound", "Internet")],
   [rules.firewallRulesScoped, rcg("10.0.5.0/24", "mcr.microsoft.com"), rcg("*", "mcr.microsoft.com")],
+  [rules.noDnat, rcg("10.0.5.0/24", "mcr.microsoft.com"), (s) => new FirewallPolicyRuleCollectionGroup(s, "rcg", { name: "rcg", firewallPolicyId: "policy", priority: 1000, natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "r", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationPorts: ["22"], translatedPort: 22 }] }] })],
   [rules.privateApiServer, aks(), aks({ privateClusterEnabled: false })],
   [rules.noPublicFqdn, aks(), aks({ privateClusterPublicFqdnEnabled: true })],
   [rules.egressThroughFirewall, aks(), aks({ networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" } })],
@@ -84,11 +87,11 @@ describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule
       const report = checkGuardrails(node.node.scope!, [rule]);
       expect([report.violations, report.exceptions.map((f) => f.rule.id)]).toEqual([[], ["PUB-001"]]);
     } else {
-      expect(rule.check(node)).toBe("pass");
+      expect(rule.check(node, rules.NO_CONTEXT)).toBe("pass");
     }
   });
   it("fails a violating resource", () => {
-    expect(rule.check(violating(scope()))).toBe("fail");
+    expect(rule.check(violating(scope()), rules.NO_CONTEXT)).toBe("fail");
   });
 });
 
@@ -101,12 +104,67 @@ describe("rule details", () => {
   it("fails an unset security setting where the platform default is unsafe", () => {
     const s = scope();
     const bare = new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6" } });
-    expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => r.check(bare))).toEqual(["fail", "fail", "fail"]);
+    expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => r.check(bare, rules.NO_CONTEXT))).toEqual(["fail", "fail", "fail"]);
   });
 
-  it("treats an NSG allow rule with no source as from anywhere, and ignores deny rules", () => {
-    expect(rules.noInternetInbound.check(nsgRule("Deny", "Inbound", "*")(scope()))).toBe("pass");
-    expect(rules.noInternetInbound.check(nsgRule("Allow", "Outbound", "*")(scope()))).toBe("pass");
+  it("ignores deny rules, and checks the destination of outbound allow rules", () => {
+    expect(rules.noInternetInbound.check(nsgRule("Deny", "Inbound", "*")(scope()), rules.NO_CONTEXT)).toBe("pass");
+    expect(rules.noInternetInbound.check(nsgRule("Allow", "Outbound", "10.0.0.0/8")(scope()), rules.NO_CONTEXT)).toBe("fail"); // destination *
+  });
+});
+
+describe("exposure is decided by address, not by spelling", () => {
+  const check = (source: string, context = rules.NO_CONTEXT) => rules.noInternetInbound.check(nsgRule("Allow", "Inbound", source)(scope()), context);
+
+  it.each(["*", "Internet", "Any", "0.0.0.0/0", "128.0.0.0/1", "64.0.0.0/2", "8.8.8.0/24", "1.2.3.4", "AzureCloud", "10.0.0.0/7", "192.168.0.1-192.169.0.1", "${var.source}"])(
+    "an inbound allow from %s reaches public address space: NET-001 fails",
+    (source) => expect(check(source)).toBe("fail"),
+  );
+
+  it.each(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "10.0.0.128/26", "10.0.0.4", "VirtualNetwork", "AzureLoadBalancer", "192.168.0.1-192.168.0.9"])(
+    "an inbound allow from %s stays private: NET-001 passes",
+    (source) => expect(check(source)).toBe("pass"),
+  );
+
+  it("counts a range declared in privateRanges as private, and only then", () => {
+    expect(check("30.10.0.0/16")).toBe("fail");
+    expect(check("30.10.0.0/16", { privateRanges: [cidr("30.10.0.0/16")] })).toBe("pass");
+    expect(check("30.0.0.0/8", { privateRanges: [cidr("30.10.0.0/16")] })).toBe("fail");
+  });
+
+  it("checks rules written inline in a network security group (an escape hatch) too", () => {
+    const nsg = new NetworkSecurityGroup(scope(), "nsg", {
+      ...rg,
+      name: "nsg",
+      securityRule: [{ name: "ssh", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationPortRange: "22", sourceAddressPrefix: "128.0.0.0/1", destinationAddressPrefix: "*" }],
+    });
+    expect(rules.noInternetInbound.check(nsg, rules.NO_CONTEXT)).toBe("fail");
+  });
+
+  it("fails firewall rules from public sources or to public address ranges, but not to service tags", () => {
+    const network = (source: string, destination: string) => (s: Construct) =>
+      new FirewallPolicyRuleCollectionGroup(s, "rcg", {
+        name: "rcg",
+        firewallPolicyId: "policy",
+        priority: 1000,
+        networkRuleCollection: [{ name: "n", priority: 100, action: "Allow", rule: [{ name: "r", protocols: ["TCP"], sourceAddresses: [source], destinationAddresses: [destination], destinationPorts: ["443"] }] }],
+      });
+    const verdict = (source: string, destination: string) => rules.firewallRulesScoped.check(network(source, destination)(scope()), rules.NO_CONTEXT);
+    expect(verdict("10.0.5.0/24", "AzureMonitor")).toBe("pass");
+    expect(verdict("10.0.5.0/24", "192.168.0.10")).toBe("pass");
+    expect(verdict("8.8.8.0/24", "AzureMonitor")).toBe("fail");
+    expect(verdict("10.0.5.0/24", "1.2.3.4")).toBe("fail");
+    expect(verdict("10.0.5.0/24", "*")).toBe("fail");
+  });
+
+  it("fails any DNAT rule collection (FW-002)", () => {
+    const withNat = new FirewallPolicyRuleCollectionGroup(scope(), "rcg", {
+      name: "rcg",
+      firewallPolicyId: "policy",
+      priority: 1000,
+      natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "ssh", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationAddress: "20.1.2.3", destinationPorts: ["22"], translatedAddress: "10.0.1.4", translatedPort: 22 }] }],
+    });
+    expect(rules.noDnat.check(withNat, rules.NO_CONTEXT)).toBe("fail");
   });
 });
 
@@ -129,8 +187,9 @@ describe("acknowledged exceptions", () => {
 describe("the built environments", () => {
   it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one three", () => {
     for (const [name, expected] of [["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
-      const built = stacks(namedEnvironment(name));
-      const report = checkGuardrails(built.hub.node.root);
+      const env = namedEnvironment(name);
+      const built = stacks(env);
+      const report = checkGuardrails(built.hub.node.root, rules.GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
       expect(report.violations).toEqual([]);
       expect(report.exceptions.map((f) => f.path).sort()).toEqual(expected);
     }

@@ -170,17 +170,43 @@ describe("cluster options from the environment", () => {
     expect(profile.pod_cidr).toBeUndefined();
   });
 
-  it("with privateDnsZone: system, lets AKS manage the zone, grants no DNS role and scopes Network Contributor to the node subnet", () => {
-    const env = environment(changed((r) => (r.spokes[0].cluster.privateDnsZone = "system")));
+  it("with privateDnsZone: system (and Azure-provided DNS), lets AKS manage the zone and grants no DNS role", () => {
+    const env = environment(changed((r) => {
+      r.spokes[0].cluster.privateDnsZone = "system";
+      r.hub.firewall.dnsProxy = false;
+    }));
     const built = stacks(env);
     const { json } = synth(built.spokes[0]);
     expect(resources(json, "azurerm_kubernetes_cluster")[0].private_dns_zone_id).toBe("System");
     const controlPlane = resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name !== CLUSTER_ADMIN_ROLE).map((r) => [r.role_definition_name, r.scope]);
-    expect(controlPlane).toEqual([
-      ["Network Contributor", idOf(json, "azurerm_subnet", "snet-nodes")],
+    // AKS links its own zone to the VNet: Network Contributor stays on the VNet.
+    expect(controlPlane.sort()).toEqual([
       ["Network Contributor", idOf(json, "azurerm_route_table", "rt-demo-aks1-egress")],
+      ["Network Contributor", idOf(json, "azurerm_virtual_network", "vnet-demo-aks1")],
     ]);
     expect(resources(synth(built.hub).json, "azurerm_private_dns_zone")).toEqual([]);
+  });
+
+  it("refuses privateDnsZone: system while spokes resolve through the firewall's DNS proxy (AKS's zone would never be queried)", () => {
+    expect(problems(changed((r) => (r.spokes[0].cluster.privateDnsZone = "system")))).toEqual([
+      expect.stringMatching(/^env\.yaml: spokes\.0\.cluster\.privateDnsZone: system cannot resolve here: .*use byo \(the hub's zone\), or turn the DNS proxy off$/),
+    ]);
+  });
+
+  it("waits for the role assignments to propagate before creating the cluster", () => {
+    const { json } = synth(stacks().spokes[0]);
+    const sleep = resources(json, "time_sleep");
+    expect(sleep).toEqual([expect.objectContaining({ create_duration: "120s" })]);
+    const assignments = Object.entries(json.resource.azurerm_role_assignment).filter(([, r]: [string, any]) => r.role_definition_name !== CLUSTER_ADMIN_ROLE).map(([k]) => `azurerm_role_assignment.${k}`);
+    expect([...sleep[0].depends_on].sort()).toEqual(assignments.sort());
+    expect(Object.keys(sleep[0].triggers)).toHaveLength(assignments.length);
+    expect(resources(json, "azurerm_kubernetes_cluster")[0].depends_on).toContain(`time_sleep.${Object.keys(json.resource.time_sleep)[0]}`);
+  });
+
+  it("leaves out the emergency access output when run command is off", () => {
+    const { json } = synth(stacks(environment(changed((r) => (r.spokes[0].cluster.runCommand = false)))).spokes[0]);
+    expect(json.output.emergency_access).toBeUndefined();
+    expect(resources(json, "azurerm_kubernetes_cluster")[0].run_command_enabled).toBe(false);
   });
 
   it("with egress.containerInsights: false, runs no monitoring agent (it could not reach Azure Monitor) but keeps control plane logs", () => {

@@ -104,6 +104,12 @@ export function checkRules(env: Environment): Problem[] {
       const version = checkKubernetesVersion(c.kubernetesVersion);
       if (!version.ok) add(`${base}.cluster.kubernetesVersion`, version.message);
     }
+    if (c.privateDnsZone === "system" && env.hub.firewall.dnsProxy) {
+      add(
+        `${base}.cluster.privateDnsZone`,
+        "system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (hub.firewall.dnsProxy), and Azure ignores zones linked to a VNet with custom DNS servers; use byo (the hub's zone), or turn the DNS proxy off",
+      );
+    }
     if (c.adminGroupObjectIds.length === 0 && !c.grantDeployerAdmin) {
       add(`${base}.cluster.adminGroupObjectIds`, "is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin");
     }

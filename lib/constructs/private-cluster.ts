@@ -4,6 +4,7 @@ import { MonitorDataCollectionRule } from "@cdktf/provider-azurerm/lib/monitor-d
 import { MonitorDataCollectionRuleAssociation } from "@cdktf/provider-azurerm/lib/monitor-data-collection-rule-association";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
+import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULTS } from "../config/defaults";
@@ -42,7 +43,7 @@ export interface PrivateClusterProps {
   readonly nodeResourceGroup: string;
   /** Name of the control plane's user-assigned identity. */
   readonly identityName: string;
-  /** The node subnet (its egress is routed to the firewall). */
+  /** The node subnet (its egress is routed to the firewall). The stack must configure the time provider (for the role propagation wait). */
   readonly nodeSubnetId: string;
   /**
    * The spoke VNet. With a bring-your-own private DNS zone AKS links the zone to this VNet
@@ -107,16 +108,22 @@ export const CLUSTER_LOG_CATEGORIES = [
 ] as const;
 
 /**
- * The roles the control plane identity holds, and on what. Nothing more: the VNet (bring-your-
- * own zone: AKS links the zone to it) or else the node subnet, the route table (userDefinedRouting
- * with a custom route table), and the bring-your-own private DNS zone.
+ * The roles the control plane identity holds, and on what. Nothing more: the spoke VNet (AKS
+ * joins the node subnet, places internal load balancers, and links the private DNS zone to the
+ * VNet itself, which takes rights on the VNet), the route table (userDefinedRouting with a
+ * custom route table), and the bring-your-own private DNS zone.
  */
 export const CONTROL_PLANE_ROLES = {
   vnet: "Network Contributor",
-  nodeSubnet: "Network Contributor",
   routeTable: "Network Contributor",
   privateDnsZone: "Private DNS Zone Contributor",
 } as const;
+
+/**
+ * How long the cluster waits after its role assignments are created: Azure RBAC takes a while
+ * to propagate, and AKS checks the identity's rights as it creates the cluster.
+ */
+export const ROLE_PROPAGATION_WAIT = "120s";
 
 /** The built-in role that makes a principal administrator of a cluster's Kubernetes API under Azure RBAC. */
 export const CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service RBAC Cluster Admin";
@@ -134,6 +141,8 @@ const CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default";
 export class PrivateCluster extends Construct {
   public readonly identity: UserAssignedIdentity;
   public readonly roleAssignments: RoleAssignment[] = [];
+  /** A pause after the role assignments (time_sleep): the cluster is created only when they have propagated. */
+  public readonly rolesPropagated: Sleep;
   public readonly cluster: KubernetesCluster;
   public readonly userPools: KubernetesClusterNodePool[] = [];
   /** "Azure Kubernetes Service RBAC Cluster Admin" assignments, one per administrator. */
@@ -159,13 +168,19 @@ export class PrivateCluster extends Construct {
           skipServicePrincipalAadCheck: true,
         }),
       );
-    if (props.privateDnsZoneId) grant("vnet", CONTROL_PLANE_ROLES.vnet, props.vnetId);
-    else grant("node-subnet", CONTROL_PLANE_ROLES.nodeSubnet, props.nodeSubnetId);
+    grant("vnet", CONTROL_PLANE_ROLES.vnet, props.vnetId);
     grant("route-table", CONTROL_PLANE_ROLES.routeTable, props.routeTableId);
     if (props.privateDnsZoneId) grant("private-dns-zone", CONTROL_PLANE_ROLES.privateDnsZone, props.privateDnsZoneId);
     if (props.administrators.length === 0) {
       throw new Error(`PrivateCluster ${props.name}: needs at least one administrator (local accounts are off, so nobody could use the cluster)`);
     }
+
+    // Re-waits whenever an assignment is replaced, not on every apply.
+    this.rolesPropagated = new Sleep(this, "role-propagation", {
+      createDuration: ROLE_PROPAGATION_WAIT,
+      triggers: Object.fromEntries(this.roleAssignments.map((r, i) => [`assignment${i}`, r.id])),
+      dependsOn: this.roleAssignments,
+    });
 
     const insights = props.containerInsights ?? true;
     const overlay = (props.networkPluginMode ?? DEFAULTS.networkPluginMode) === "overlay";
@@ -229,7 +244,7 @@ export class PrivateCluster extends Construct {
       omsAgent: insights ? { logAnalyticsWorkspaceId: props.workspaceId, msiAuthForMonitoringEnabled: true } : undefined,
 
       tags: props.tags,
-      dependsOn: [...this.roleAssignments, ...props.networkReady],
+      dependsOn: [this.rolesPropagated, ...this.roleAssignments, ...props.networkReady],
     });
 
     for (const pool of props.userPools ?? []) {

@@ -1,7 +1,7 @@
 import type { IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { acknowledgementOf } from "./acknowledge";
-import { GUARDRAILS, type GuardrailRule } from "./rules";
+import { GUARDRAILS, type GuardrailContext, type GuardrailRule, NO_CONTEXT } from "./rules";
 
 /** A rule a construct fails, where, and whether it is an acknowledged exception. */
 export interface Finding {
@@ -20,11 +20,14 @@ export interface Finding {
 export class GuardrailAspect implements IAspect {
   public readonly findings: Finding[] = [];
 
-  constructor(private readonly rules: readonly GuardrailRule[] = GUARDRAILS) {}
+  constructor(
+    private readonly rules: readonly GuardrailRule[] = GUARDRAILS,
+    private readonly context: GuardrailContext = NO_CONTEXT,
+  ) {}
 
   public visit(node: IConstruct): void {
     for (const rule of this.rules) {
-      if (rule.check(node) !== "fail") continue;
+      if (rule.check(node, this.context) !== "fail") continue;
       const ack = acknowledgementOf(node, rule.id);
       this.findings.push({ rule, path: node.node.path, acknowledged: ack?.reason });
     }
@@ -40,8 +43,8 @@ export interface GuardrailReport {
 }
 
 /** Checks every construct under `scope` against the guardrails. */
-export function checkGuardrails(scope: IConstruct, rules: readonly GuardrailRule[] = GUARDRAILS): GuardrailReport {
-  const aspect = new GuardrailAspect(rules);
+export function checkGuardrails(scope: IConstruct, rules: readonly GuardrailRule[] = GUARDRAILS, context: GuardrailContext = NO_CONTEXT): GuardrailReport {
+  const aspect = new GuardrailAspect(rules, context);
   for (const node of scope.node.findAll()) aspect.visit(node);
   return {
     violations: aspect.findings.filter((f) => f.acknowledged === undefined),

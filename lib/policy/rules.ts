@@ -9,11 +9,22 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
+import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import type { IConstruct } from "constructs";
+import { type Cidr, parseCidr } from "../net/cidr";
+import { isPrivate } from "../net/special-ranges";
 
 export type Verdict = "pass" | "fail" | "n/a";
+
+/** What a rule may need to know of the environment: which address space counts as private. */
+export interface GuardrailContext {
+  /** Ranges declared private besides RFC 1918 and RFC 6598 (the environment's privateRanges). */
+  readonly privateRanges: readonly Cidr[];
+}
+
+export const NO_CONTEXT: GuardrailContext = { privateRanges: [] };
 
 export interface GuardrailRule {
   readonly id: string;
@@ -23,12 +34,32 @@ export interface GuardrailRule {
   readonly rationale: string;
   /** What to do about a failure. */
   readonly fix: string;
-  readonly check: (node: IConstruct) => Verdict;
+  readonly check: (node: IConstruct, context: GuardrailContext) => Verdict;
 }
 
-const ANYWHERE = ["*", "0.0.0.0/0", "Internet", "Any", "any"];
-
 const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+
+/** Service tags that stand for addresses inside the VNet, not the Internet. */
+const PRIVATE_SERVICE_TAGS = ["VirtualNetwork", "AzureLoadBalancer"];
+
+/**
+ * True when an address expression of an NSG or firewall rule reaches public address space:
+ * anywhere (`*`, `Any`, `Internet`, `0.0.0.0/0`), a CIDR, address or range outside private
+ * space, a service tag other than VirtualNetwork and AzureLoadBalancer, or a value that is not
+ * known at synth (an unresolved reference counts as public: unknown is not safe).
+ */
+export function reachesPublic(address: unknown, context: GuardrailContext): boolean {
+  if (typeof address !== "string" || address.includes("${")) return true;
+  if (PRIVATE_SERVICE_TAGS.includes(address)) return false;
+  const range = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  const blocks = range ? [range[1], range[2]].map((ip) => parseCidr(`${ip}/32`)) : [parseCidr(address.includes("/") ? address : `${address}/32`)];
+  return blocks.some((b) => !b.ok || !isPrivate(b.value, context.privateRanges));
+}
+
+/** A firewall destination that names a Microsoft-maintained address set (a service tag such as AzureMonitor). */
+function isServiceTag(address: string): boolean {
+  return /^[A-Z][A-Za-z0-9]+(\.[A-Za-z0-9]+)?$/.test(address);
+}
 
 export const publicIpNamed: GuardrailRule = {
   id: "PUB-001",
@@ -46,34 +77,70 @@ export const noPublicNic: GuardrailRule = {
   check: (n) => (!(n instanceof NetworkInterface) ? "n/a" : list(n.ipConfigurationInput).some((c) => c?.publicIpAddressId) ? "fail" : "pass"),
 };
 
+/** Whether one NSG rule (separate resource or inline block) allows traffic from or to public address space. */
+function nsgRuleOpensPublic(rule: { access?: string; direction?: string; sources: unknown[]; destinations: unknown[] }, context: GuardrailContext): boolean {
+  if (rule.access !== "Allow") return false;
+  const side = rule.direction === "Outbound" ? rule.destinations : rule.sources;
+  return side.length === 0 || side.some((a) => reachesPublic(a, context));
+}
+
 export const noInternetInbound: GuardrailRule = {
   id: "NET-001",
-  title: "no NSG rule allows inbound traffic from anywhere",
-  rationale: "An inbound Allow from *, 0.0.0.0/0 or Internet opens the subnet to the world.",
-  fix: "Name the source ranges (a subnet, on-premises, a service tag other than Internet).",
-  check: (n) => {
-    if (!(n instanceof NetworkSecurityRule)) return "n/a";
-    if (n.accessInput !== "Allow" || n.directionInput !== "Inbound") return "pass";
-    const sources = [n.sourceAddressPrefixInput, ...list(n.sourceAddressPrefixesInput)].filter((s) => s !== undefined);
-    return sources.length === 0 || sources.some((s) => ANYWHERE.includes(s)) ? "fail" : "pass";
+  title: "no NSG rule allows traffic from or to public address space",
+  rationale: "An Allow rule whose source (inbound) or destination (outbound) reaches beyond private address space opens the subnet to the Internet, whatever it is spelt as (*, Internet, 0.0.0.0/0, 128.0.0.0/1, a service tag).",
+  fix: "Name private sources (a subnet, on-premises ranges, VirtualNetwork), or declare ranges your organisation routes privately in privateRanges.",
+  check: (n, context) => {
+    if (n instanceof NetworkSecurityRule) {
+      const sources = [n.sourceAddressPrefixInput, ...list(n.sourceAddressPrefixesInput)].filter((s) => s !== undefined);
+      const destinations = [n.destinationAddressPrefixInput, ...list(n.destinationAddressPrefixesInput)].filter((s) => s !== undefined);
+      return nsgRuleOpensPublic({ access: n.accessInput, direction: n.directionInput, sources, destinations }, context) ? "fail" : "pass";
+    }
+    if (n instanceof NetworkSecurityGroup) {
+      const inline = list(n.securityRuleInput);
+      const open = inline.some((r) =>
+        nsgRuleOpensPublic({
+          access: r?.access,
+          direction: r?.direction,
+          sources: [r?.sourceAddressPrefix, ...list(r?.sourceAddressPrefixes)].filter((s) => s !== undefined),
+          destinations: [r?.destinationAddressPrefix, ...list(r?.destinationAddressPrefixes)].filter((s) => s !== undefined),
+        }, context),
+      );
+      return open ? "fail" : "pass";
+    }
+    return "n/a";
   },
 };
 
 export const firewallRulesScoped: GuardrailRule = {
   id: "FW-001",
-  title: "firewall rules name their sources and destinations",
-  rationale: "An allow rule from or to * turns the egress firewall into an open proxy.",
-  fix: "Use the spoke's subnet CIDRs as sources and catalog FQDNs (or named addresses) as destinations.",
-  check: (n) => {
+  title: "firewall rules come from private sources and name their destinations",
+  rationale: "An allow rule from public address space, or to * or a public address range, turns the egress firewall into an open proxy or a way in.",
+  fix: "Use the spoke's subnet CIDRs as sources, and catalog FQDNs, FQDN tags or service tags as destinations; acknowledge a deliberate public address destination with its reason.",
+  check: (n, context) => {
     if (!(n instanceof FirewallPolicyRuleCollectionGroup)) return "n/a";
-    const rules = [...list(n.applicationRuleCollectionInput), ...list(n.networkRuleCollectionInput)].flatMap((c) => list(c?.rule));
-    const broad = rules.some((r) => {
+    const collections = [...list(n.applicationRuleCollectionInput), ...list(n.networkRuleCollectionInput)].filter((c) => c?.action !== "Deny");
+    const broad = collections.flatMap((c) => list(c?.rule)).some((r) => {
       const sources = [...list(r.sourceAddresses), ...list(r.sourceIpGroups)];
-      const destinations = [...list(r.destinationFqdns), ...list(r.destinationAddresses), ...list(r.destinationFqdnTags), ...list(r.destinationIpGroups), ...list(r.destinationUrls)];
-      return sources.length === 0 || sources.some((s) => ANYWHERE.includes(s)) || destinations.length === 0 || destinations.some((d) => ANYWHERE.includes(d));
+      const fqdns = [...list(r.destinationFqdns), ...list(r.destinationFqdnTags), ...list(r.destinationUrls)];
+      const addresses = [...list(r.destinationAddresses), ...list(r.destinationIpGroups)];
+      return (
+        sources.length === 0 ||
+        sources.some((s) => reachesPublic(s, context)) ||
+        fqdns.length + addresses.length === 0 ||
+        fqdns.some((d) => typeof d !== "string" || d === "*" || d.includes("${")) ||
+        addresses.some((a) => typeof a !== "string" || (!isServiceTag(a) && reachesPublic(a, context)))
+      );
     });
     return broad ? "fail" : "pass";
   },
+};
+
+export const noDnat: GuardrailRule = {
+  id: "FW-002",
+  title: "the firewall publishes nothing (no DNAT rules)",
+  rationale: "A DNAT rule makes an inside address reachable on the firewall's public IP: the one way in the egress firewall must never offer.",
+  fix: "Remove the nat_rule_collection; publish apps only through internal load balancers and private DNS.",
+  check: (n) => (!(n instanceof FirewallPolicyRuleCollectionGroup) ? "n/a" : list(n.natRuleCollectionInput).length > 0 ? "fail" : "pass"),
 };
 
 const cluster = (check: (c: KubernetesCluster) => boolean) => (n: IConstruct): Verdict =>
@@ -146,6 +213,7 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   noShareableLinks,
   noInternetInbound,
   firewallRulesScoped,
+  noDnat,
   privateApiServer,
   noPublicFqdn,
   egressThroughFirewall,

@@ -1,4 +1,5 @@
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment, SpokeConfig } from "../config/schema";
@@ -75,10 +76,12 @@ export class SpokeStack extends PlatformStack {
 
     // The identity running `cdktf deploy`: its tenant for Azure RBAC unless the file names one,
     // and its object id as a cluster administrator unless turned off.
-    const deployer = new DataAzurermClientConfig(this, "deployer", {});
     const c = spoke.cluster;
+    const deployer = c.grantDeployerAdmin || env.tenantId === undefined ? new DataAzurermClientConfig(this, "deployer", {}) : undefined;
     const administrators: ClusterAdministrator[] = c.adminGroupObjectIds.map((objectId) => ({ key: objectId, principalId: objectId, principalType: "Group" }));
-    if (c.grantDeployerAdmin) administrators.push({ key: "deployer", principalId: deployer.objectId });
+    if (deployer && c.grantDeployerAdmin) administrators.push({ key: "deployer", principalId: deployer.objectId });
+    // The cluster waits for its role assignments to propagate (time_sleep).
+    new TimeProvider(this, "time", {});
     this.cluster = new PrivateCluster(this, "cluster", {
       name: names.cluster,
       resourceGroupName: rg,
@@ -87,7 +90,7 @@ export class SpokeStack extends PlatformStack {
       identityName: names.controlPlaneIdentity,
       nodeSubnetId: this.network.subnetId("nodes"),
       vnetId: this.network.vnet.id,
-      tenantId: env.tenantId ?? deployer.tenantId,
+      tenantId: env.tenantId ?? (deployer as DataAzurermClientConfig).tenantId,
       administrators,
       routeTableId: this.egress.id,
       networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.network.peerings, ...this.dnsLinks.links],
@@ -114,10 +117,12 @@ export class SpokeStack extends PlatformStack {
       value: this.cluster.privateFqdn,
       description: "The API server's private FQDN; resolvable from the hub, the spokes, and on-premises through the DNS forwarders.",
     });
-    new TerraformOutput(this, "emergency_access", {
-      value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
-      description: "Runs kubectl inside the cluster through the Azure API when no private network path is available.",
-    });
+    if (c.runCommand) {
+      new TerraformOutput(this, "emergency_access", {
+        value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
+        description: "Runs kubectl inside the cluster through the Azure API when no private network path is available.",
+      });
+    }
   }
 
   /**
