@@ -37,4 +37,20 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   /** Rule collection group priorities: the jumpbox's, then one per spoke from spokeBase upwards. */
   rulePriority: { jumpbox: 500, spokeBase: 1000, spokeStep: 100 },
+  /** Tags the product adds to every resource, next to the environment's own. */
+  addedTags: ["environment", "managed-by", "stack"],
+} as const;
+
+/** Limits Azure sets, as data with their source. */
+export const AZURE_LIMITS = {
+  /**
+   * Tags on one resource. Azure allows 50 on most resources, but private DNS zones, their
+   * links and records take 15 (Microsoft Learn, "Tag resources": services with a lower limit),
+   * and every resource here carries the same tags.
+   */
+  tagsPerResource: 15,
+  /** Rule collection groups in one firewall policy (Microsoft Learn, Azure Firewall limits: 60 for policies created after July 2022). */
+  ruleCollectionGroupsPerPolicy: 60,
+  /** Characters in an HCP Terraform workspace name. */
+  workspaceName: 90,
 } as const;

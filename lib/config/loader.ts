@@ -144,6 +144,9 @@ function issueToProblems(issue: z.core.$ZodIssue): Problem[] {
     case "invalid_type":
       if (/received undefined/.test(issue.message)) return [{ path: at(), message: `is required (${issue.expected})` }];
       return [{ path: at(), message: `must be ${article(issue.expected)} ${issue.expected}` }];
+    case "invalid_key":
+      // A record's key (a tag name) failed its own check: report that check's words.
+      return [{ path: at(), message: issue.issues[0]?.message ?? issue.message }];
     default:
       return [{ path: at(), message: issue.message }];
   }

@@ -6,7 +6,8 @@ import { cidr, parseIp } from "../net/cidr";
 import { reservedOverlap } from "../net/special-ranges";
 import { checkKubernetesVersion } from "./aks-versions";
 import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
-import { DEFAULTS } from "./defaults";
+import { getPublicSuffix } from "tldts";
+import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
 import type { Environment } from "./schema";
 
@@ -87,6 +88,31 @@ export function checkRules(env: Environment): Problem[] {
     add("hub.jumpbox.adminUsername", `${quote(env.hub.jumpbox.adminUsername)} is reserved by Azure; choose another name, e.g. azureops`);
   }
 
+  // Tags: the product adds its own to every resource; Azure's limits apply to the sum.
+  const userTags = Object.keys(env.tags);
+  for (const key of userTags) {
+    const taken = DEFAULTS.addedTags.find((t) => t.toLowerCase() === key.toLowerCase());
+    if (taken) add(`tags.${key}`, `is set by the product on every resource (${DEFAULTS.addedTags.join(", ")}); Azure tag names are case-insensitive, so yours would be overwritten; rename it`);
+  }
+  const roomForTags = AZURE_LIMITS.tagsPerResource - DEFAULTS.addedTags.length;
+  if (userTags.length > roomForTags) {
+    add("tags", `has ${userTags.length} tags; at most ${roomForTags} fit, because private DNS zones and links take ${AZURE_LIMITS.tagsPerResource} tags and the product adds ${DEFAULTS.addedTags.length}`);
+  }
+
+  // Backend: workspace names must fit HCP Terraform's limit for the longest stack id.
+  if (env.backend.type === "cloud") {
+    const longest = Math.max(...env.spokes.map((sp) => `${env.name}-${sp.name}-apps`.length), `${env.name}-hub`.length);
+    if (env.backend.workspacePrefix.length + longest > AZURE_LIMITS.workspaceName) {
+      add("backend.workspacePrefix", `makes workspace names up to ${env.backend.workspacePrefix.length + longest} characters; HCP Terraform allows ${AZURE_LIMITS.workspaceName}`);
+    }
+  }
+
+  // Firewall policy: one rule collection group per spoke, and the jumpbox's.
+  const groups = env.spokes.length + (sub.jumpbox !== undefined ? 1 : 0);
+  if (groups > AZURE_LIMITS.ruleCollectionGroupsPerPolicy) {
+    add("spokes", `needs ${groups} firewall rule collection groups (one per spoke${sub.jumpbox !== undefined ? ", one for the jumpbox" : ""}); an Azure Firewall policy holds at most ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy}: split the spokes across environments (one hub each)`);
+  }
+
   // Clusters.
   const priorities = new Map<number, number>();
   env.spokes.forEach((s, i) => {
@@ -127,6 +153,14 @@ export function checkRules(env: Environment): Problem[] {
       if (first !== undefined) add(`${p.path}.name`, `${quote(p.name)} is already used by ${first}; node pool names must be unique`);
       else names.set(p.name, p.path);
     }
+    const destinations = new Map<string, number>();
+    s.egress.fqdns.forEach((f, j) => {
+      const problem = checkEgressFqdn(f);
+      if (problem) add(`${base}.egress.fqdns.${j}`, problem);
+      const first = destinations.get(f.toLowerCase());
+      if (first !== undefined) add(`${base}.egress.fqdns.${j}`, `${quote(f)} is already listed as egress.fqdns.${first}`);
+      else destinations.set(f.toLowerCase(), j);
+    });
     const priority = s.egress.priority ?? defaultRulePriority(i);
     const first = priorities.get(priority);
     if (first !== undefined) add(`${base}.egress.priority`, `${priority} is already the priority of spokes.${first}'s rule collection group; choose another`);
@@ -168,6 +202,25 @@ export const NETWORK_COMBINATIONS: readonly { mode: string; policy: string; allo
   { mode: "nodeSubnet", policy: "calico", allowed: true, why: "Azure CNI with Calico" },
   { mode: "nodeSubnet", policy: "azure", allowed: true, why: "Azure CNI with Azure Network Policy Manager" },
 ];
+
+/**
+ * An extra egress destination must name hosts: not an IP address (the firewall's application
+ * rules match names), not `*`, and not a wildcard straight over a public suffix (`*.com`,
+ * `*.co.uk`), which would allow most of the Internet. Public suffixes come from the Public
+ * Suffix List's ICANN section (the tldts package): a wildcard over a shared hosting domain
+ * such as `*.blob.core.windows.net` is accepted and allows every tenant's accounts there.
+ */
+export function checkEgressFqdn(fqdn: string): string | undefined {
+  const host = fqdn.replace(/^\*\./, "");
+  if (/^[\d.]+$/.test(host)) return `${quote(fqdn)} is an IP address; egress rules name hosts (the firewall matches names), e.g. api.contoso.com`;
+  const suffix = getPublicSuffix(host, { allowPrivateDomains: false });
+  if (suffix === host.toLowerCase()) {
+    return fqdn.startsWith("*.")
+      ? `${quote(fqdn)} is a wildcard over the public suffix ${host}, which would allow every domain under it; name the domains you need, e.g. *.contoso.${host}`
+      : `${quote(fqdn)} is a public suffix, not a host; name the host you need`;
+  }
+  return undefined;
+}
 
 /** Parses `ip` or `ip:port` (port 53 when left out). */
 export function parseTarget(target: string): { ip: string; port: number } {

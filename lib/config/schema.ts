@@ -38,7 +38,7 @@ const guid = z
 
 /** A DNS name without a trailing dot: `api.contoso.com`, `*.blob.core.windows.net`. */
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-export const FQDN_PATTERN = new RegExp(`^(?:\\*\\.)?(?:${LABEL}\\.)+${LABEL}$`, "i");
+export const FQDN_PATTERN = new RegExp(`^(?:\\*\\.(?:${LABEL}\\.)*${LABEL}|(?:${LABEL}\\.)+${LABEL})$`, "i");
 const fqdn = z.string().regex(FQDN_PATTERN, "must be a host name such as api.contoso.com (or *.contoso.com)");
 
 const zoneName = z
@@ -50,17 +50,38 @@ const NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 const nameField = (what: string) =>
   z.string().regex(NAME, `${what} must be 1-16 lowercase letters, digits or hyphens, start with a letter and not end with a hyphen`);
 
-const tags = z.record(z.string(), z.string()).default({});
+/** Tag names Azure refuses (it also treats names case-insensitively). */
+const TAG_KEY = /^[^<>%&\\?/]{1,512}$/;
+const tags = z
+  .record(
+    z.string().regex(TAG_KEY, "must be a tag name of 1-512 characters without < > % & \\ ? /"),
+    z.string().max(256, "must be a tag value of at most 256 characters"),
+  )
+  .default({});
+
+/** An Azure resource group name: 1-90 letters, digits, underscores, parentheses, hyphens, periods; not ending with a period. */
+const resourceGroupName = z
+  .string()
+  .regex(/^[-\w.()]{0,89}[-\w()]$/, "must be a resource group name: 1-90 letters, digits, underscores, parentheses, hyphens or periods, not ending with a period");
+
+/** A blob name prefix: path segments of safe characters, never `.` or `..` (state keys must not climb out). */
+const KEY_PREFIX = /^(?:(?!\.\.?\/)[A-Za-z0-9._-]+\/)*(?:(?!\.\.?$)[A-Za-z0-9._-]*)$/;
 
 const localBackend = z.object({ type: z.literal("local") }).strict();
 const azurermBackend = z
   .object({
     type: z.literal("azurerm"),
-    resourceGroupName: z.string().min(1),
+    resourceGroupName,
     storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, "must be 3-24 lowercase letters or digits"),
-    containerName: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "must be 3-63 lowercase letters, digits or hyphens"),
+    containerName: z
+      .string()
+      .regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits or hyphens, starting and ending with a letter or digit, without two hyphens in a row"),
     /** Prefix of each stack's state blob; the blob is `<keyPrefix><stack id>.tfstate`. @default - no prefix */
-    keyPrefix: z.string().default(""),
+    keyPrefix: z
+      .string()
+      .max(200, "must be at most 200 characters")
+      .regex(KEY_PREFIX, "must be path segments of letters, digits, periods, underscores and hyphens separated by /, e.g. platform/; no leading /, no . or .. segments")
+      .default(""),
     /** Authenticate to the storage account with Entra ID instead of its access key. @default true */
     useAzureadAuth: z.boolean().default(true),
   })
@@ -68,11 +89,14 @@ const azurermBackend = z
 const cloudBackend = z
   .object({
     type: z.literal("cloud"),
-    organization: z.string().min(1),
+    organization: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be an HCP Terraform organization name: letters, digits, underscores and hyphens"),
     /** @default app.terraform.io */
-    hostname: z.string().default("app.terraform.io"),
+    hostname: z
+      .string()
+      .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i, "must be a host name such as app.terraform.io")
+      .default("app.terraform.io"),
     /** Each stack gets the workspace `<workspacePrefix><stack id>`. @default - no prefix */
-    workspacePrefix: z.string().default(""),
+    workspacePrefix: z.string().regex(/^[A-Za-z0-9_-]*$/, "must be letters, digits, underscores and hyphens (workspace names allow nothing else)").default(""),
   })
   .strict();
 const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, cloudBackend], {

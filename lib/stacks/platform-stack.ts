@@ -2,6 +2,7 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { DEFAULTS } from "../config/defaults";
 import type { Environment } from "../config/schema";
 import { configureBackend } from "./backend";
 
@@ -30,7 +31,8 @@ export class PlatformStack extends TerraformStack {
     });
     configureBackend(this, env.backend, id);
     this.location = env.location;
-    this.tags = sortedTags({ ...env.tags, "managed-by": "private-aks", environment: env.name, stack: id });
+    const added: Record<(typeof DEFAULTS.addedTags)[number], string> = { environment: env.name, "managed-by": "private-aks", stack: id };
+    this.tags = sortedTags({ ...env.tags, ...added });
     this.resourceGroup = new ResourceGroup(this, "resource-group", {
       name: props.resourceGroupName,
       location: env.location,
