@@ -4,7 +4,12 @@
  * An invalid file is reported one problem per line and nothing is written.
  */
 import { synthesize } from "./lib/app";
+import { reportInternalError } from "./lib/cli";
 
 // The cdktf CLI passes CDKTF_OUTDIR and prunes removed stacks' folders itself.
 const underCdktfCli = process.env.CDKTF_OUTDIR !== undefined;
-process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out", pruneStaleStacks: !underCdktfCli });
+try {
+  process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? "cdktf.out", pruneStaleStacks: !underCdktfCli });
+} catch (e) {
+  process.exitCode = reportInternalError(e, process.stderr);
+}

@@ -2,7 +2,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import * as fs from "fs";
 import * as os from "os";
-import { run } from "../lib/cli";
+import { reportInternalError, run } from "../lib/cli";
 import { changed, ENVIRONMENTS_DIR } from "./helpers";
 
 function cli(...args: string[]) {
@@ -43,6 +43,16 @@ describe("private-aks validate", () => {
     const result = cli("--version");
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "..", "package.json"), "utf8")).version);
+  });
+
+  it("reports a bug of its own as one line without the machine's stack trace, unless asked", () => {
+    let out = "";
+    const code = reportInternalError(new Error("boom\nsecond line"), { write: (s: string) => (out += s) }, {});
+    expect(code).toBe(2);
+    expect(out).toBe("private-aks: internal error: boom (please report it; PRIVATE_AKS_DEBUG=1 prints the stack trace)\n");
+    out = "";
+    reportInternalError(new Error("boom"), { write: (s: string) => (out += s) }, { PRIVATE_AKS_DEBUG: "1" });
+    expect(out).toContain("\n    at ");
   });
 
   it("answers an unknown command with usage and exit code 2", () => {

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/config/loader";
+import { run } from "../lib/cli";
 import { changed, problems } from "./helpers";
 
 const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
@@ -24,5 +25,19 @@ describe("the README", () => {
       r.spokes[0].cluster.kubernetesVersion = "1.33";
     }));
     expect(printed).toEqual(shown);
+  });
+
+  it("shows what validate really prints for the default environment", () => {
+    const block = /```\n(environments\/default\.yaml: ok [^`]*)```/.exec(README);
+    expect(block).not.toBeNull();
+    let stdout = "";
+    const cwd = process.cwd();
+    process.chdir(PROJECT_ROOT);
+    try {
+      expect(run(["validate", "environments/default.yaml"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } })).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(stdout).toBe(block![1]);
   });
 });

@@ -8,6 +8,7 @@ import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { planEnvironment } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
+import { oneLine } from "./config/problem";
 import { exceptionLine } from "./policy/guardrails";
 
 export interface Io {
@@ -20,7 +21,18 @@ export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Runs the command line; returns the exit code (0 ok, 1 problems found, 2 usage error). */
+/**
+ * A bug of ours, not a problem of the input: one line that says so, exit code 2. The stack
+ * trace is printed only with PRIVATE_AKS_DEBUG=1 (it holds the machine's paths).
+ */
+export function reportInternalError(e: unknown, stderr: { write(text: string): unknown }, env: NodeJS.ProcessEnv = process.env): number {
+  const message = e instanceof Error ? e.message : String(e);
+  stderr.write(`private-aks: internal error: ${oneLine(message.split("\n")[0])} (please report it; PRIVATE_AKS_DEBUG=1 prints the stack trace)\n`);
+  if (env.PRIVATE_AKS_DEBUG === "1" && e instanceof Error && e.stack) stderr.write(`${e.stack}\n`);
+  return 2;
+}
+
+/** Runs the command line; returns the exit code (0 ok, 1 problems found, 2 usage error or internal error). */
 export function run(argv: string[], io: Io = process): number {
   let code = 0;
   const program = new Command("private-aks")
@@ -54,7 +66,7 @@ export function run(argv: string[], io: Io = process): number {
     program.parse(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
+    return reportInternalError(e, io.stderr);
   }
   return code;
 }
