@@ -16,7 +16,7 @@ describe("private-aks validate", () => {
   it("accepts the default environment and names the stacks it would build", () => {
     const result = cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1)");
+    expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1, demo-aks1-apps)");
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("public endpoints (2), each an acknowledged exception:\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
     expect(result.stdout).toContain("\n  demo-hub/bastion/public-ip: [PUB-001] Azure Bastion's front door");

@@ -32,7 +32,7 @@ function longestNames() {
     r.hub.subnets.dnsResolverInbound = "10.0.2.0/28";
     r.hub.subnets.dnsResolverOutbound = "10.0.2.16/28";
     r.hub.dns = {
-      zones: [`${label(63)}.${label(63)}.internal`],
+      zones: [`${label(63)}.${label(63)}.internal`, "corp.internal"],
       forwarding: [
         { domain: `${label(63)}.${label(63)}.${label(63)}.example.com.`, targets: ["192.168.0.4"] },
         { domain: `${label(63)}.${label(63)}.${label(63)}.example.org.`, targets: ["192.168.0.4"] },
@@ -41,6 +41,7 @@ function longestNames() {
     };
     r.spokes[0].name = "s234567890123456";
     r.spokes[0].cluster.userPools = [{ name: "p23456789012", minCount: 1, maxCount: 2 }];
+    r.spokes[0].apps[0].name = "a234567890123456789012345678901234567890";
   }));
 }
 

@@ -1,11 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
+import { parseAllDocuments } from "yaml";
+import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./config/problem";
 import type { Environment } from "./config/schema";
 import { cidr } from "./net/cidr";
 import { checkStackNames } from "./policy/azure-names";
+import { objectViolations } from "./policy/kubernetes-rules";
 import { GUARDRAILS } from "./policy/rules";
 import { checkGuardrails, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
@@ -17,6 +20,8 @@ export interface SynthesizeOptions {
   readonly file?: string;
   /** @default process.stderr */
   readonly stderr?: { write(text: string): unknown };
+  /** Where the paths of the plain manifests are announced. @default process.stdout */
+  readonly stdout?: { write(text: string): unknown };
   /**
    * Adds constructs of your own to the built stacks; they are checked by the guardrails and
    * synthesized with the rest. @default - nothing added
@@ -75,6 +80,12 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     return undefined;
   }
   app.synth();
+  writeManifests(options.outdir, stacks);
+  const manifestProblems = checkManifests(options.outdir);
+  if (manifestProblems.length > 0) {
+    options.stderr.write(manifestProblems.map((p) => oneLine(`${shown}: ${p}`)).join("\n") + "\n");
+    return undefined;
+  }
   const stackIds = allStacks(stacks).map((s) => s.node.id);
   const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
   if (names.length > 0) {
@@ -85,9 +96,40 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   return { env, app, stacks, report, stackIds };
 }
 
+/** Writes each spoke's apps as plain Kubernetes manifests, `manifests/<env>-<spoke>/<app>.yaml`. */
+function writeManifests(outdir: string, stacks: EnvironmentStacks): void {
+  for (const apps of stacks.apps) {
+    const dir = path.join(outdir, apps.manifestsDir);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, objects] of apps.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), toManifest(objects));
+  }
+}
+
+/**
+ * The Kubernetes guardrails on the manifests as written (read back from the files, so what is
+ * checked is what `kubectl apply` would send): one line per object that breaks one.
+ */
+function checkManifests(outdir: string): string[] {
+  const root = path.join(outdir, "manifests");
+  if (!fs.existsSync(root)) return [];
+  const problems: string[] = [];
+  for (const dir of fs.readdirSync(root).sort()) {
+    for (const file of fs.readdirSync(path.join(root, dir)).sort()) {
+      const relative = `manifests/${dir}/${file}`;
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
+        const object = doc.toJS();
+        for (const rule of objectViolations(object)) {
+          problems.push(`${relative}: ${object?.kind} ${object?.metadata?.namespace ?? "default"}/${object?.metadata?.name}: [${rule.id}] ${rule.title}: ${rule.rationale} Fix: ${rule.fix}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Every stack of an environment, hub first. */
 export function allStacks(stacks: EnvironmentStacks): TerraformStack[] {
-  return [stacks.hub, ...stacks.spokes];
+  return [stacks.hub, ...stacks.spokes, ...stacks.apps];
 }
 
 /**
@@ -111,6 +153,10 @@ export function synthesize(options: SynthesizeOptions): number {
     const plan = planEnvironment({ file: options.file ?? selectedEnvironmentFile(), outdir: staging, stderr, customize: options.customize });
     if (!plan) return 1;
     publish(staging, outdir, plan.stackIds, options.pruneStaleStacks ?? true);
+    const stdout = options.stdout ?? process.stdout;
+    for (const apps of plan.stacks.apps) {
+      stdout.write(`${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; without network access to the API server: ${apps.emergencyApply}\n`);
+    }
     return 0;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -135,6 +181,18 @@ function publish(staging: string, outdir: string, stackIds: string[], prune: boo
     const target = path.join(stacksDir, id);
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(path.join(staging, "stacks", id), target);
+  }
+  // Manifests: each spoke's folder is replaced whole; folders of spokes without apps go.
+  const manifests = path.join(outdir, "manifests");
+  const staged = path.join(staging, "manifests");
+  const current = fs.existsSync(staged) ? fs.readdirSync(staged) : [];
+  if (fs.existsSync(manifests)) {
+    for (const entry of fs.readdirSync(manifests)) if (!current.includes(entry)) fs.rmSync(path.join(manifests, entry), { recursive: true, force: true });
+  }
+  for (const entry of current) {
+    fs.mkdirSync(manifests, { recursive: true });
+    fs.rmSync(path.join(manifests, entry), { recursive: true, force: true });
+    fs.renameSync(path.join(staged, entry), path.join(manifests, entry));
   }
   fs.renameSync(path.join(staging, "manifest.json"), path.join(outdir, "manifest.json"));
 }

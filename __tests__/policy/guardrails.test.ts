@@ -7,12 +7,16 @@ import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface"
 import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { TerraformStack, Testing } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synthesize } from "../../lib/app";
+import { INTERNAL_LB } from "../../lib/apps/kubernetes-objects";
 import { acknowledge } from "../../lib/policy/acknowledge";
 import { checkGuardrails } from "../../lib/policy/guardrails";
 import * as rules from "../../lib/policy/rules";
@@ -61,6 +65,24 @@ const bastion = (shareableLinkEnabled: boolean) => (s: Construct) => new Bastion
 
 const pool = (nodePublicIpEnabled: boolean) => (s: Construct) => new KubernetesClusterNodePool(s, "pool", { name: "apps", kubernetesClusterId: "aks", vmSize: "Standard_D4ds_v6", nodePublicIpEnabled });
 
+const k8sService = (type: string, internal?: string) => (s: Construct) =>
+  new ServiceV1(s, "svc", {
+    metadata: { name: "web", namespace: "web", annotations: internal === undefined ? undefined : { "service.beta.kubernetes.io/azure-load-balancer-internal": internal } },
+    spec: { type, selector: { app: "web" }, port: [{ port: 80, targetPort: "8080" }] },
+  });
+
+const k8sDeployment = (pod: { hostNetwork?: boolean; hostPort?: number }) => (s: Construct) =>
+  new DeploymentV1(s, "deploy", {
+    metadata: { name: "web", namespace: "web" },
+    spec: {
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: { hostNetwork: pod.hostNetwork, container: [{ name: "web", image: "mcr.microsoft.com/x:1", port: [{ containerPort: 8080, hostPort: pod.hostPort }] }] },
+      },
+    },
+  });
+
 type Fixture = (s: Construct) => IConstruct;
 
 const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
@@ -76,6 +98,9 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noLocalAccounts, aks(), aks({ localAccountDisabled: false })],
   [rules.noNodePublicIp, pool(false), pool(true)],
   [rules.sshKeysOnly, vm(true), vm(false)],
+  [rules.internalLoadBalancers, k8sService("LoadBalancer", "true"), k8sService("LoadBalancer")],
+  [rules.noNodePorts, k8sService("ClusterIP"), k8sService("NodePort")],
+  [rules.noHostNetwork, k8sDeployment({}), k8sDeployment({ hostNetwork: true })],
 ];
 
 describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule, ok, bad] as const))("%s", (_name, rule, compliant, violating) => {
@@ -165,6 +190,40 @@ describe("exposure is decided by address, not by spelling", () => {
       natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "ssh", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationAddress: "20.1.2.3", destinationPorts: ["22"], translatedAddress: "10.0.1.4", translatedPort: 22 }] }],
     });
     expect(rules.noDnat.check(withNat, rules.NO_CONTEXT)).toBe("fail");
+  });
+});
+
+describe("Kubernetes objects", () => {
+  it("fail K8S-001 for a LoadBalancer whose internal annotation is anything but \"true\"", () => {
+    for (const value of [undefined, "false", "True", "yes"]) expect(rules.internalLoadBalancers.check(k8sService("LoadBalancer", value)(scope()), rules.NO_CONTEXT)).toBe("fail");
+  });
+
+  it("fail K8S-003 for a host port", () => {
+    expect(rules.noHostNetwork.check(k8sDeployment({ hostPort: 8080 })(scope()), rules.NO_CONTEXT)).toBe("fail");
+  });
+
+  it("read a raw kubernetes_manifest too", () => {
+    const raw = new Manifest(scope(), "raw", { manifest: { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "web" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } } });
+    expect(rules.internalLoadBalancers.check(raw, rules.NO_CONTEXT)).toBe("fail");
+  });
+
+  it("stop synthesis when a plain manifest would publish an app on a public IP, naming the file and the object", () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "k8s-")), "cdktf.out");
+    let stderr = "";
+    const code = synthesize({
+      outdir,
+      file: DEFAULT_ENVIRONMENT_FILE,
+      stderr: { write: (t: string) => (stderr += t) },
+      stdout: { write: () => undefined },
+      customize: (built) => {
+        const hello = built.apps[0].objects.get("hello")!;
+        const { [INTERNAL_LB.internal]: _dropped, ...rest } = hello.service.metadata.annotations!;
+        built.apps[0].objects.set("hello", { ...hello, service: { ...hello.service, metadata: { ...hello.service.metadata, annotations: rest } } });
+      },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^environments\/default\.yaml: manifests\/demo-aks1\/hello\.yaml: Service hello\/hello: \[K8S-001\] every LoadBalancer Service is internal: /);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });
 

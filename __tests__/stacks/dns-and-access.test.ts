@@ -33,12 +33,12 @@ describe("private DNS for applications", () => {
 
   it("lets a spoke add an A record to a named zone, and names the zones when it is not one", () => {
     const built = stacks(namedEnvironment("full"), (b) => {
-      b.spokes[0].addDnsRecord("corp.internal", "hello", ["10.0.4.25"]);
+      b.spokes[0].addDnsRecord("corp.internal", "extra", ["10.0.4.30"]);
       expect(() => b.spokes[0].addDnsRecord("nope.internal", "x", ["10.0.4.26"])).toThrow("No zone 'nope.internal' in hub.dns.zones; available: corp.internal, apps.contoso.internal");
     });
     const spoke = synth(built.spokes[0]).json;
-    const record = resourceNamed(spoke, "azurerm_private_dns_a_record", "hello");
-    expect(record).toEqual(expect.objectContaining({ records: ["10.0.4.25"], ttl: 300 }));
+    const record = resourceNamed(spoke, "azurerm_private_dns_a_record", "extra");
+    expect(record).toEqual(expect.objectContaining({ records: ["10.0.4.30"], ttl: 300 }));
     const hubJson = synth(built.hub).json;
     expect(hubExpression(hubJson, record.zone_name)).toBe(`\${${address(hubJson, "azurerm_private_dns_zone", "corp.internal")}.name}`);
     expect(hubExpression(hubJson, record.resource_group_name)).toBe("${azurerm_resource_group.resource-group.name}");

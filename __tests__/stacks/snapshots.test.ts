@@ -7,7 +7,7 @@ import { namedEnvironment, stacks, synth } from "../helpers";
 
 describe.each(["default", "full"])("%s environment snapshots", (name) => {
   const built = stacks(namedEnvironment(name));
-  it.each([built.hub, ...built.spokes].map((s) => [s.node.id, s] as const))("%s", (_id, stack) => {
+  it.each([built.hub, ...built.spokes, ...built.apps].map((s) => [s.node.id, s] as const))("%s", (_id, stack) => {
     expect(synth(stack).text).toMatchSnapshot();
   });
 });

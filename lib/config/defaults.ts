@@ -37,6 +37,13 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   /** Rule collection group priorities: the jumpbox's, then one per spoke from spokeBase upwards. */
   rulePriority: { jumpbox: 500, spokeBase: 1000, spokeStep: 100 },
+  /** Apps: two replicas, modest requests, a writable /tmp beside a read-only root filesystem. */
+  app: {
+    replicas: 2,
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "256Mi" },
+    writablePaths: ["/tmp"],
+  },
   /** Tags the product adds to every resource, next to the environment's own. */
   addedTags: ["environment", "managed-by", "stack"],
 } as const;

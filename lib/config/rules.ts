@@ -2,7 +2,10 @@
  * Cross-field rules of the environment file that are not address math: references between
  * fields, Azure naming and SKU constraints. Pure; returns every problem found.
  */
-import { cidr, parseIp } from "../net/cidr";
+import { DOCKER_HUB, hostAllowed, parseImage } from "../apps/image";
+import { bytes, millicores } from "../apps/quantity";
+import { selectEgress } from "../constructs/aks-egress-catalog";
+import { cidr, containsIp, formatIp, parseCidr, parseIp } from "../net/cidr";
 import { reservedOverlap } from "../net/special-ranges";
 import { checkKubernetesVersion } from "./aks-versions";
 import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
@@ -167,6 +170,84 @@ export function checkRules(env: Environment): Problem[] {
     else priorities.set(priority, i);
   });
 
+  problems.push(...checkApps(env));
+  return problems;
+}
+
+/** Namespaces an app may not take: Kubernetes' own and those AKS add-ons use. */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "calico-system", "tigera-operator", "app-routing-system", "aks-command"];
+
+/**
+ * Apps: published through an internal load balancer at a fixed address of the spoke's ingress
+ * subnet, named in a hub zone, pulled from a registry the spoke's egress allows.
+ */
+function checkApps(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const records = new Map<string, string>();
+  env.spokes.forEach((spoke, i) => {
+    if (spoke.apps.length === 0) return;
+    const base = `spokes.${i}`;
+    const ingress = spoke.subnets.ingress !== undefined ? parseCidr(spoke.subnets.ingress) : undefined;
+    if (!ingress) add(`${base}.apps`, `needs ${base}.subnets.ingress: apps are published through internal load balancers in that subnet`);
+    if (spoke.cluster.userPools.length === 0) {
+      add(`${base}.apps`, `needs a user node pool (${base}.cluster.userPools): the system pool runs only critical add-ons, so the apps' pods could not be scheduled`);
+    }
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: env.hub.firewall.dnsProxy });
+    const https = selected.entries.flatMap((e) => (e.kind === "application" && e.protocols.some((p) => p.type === "Https") ? (e.fqdns ?? []) : []));
+    const names = new Map<string, number>();
+    const ips = new Map<string, number>();
+    spoke.apps.forEach((app, j) => {
+      const at = `${base}.apps.${j}`;
+      const firstName = names.get(app.name);
+      if (firstName !== undefined) add(`${at}.name`, `${quote(app.name)} is already the name of apps.${firstName} in this spoke`);
+      else names.set(app.name, j);
+      if (RESERVED_NAMESPACES.includes(app.name) || app.name.startsWith("kube-")) add(`${at}.name`, `${quote(app.name)} is a namespace Kubernetes or AKS uses; choose another name`);
+
+      const ip = parseIp(app.ip);
+      if (!ip.ok) add(`${at}.ip`, `${quote(app.ip)} is not an IPv4 address; give a free address of ${base}.subnets.ingress`);
+      else if (ingress?.ok) {
+        const block = ingress.value;
+        if (!containsIp(block, ip.value)) add(`${at}.ip`, `${app.ip} is not inside ${base}.subnets.ingress ${block.text}; give an address of that subnet, e.g. ${formatIp(block.first + 10n)}`);
+        else if (ip.value < block.first + 4n || ip.value === block.last) {
+          add(`${at}.ip`, `${app.ip} is reserved by Azure in ${block.text} (the first four addresses and the last); use e.g. ${formatIp(block.first + 10n)}`);
+        }
+        const firstIp = ips.get(app.ip);
+        if (firstIp !== undefined) add(`${at}.ip`, `${app.ip} is already the address of apps.${firstIp}`);
+        else ips.set(app.ip, j);
+      }
+
+      if (app.dns) {
+        if (!env.hub.dns.zones.includes(app.dns.zone)) {
+          add(`${at}.dns.zone`, `${quote(app.dns.zone)} is not one of hub.dns.zones (${env.hub.dns.zones.length ? env.hub.dns.zones.join(", ") : "none: add the zone there"})`);
+        }
+        const fqdn = `${app.dns.record}.${app.dns.zone}`.toLowerCase();
+        const first = records.get(fqdn);
+        if (first !== undefined) add(`${at}.dns.record`, `${fqdn} is already published by ${first}`);
+        else records.set(fqdn, at);
+      }
+
+      const image = parseImage(app.image);
+      if (!image.ok) add(`${at}.image`, `${quote(app.image)} ${image.error}`);
+      else {
+        const ref = image.value;
+        if (ref.digest === undefined && (ref.tag === undefined || ref.tag === "latest")) {
+          add(`${at}.image`, `${quote(app.image)} has ${ref.tag ? "the tag latest" : "no tag"}, which moves under you; pin a version tag or a digest (@sha256:...)`);
+        }
+        if (ref.registry === DOCKER_HUB) {
+          if (!spoke.egress.dockerHub) add(`${at}.image`, `${quote(app.image)} comes from Docker Hub, which the spoke's egress does not allow; set ${base}.egress.dockerHub: true or use a registry it allows`);
+        } else if (!hostAllowed(ref.registry, https)) {
+          add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which the spoke's egress does not allow (nodes could not pull it); add ${ref.registry} (and its storage host) to ${base}.egress.fqdns`);
+        }
+      }
+
+      for (const [kind, toNumber] of [["cpu", millicores], ["memory", bytes]] as const) {
+        const request = app.resources.requests[kind];
+        const limit = app.resources.limits[kind];
+        if (toNumber(request) > toNumber(limit)) add(`${at}.resources.requests.${kind}`, `${request} is more than the limit ${limit}; a request may not exceed its limit`);
+      }
+    });
+  });
   return problems;
 }
 

@@ -271,6 +271,53 @@ const egress = z
   })
   .strict();
 
+/** A Kubernetes object name that is also a DNS label: 1-40 lowercase letters, digits, hyphens. */
+const KUBE_NAME = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** A CPU quantity (`250m`, `1`) or a memory quantity (`256Mi`, `1Gi`). */
+const cpuQuantity = z.string().regex(/^(?:\d+m|\d+(?:\.\d+)?)$/, 'must be a CPU quantity such as "250m" or "1"');
+const memoryQuantity = z.string().regex(/^\d+(?:Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a memory quantity such as "256Mi" or "1Gi"');
+const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
+
+const app = z
+  .object({
+    /** The app's name: its namespace, Deployment and Service. A DNS label of 1-40 characters. */
+    name: z.string().regex(KUBE_NAME, "must be 1-40 lowercase letters, digits or hyphens, starting with a letter (a DNS label and a Kubernetes name)"),
+    /** Container image with a tag other than latest, or a digest: `mcr.microsoft.com/dotnet/samples:aspnetapp`. */
+    image: z.string().min(1).max(512),
+    /** The internal load balancer's port. */
+    port,
+    /** The port the container listens on. @default - port */
+    containerPort: port.optional(),
+    /** The load balancer's static private address: in the spoke's ingress subnet. */
+    ip: z.string(),
+    /** An A record `<record>.<zone>` for `ip`, in one of hub.dns.zones. @default - no DNS name */
+    dns: z
+      .object({
+        zone: z.string(),
+        record: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: 1-63 lowercase letters, digits or hyphens"),
+      })
+      .strict()
+      .optional(),
+    /** @default 2 */
+    replicas: z.number().int().min(1, "must be 1 or more").max(100, "must be at most 100").default(DEFAULTS.app.replicas),
+    /** Requests and limits of the container. @default - requests 100m CPU / 128Mi, limits 500m CPU / 256Mi */
+    resources: z
+      .object({
+        requests: z.object({ cpu: cpuQuantity.default(DEFAULTS.app.requests.cpu), memory: memoryQuantity.default(DEFAULTS.app.requests.memory) }).strict().prefault({}),
+        limits: z.object({ cpu: cpuQuantity.default(DEFAULTS.app.limits.cpu), memory: memoryQuantity.default(DEFAULTS.app.limits.memory) }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** HTTP path the readiness and liveness probes GET. @default - a TCP check of containerPort */
+    healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, "must be an HTTP path starting with /").optional(),
+    /** Folders the container may write to (empty volumes); the root filesystem is read-only. @default ["/tmp"] */
+    writablePaths: z.array(z.string().regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path")).default([...DEFAULTS.app.writablePaths]),
+    /** Environment variables of the container. Never secrets: they land in the plan and the manifests. @default - none */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string().max(4096)).default({}),
+  })
+  .strict();
+
 const spoke = z
   .object({
     name: nameField("a spoke name"),
@@ -285,6 +332,8 @@ const spoke = z
       .strict(),
     egress: egress.prefault({}),
     cluster: cluster.prefault({}),
+    /** Apps published through an internal load balancer in the ingress subnet. @default - none */
+    apps: z.array(app).default([]),
   })
   .strict();
 
@@ -319,6 +368,7 @@ export type HubConfig = Environment["hub"];
 export type SpokeConfig = Environment["spokes"][number];
 export type ClusterConfig = SpokeConfig["cluster"];
 export type NodePoolConfig = ClusterConfig["userPools"][number];
+export type AppConfig = SpokeConfig["apps"][number];
 export type FirewallConfig = HubConfig["firewall"];
 export type BackendConfig = Environment["backend"];
 export type HubSubnetRole = keyof HubConfig["subnets"];

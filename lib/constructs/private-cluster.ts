@@ -317,6 +317,16 @@ export class PrivateCluster extends Construct {
     });
   }
 
+  /** The API server's URL (`https://<private fqdn>:443`), from the cluster's user kubeconfig (no credentials in it: local accounts are off). */
+  public get apiServerHost(): string {
+    return this.cluster.kubeConfig.get(0).host;
+  }
+
+  /** The API server's CA certificate, base64-encoded PEM. */
+  public get clusterCaCertificate(): string {
+    return this.cluster.kubeConfig.get(0).clusterCaCertificate;
+  }
+
   /** The API server's private FQDN (resolvable only through the privatelink zone). */
   public get privateFqdn(): string {
     return this.cluster.privateFqdn;

@@ -12,9 +12,32 @@ import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface"
 import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
+import { Daemonset } from "@cdktf/provider-kubernetes/lib/daemonset";
+import { Deployment } from "@cdktf/provider-kubernetes/lib/deployment";
+import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { Pod } from "@cdktf/provider-kubernetes/lib/pod";
+import { PodV1 } from "@cdktf/provider-kubernetes/lib/pod-v1";
+import { ReplicationControllerV1 } from "@cdktf/provider-kubernetes/lib/replication-controller-v1";
+import { Service } from "@cdktf/provider-kubernetes/lib/service";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { StatefulSet } from "@cdktf/provider-kubernetes/lib/stateful-set";
+import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { IConstruct } from "constructs";
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
+import {
+  K8S_INTERNAL_LOAD_BALANCER,
+  K8S_NO_HOST_NETWORK,
+  K8S_NO_NODE_PORT,
+  type KubernetesRule,
+  objectViolations,
+  podViolations,
+  serviceViolations,
+} from "./kubernetes-rules";
 
 export type Verdict = "pass" | "fail" | "n/a";
 
@@ -206,6 +229,51 @@ export const noShareableLinks: GuardrailRule = {
   check: (n) => (!(n instanceof BastionHost) ? "n/a" : n.shareableLinkEnabledInput === true ? "fail" : "pass"),
 };
 
+/** Kubernetes provider workload resources: their pod template, in the provider's shape. */
+const WORKLOADS: { type: new (...args: any[]) => IConstruct; pod: (spec: any) => any }[] = [
+  { type: DeploymentV1, pod: (s) => s?.template?.spec },
+  { type: Deployment, pod: (s) => s?.template?.spec },
+  { type: DaemonSetV1, pod: (s) => s?.template?.spec },
+  { type: Daemonset, pod: (s) => s?.template?.spec },
+  { type: StatefulSetV1, pod: (s) => s?.template?.spec },
+  { type: StatefulSet, pod: (s) => s?.template?.spec },
+  { type: JobV1, pod: (s) => s?.template?.spec },
+  { type: CronJobV1, pod: (s) => s?.jobTemplate?.spec?.template?.spec },
+  { type: ReplicationControllerV1, pod: (s) => s?.template?.spec },
+  { type: PodV1, pod: (s) => s },
+  { type: Pod, pod: (s) => s },
+];
+
+/** The Kubernetes guardrails a construct breaks, read from what it will send (provider resources or a raw manifest). */
+function kubernetesViolations(n: IConstruct): KubernetesRule[] | undefined {
+  if (n instanceof ServiceV1 || n instanceof Service) {
+    const spec = list(n.specInput)[0] ?? n.specInput;
+    const meta = list(n.metadataInput)[0] ?? n.metadataInput;
+    return serviceViolations({ type: (spec as any)?.type, annotations: (meta as any)?.annotations });
+  }
+  if (n instanceof Manifest) return objectViolations(n.manifestInput);
+  const workload = WORKLOADS.find((w) => n instanceof w.type);
+  if (!workload) return undefined;
+  const anyNode = n as any;
+  const spec = list(anyNode.specInput)[0] ?? anyNode.specInput;
+  const pod = workload.pod(spec);
+  const containers = [...list(pod?.container), ...list(pod?.initContainer)];
+  const hostPorts = containers.flatMap((c) => list(c?.port)).map((p) => p?.hostPort).filter((p) => p !== undefined && p !== 0);
+  return podViolations({ hostNetwork: pod?.hostNetwork === true, hostPorts });
+}
+
+const kubernetesRule = (rule: KubernetesRule): GuardrailRule => ({
+  ...rule,
+  check: (n) => {
+    const found = kubernetesViolations(n);
+    return found === undefined ? "n/a" : found.includes(rule) ? "fail" : "pass";
+  },
+});
+
+export const internalLoadBalancers = kubernetesRule(K8S_INTERNAL_LOAD_BALANCER);
+export const noNodePorts = kubernetesRule(K8S_NO_NODE_PORT);
+export const noHostNetwork = kubernetesRule(K8S_NO_HOST_NETWORK);
+
 /** Every guardrail, in report order. */
 export const GUARDRAILS: readonly GuardrailRule[] = [
   publicIpNamed,
@@ -220,4 +288,7 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   noLocalAccounts,
   noNodePublicIp,
   sshKeysOnly,
+  internalLoadBalancers,
+  noNodePorts,
+  noHostNetwork,
 ];

@@ -1,18 +1,49 @@
 import type { App } from "cdktf";
 import type { Environment } from "../config/schema";
+import { AppsStack } from "./apps-stack";
 import { HubStack } from "./hub-stack";
-import { stackIds } from "./naming";
+import { spokeNames, stackIds } from "./naming";
 import { SpokeStack } from "./spoke-stack";
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
   readonly hub: HubStack;
   readonly spokes: SpokeStack[];
+  /** One per spoke that has apps. */
+  readonly apps: AppsStack[];
 }
 
-/** Builds every stack of a validated environment into the app: `<env>-hub`, then `<env>-<spoke>` per spoke. */
+/** Where a spoke's plain manifests land, relative to the output folder. */
+export function manifestsDir(stackId: string): string {
+  return `manifests/${stackId}`;
+}
+
+/**
+ * Builds every stack of a validated environment into the app: `<env>-hub`, then
+ * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps.
+ */
 export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
   const hub = new HubStack(app, stackIds.hub(env.name), { env });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
-  return { hub, spokes };
+  const apps = env.spokes.flatMap((spoke, i) => {
+    if (spoke.apps.length === 0) return [];
+    const names = spokeNames(env.name, spoke.name);
+    const spokeStack = spokes[i];
+    for (const a of spoke.apps) if (a.dns) spokeStack.addDnsRecord(a.dns.zone, a.dns.record, [a.ip]);
+    const id = stackIds.apps(env.name, spoke.name);
+    return [
+      new AppsStack(app, id, {
+        env,
+        spoke,
+        cluster: {
+          apiServerHost: spokeStack.cluster.apiServerHost,
+          clusterCaCertificate: spokeStack.cluster.clusterCaCertificate,
+          resourceGroupName: names.resourceGroup,
+          name: names.cluster,
+        },
+        manifestsDir: manifestsDir(stackIds.spoke(env.name, spoke.name)),
+      }),
+    ];
+  });
+  return { hub, spokes, apps };
 }

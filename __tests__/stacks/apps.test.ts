@@ -1,0 +1,237 @@
+/**
+ * Workloads on the private cluster: one definition of each app, rendered as kubernetes
+ * provider resources (the apps stack) and as plain manifests (for `az aks command invoke`),
+ * published only through an internal load balancer at a fixed private address and a private
+ * DNS name.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Service } from "kubernetes-models/v1/Service";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { parseAllDocuments } from "yaml";
+import { synthesize } from "../../lib/app";
+import { INTERNAL_LB } from "../../lib/apps/kubernetes-objects";
+import { DEFAULT_ENVIRONMENT_FILE, PROJECT_ROOT } from "../../lib/config/loader";
+import { AKS_AAD_SERVER_APP_ID } from "../../lib/stacks/apps-stack";
+import { changed, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+
+const built = stacks();
+const appsStack = built.apps[0];
+const { json } = synth(appsStack);
+const spoke = synth(built.spokes[0]).json;
+const hub = synth(built.hub).json;
+
+/** The default environment synthesized to disk once, as `npm run synth` does. */
+const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apps-")), "cdktf.out");
+let stdout = "";
+const code = synthesize({ outdir, file: DEFAULT_ENVIRONMENT_FILE, stderr: { write: () => undefined }, stdout: { write: (t: string) => (stdout += t) } });
+const manifest = () => parseAllDocuments(fs.readFileSync(path.join(outdir, "manifests", "demo-aks1", "hello.yaml"), "utf8")).map((d) => d.toJS());
+
+describe("the apps stack", () => {
+  it("is <env>-<spoke>-apps, depends on the spoke's stack and reads the cluster from it", () => {
+    expect(appsStack.node.id).toBe("demo-aks1-apps");
+    expect(appsStack.dependencies.map((d) => d.node.id)).toContain("demo-aks1");
+    const provider = json.provider.kubernetes[0];
+    expect(provider.host).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-demo-aks1\.outputs\.[^}]*kube_config0host\}$/);
+    expect(provider.cluster_ca_certificate).toMatch(/^\$\{base64decode\(data\.terraform_remote_state\.cross-stack-reference-input-demo-aks1\.outputs\.[^}]*cluster_ca_certificate\)\}$/);
+    const output = /outputs\.([^}]+)\}$/.exec(provider.host)![1];
+    expect(spoke.output[output].value).toBe(`\${${Object.keys(spoke.resource.azurerm_kubernetes_cluster).map((k) => `azurerm_kubernetes_cluster.${k}`)[0]}.kube_config[0].host}`);
+  });
+
+  it("authenticates with Entra ID through kubelogin: no admin credentials, client certificates or static tokens", () => {
+    const provider = json.provider.kubernetes[0];
+    expect(provider.exec).toEqual([{ api_version: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "${var.kubelogin_mode}", "--server-id", AKS_AAD_SERVER_APP_ID] }]);
+    for (const key of ["token", "client_certificate", "client_key", "username", "password", "config_path", "insecure"]) expect(provider[key]).toBeUndefined();
+    expect(JSON.stringify(spoke)).not.toContain("kube_admin_config");
+  });
+
+  it("lets pipelines switch the login mode without editing code (kubelogin_mode, azurecli by default)", () => {
+    expect(json.variable.kubelogin_mode).toEqual(expect.objectContaining({ type: "string", default: "azurecli" }));
+    expect(json.variable.kubelogin_mode.validation[0].condition).toContain("workloadidentity");
+  });
+
+  it("creates a namespace that enforces the restricted Pod Security Standard", () => {
+    expect(resources(json, "kubernetes_namespace_v1")[0].metadata).toEqual(expect.objectContaining({
+      name: "hello",
+      labels: expect.objectContaining({ "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" }),
+    }));
+  });
+
+  it("runs the container as non-root, without privilege escalation or capabilities, with RuntimeDefault seccomp and a read-only root filesystem", () => {
+    const pod = resources(json, "kubernetes_deployment_v1")[0].spec.template.spec;
+    expect(pod.security_context).toEqual({ run_as_non_root: true, seccomp_profile: { type: "RuntimeDefault" } });
+    expect(pod.automount_service_account_token).toBe(false);
+    const container = pod.container[0];
+    expect(container.security_context).toEqual({
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      run_as_non_root: true,
+      capabilities: { drop: ["ALL"] },
+      seccomp_profile: { type: "RuntimeDefault" },
+    });
+    expect(container.volume_mount).toEqual([{ name: "writable-0", mount_path: "/tmp" }, { name: "writable-1", mount_path: "/home/app" }]);
+    expect(pod.volume).toEqual([{ name: "writable-0", empty_dir: {} }, { name: "writable-1", empty_dir: {} }]);
+  });
+
+  it("gives the container its image, port, requests and limits, and readiness and liveness probes", () => {
+    const d = resources(json, "kubernetes_deployment_v1")[0];
+    expect(d.spec.replicas).toBe("2");
+    const c = d.spec.template.spec.container[0];
+    expect(c.image).toBe("mcr.microsoft.com/dotnet/samples:aspnetapp");
+    expect(c.port).toEqual([{ name: "app", container_port: 8080, protocol: "TCP" }]);
+    expect(c.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+    expect(c.readiness_probe.http_get).toEqual({ path: "/", port: "8080" });
+    expect(c.liveness_probe.http_get).toEqual({ path: "/", port: "8080" });
+  });
+
+  it("denies all ingress to the namespace except the app's port", () => {
+    expect(resources(json, "kubernetes_network_policy_v1")[0].spec).toEqual({
+      pod_selector: {},
+      policy_types: ["Ingress"],
+      ingress: [{ ports: [{ protocol: "TCP", port: "8080" }] }],
+    });
+  });
+
+  it("publishes the app only on an internal load balancer, in the ingress subnet, at its fixed private address", () => {
+    const service = resources(json, "kubernetes_service_v1")[0];
+    expect(service.spec.type).toBe("LoadBalancer");
+    expect(service.metadata.annotations).toEqual({ [INTERNAL_LB.internal]: "true", [INTERNAL_LB.subnet]: "snet-ingress", [INTERNAL_LB.ipv4]: "10.0.4.25" });
+    expect(service.spec.port).toEqual([{ name: "app", protocol: "TCP", port: 80, target_port: "8080" }]);
+  });
+
+  it("names the app hello.corp.internal: an A record in the hub's zone, from the spoke stack", () => {
+    const record = resources(spoke, "azurerm_private_dns_a_record")[0];
+    expect(record).toEqual(expect.objectContaining({ name: "hello", records: ["10.0.4.25"] }));
+    expect(hubExpression(hub, record.zone_name)).toBe(`\${${idOf(hub, "azurerm_private_dns_zone", "corp.internal").replace(/\.id\}$/, ".name}").slice(2, -1)}}`);
+  });
+
+  it("lets the cluster identity place load balancers in the ingress subnet (Network Contributor on the VNet that holds it)", () => {
+    const grants = resources(spoke, "azurerm_role_assignment").filter((r) => r.role_definition_name === "Network Contributor").map((r) => r.scope);
+    expect(grants).toContain(idOf(spoke, "azurerm_virtual_network", "vnet-demo-aks1"));
+    const ingress = resources(spoke, "azurerm_subnet").find((s) => s.name === "snet-ingress");
+    expect(ingress.virtual_network_name).toBe(`\${${idOf(spoke, "azurerm_virtual_network", "vnet-demo-aks1").slice(2, -4)}.name}`);
+  });
+});
+
+describe("the plain manifests", () => {
+  it("are written by synth to cdktf.out/manifests/<env>-<spoke>/, and synth prints how to apply them without network access", () => {
+    expect(code).toBe(0);
+    expect(fs.readdirSync(path.join(outdir, "manifests", "demo-aks1"))).toEqual(["hello.yaml"]);
+    expect(stdout).toBe('demo-aks1-apps: plain manifests in cdktf.out/manifests/demo-aks1; without network access to the API server: cd cdktf.out/manifests/demo-aks1 && az aks command invoke --resource-group rg-demo-aks1 --name aks-demo-aks1 --command "kubectl apply -f ." --file .\n');
+    expect(json.output.apply_without_network_access.value).toBe(stdout.split("server: ")[1].trim());
+  });
+
+  it("hold the namespace first, then the network policy, deployment and service", () => {
+    expect(manifest().map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Namespace/hello", "NetworkPolicy/allow-app-port-only", "Deployment/hello", "Service/hello"]);
+  });
+
+  it("are valid against the Kubernetes API schema", () => {
+    const models: Record<string, new (o: any) => { validate(): void }> = { Namespace, NetworkPolicy, Deployment, Service };
+    for (const object of manifest()) expect(() => new models[object.kind](object).validate()).not.toThrow();
+    // The schema check is real: a wrong type fails it.
+    const broken = manifest().find((o) => o.kind === "Deployment");
+    broken.spec.template.spec.containers[0].ports[0].containerPort = "8080";
+    expect(() => new Deployment(broken).validate()).toThrow(/containerPort/);
+  });
+
+  it("say exactly what the apps stack says, field by field", () => {
+    const [ns, np, deploy, svc] = manifest();
+    const r = (type: string) => resources(json, type)[0];
+    // Namespace and metadata.
+    expect(r("kubernetes_namespace_v1").metadata).toEqual({ name: ns.metadata.name, labels: ns.metadata.labels });
+    expect(r("kubernetes_service_v1").metadata).toEqual(svc.metadata);
+    expect(r("kubernetes_deployment_v1").metadata).toEqual(deploy.metadata);
+    expect(r("kubernetes_network_policy_v1").metadata).toEqual(np.metadata);
+    // Network policy.
+    expect(r("kubernetes_network_policy_v1").spec.ingress.map((i: any) => i.ports.map((p: any) => [p.protocol, Number(p.port)]))).toEqual(np.spec.ingress.map((i: any) => i.ports.map((p: any) => [p.protocol, p.port])));
+    // Deployment: back from the provider's shape to the API's.
+    const d = r("kubernetes_deployment_v1").spec;
+    const c = d.template.spec.container[0];
+    const probe = (p: any) => ({ httpGet: { path: p.http_get.path, port: Number(p.http_get.port) }, initialDelaySeconds: p.initial_delay_seconds, periodSeconds: p.period_seconds });
+    expect({
+      replicas: Number(d.replicas),
+      selector: { matchLabels: d.selector.match_labels },
+      template: {
+        metadata: { labels: d.template.metadata.labels },
+        spec: {
+          automountServiceAccountToken: d.template.spec.automount_service_account_token,
+          securityContext: { runAsNonRoot: d.template.spec.security_context.run_as_non_root, seccompProfile: d.template.spec.security_context.seccomp_profile },
+          containers: [
+            {
+              name: c.name,
+              image: c.image,
+              ports: c.port.map((p: any) => ({ name: p.name, containerPort: p.container_port, protocol: p.protocol })),
+              resources: c.resources,
+              readinessProbe: probe(c.readiness_probe),
+              livenessProbe: probe(c.liveness_probe),
+              securityContext: {
+                allowPrivilegeEscalation: c.security_context.allow_privilege_escalation,
+                readOnlyRootFilesystem: c.security_context.read_only_root_filesystem,
+                runAsNonRoot: c.security_context.run_as_non_root,
+                capabilities: c.security_context.capabilities,
+                seccompProfile: c.security_context.seccomp_profile,
+              },
+              volumeMounts: c.volume_mount.map((m: any) => ({ name: m.name, mountPath: m.mount_path })),
+            },
+          ],
+          volumes: d.template.spec.volume.map((v: any) => ({ name: v.name, emptyDir: v.empty_dir })),
+        },
+      },
+    }).toEqual(deploy.spec);
+    // Service.
+    const s = r("kubernetes_service_v1").spec;
+    expect({ type: s.type, selector: s.selector, ports: s.port.map((p: any) => ({ name: p.name, protocol: p.protocol, port: p.port, targetPort: Number(p.target_port) })) }).toEqual(svc.spec);
+  });
+
+  it("leave nothing in the output folder but stacks, manifests and the manifest of stacks", () => {
+    expect(fs.readdirSync(outdir).sort()).toEqual(["manifest.json", "manifests", "stacks"]);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(["cdktf.out"]);
+  });
+});
+
+describe("apps in the environment file", () => {
+  const app = (change: (a: any) => void) => changed((r) => change(r.spokes[0].apps[0]));
+  it.each([
+    ["an address outside the ingress subnet", app((a) => (a.ip = "10.0.5.25")), "spokes.0.apps.0.ip: 10.0.5.25 is not inside spokes.0.subnets.ingress 10.0.4.0/24"],
+    ["one of Azure's reserved addresses", app((a) => (a.ip = "10.0.4.3")), "spokes.0.apps.0.ip: 10.0.4.3 is reserved by Azure in 10.0.4.0/24 (the first four addresses and the last)"],
+    ["the subnet's last address", app((a) => (a.ip = "10.0.4.255")), "spokes.0.apps.0.ip: 10.0.4.255 is reserved by Azure"],
+    ["an address that is not IPv4", app((a) => (a.ip = "fd00::25")), 'spokes.0.apps.0.ip: "fd00::25" is not an IPv4 address'],
+    ["a zone the hub does not host", app((a) => (a.dns.zone = "other.internal")), 'spokes.0.apps.0.dns.zone: "other.internal" is not one of hub.dns.zones (corp.internal)'],
+    ["a name that is not a DNS label", app((a) => (a.name = "Hello_World")), "spokes.0.apps.0.name: must be 1-40 lowercase letters"],
+    ["a record that is not a DNS label", app((a) => (a.dns.record = "hello.world")), "spokes.0.apps.0.dns.record: must be a DNS label"],
+    ["a reserved namespace", app((a) => (a.name = "kube-system")), 'spokes.0.apps.0.name: "kube-system" is a namespace Kubernetes or AKS uses'],
+    ["an image from a registry the egress does not allow", app((a) => (a.image = "ghcr.io/contoso/web:1.2.3")), 'spokes.0.apps.0.image: "ghcr.io/contoso/web:1.2.3" comes from ghcr.io, which the spoke\'s egress does not allow (nodes could not pull it); add ghcr.io (and its storage host) to spokes.0.egress.fqdns'],
+    ["a Docker Hub image without dockerHub egress", app((a) => (a.image = "nginx:1.27")), 'spokes.0.apps.0.image: "nginx:1.27" comes from Docker Hub, which the spoke\'s egress does not allow; set spokes.0.egress.dockerHub: true'],
+    ["an image tagged latest", app((a) => (a.image = "mcr.microsoft.com/dotnet/samples:latest")), 'spokes.0.apps.0.image: "mcr.microsoft.com/dotnet/samples:latest" has the tag latest'],
+    ["an image without a tag", app((a) => (a.image = "mcr.microsoft.com/dotnet/samples")), 'spokes.0.apps.0.image: "mcr.microsoft.com/dotnet/samples" has no tag'],
+    ["a port of 0", app((a) => (a.port = 0)), "spokes.0.apps.0.port: must be a port from 1 to 65535"],
+    ["a container port above 65535", app((a) => (a.containerPort = 70000)), "spokes.0.apps.0.containerPort: must be a port from 1 to 65535"],
+    ["no replicas", app((a) => (a.replicas = 0)), "spokes.0.apps.0.replicas: must be 1 or more"],
+    ["a request above its limit", app((a) => (a.resources = { requests: { memory: "1Gi" }, limits: { memory: "512Mi" } })), "spokes.0.apps.0.resources.requests.memory: 1Gi is more than the limit 512Mi"],
+    ["a spoke without an ingress subnet", changed((r) => delete r.spokes[0].subnets.ingress), "spokes.0.apps: needs spokes.0.subnets.ingress"],
+    ["a spoke without a user pool", changed((r) => (r.spokes[0].cluster.userPools = [])), "spokes.0.apps: needs a user node pool"],
+  ])("refuses %s, naming the field", (_what, raw, line) => {
+    expect(problems(raw)).toContainEqual(expect.stringContaining(`env.yaml: ${line}`));
+  });
+
+  it("refuses the same address twice and the same name twice in a zone", () => {
+    const lines = problems(changed((r) => r.spokes[0].apps.push({ ...r.spokes[0].apps[0], name: "again" })));
+    expect(lines).toEqual(["env.yaml: spokes.0.apps.1.ip: 10.0.4.25 is already the address of apps.0", "env.yaml: spokes.0.apps.1.dns.record: hello.corp.internal is already published by spokes.0.apps.0"]);
+  });
+
+  it("accepts an image pinned by digest, and one from a registry the spoke's egress allows", () => {
+    expect(problems(changed((r) => (r.spokes[0].apps[0].image = `mcr.microsoft.com/dotnet/samples@sha256:${"a".repeat(64)}`)))).toEqual([]);
+    expect(problems(changed((r) => {
+      r.spokes[0].apps[0].image = "ghcr.io/contoso/web:1.2.3";
+      r.spokes[0].egress = { fqdns: ["ghcr.io", "pkg-containers.githubusercontent.com"] };
+    }))).toEqual([]);
+  });
+
+  it("ships a demo app in the default environment: hello.corp.internal from mcr.microsoft.com", () => {
+    expect(namedEnvironment("default").spokes[0].apps.map((a) => [a.name, a.image, a.ip, a.dns])).toEqual([["hello", "mcr.microsoft.com/dotnet/samples:aspnetapp", "10.0.4.25", { zone: "corp.internal", record: "hello" }]]);
+    expect(fs.existsSync(path.join(PROJECT_ROOT, "environments", "default.yaml"))).toBe(true);
+  });
+});

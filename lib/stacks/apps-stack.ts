@@ -1,0 +1,94 @@
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import { type AppObjects, appObjects } from "../apps/kubernetes-objects";
+import type { Environment, SpokeConfig } from "../config/schema";
+import { InternalApp } from "../constructs/internal-app";
+import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
+import { configureBackend } from "./backend";
+
+/** What the apps stack needs of its cluster: where the API server is and how to trust it. */
+export interface ClusterAccess {
+  /** `https://<private fqdn>:443` (a cross-stack reference to the spoke stack). */
+  readonly apiServerHost: string;
+  /** Base64-encoded PEM. */
+  readonly clusterCaCertificate: string;
+  /** For the emergency command line: literal names, not references. */
+  readonly resourceGroupName: string;
+  readonly name: string;
+}
+
+export interface AppsStackProps {
+  readonly env: Environment;
+  readonly spoke: SpokeConfig;
+  readonly cluster: ClusterAccess;
+  /** The folder the plain manifests of these apps land in, relative to the output folder. */
+  readonly manifestsDir: string;
+}
+
+/**
+ * The application ID of the Entra ID server application AKS's managed Entra ID integration
+ * uses, the same in every tenant: kubelogin asks for a token for it.
+ */
+export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/** kubelogin's login modes: the Azure CLI's session, or non-interactive modes for pipelines. */
+export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi", "azd"] as const;
+
+/**
+ * `<env>-<spoke>-apps`: the spoke's apps on its private cluster, through the kubernetes
+ * provider. The provider reaches the private API server (so this stack runs where that server
+ * is reachable: the jumpbox, a runner in the VNet, a VPN) and authenticates with Entra ID
+ * through `kubelogin get-token`: no admin credentials, client certificates or static tokens.
+ * The login mode is the `kubelogin_mode` variable (azurecli by default; set
+ * TF_VAR_kubelogin_mode in a pipeline).
+ */
+export class AppsStack extends TerraformStack {
+  /** Each app's Kubernetes objects: the plain manifests are written from these. */
+  public readonly objects = new Map<string, AppObjects>();
+  public readonly apps: InternalApp[] = [];
+  public readonly manifestsDir: string;
+  /** The command line that applies the plain manifests through the Azure API. */
+  public readonly emergencyApply: string;
+
+  constructor(scope: Construct, id: string, props: AppsStackProps) {
+    super(scope, id);
+    this.manifestsDir = props.manifestsDir;
+    this.emergencyApply = emergencyApply(props.cluster, props.manifestsDir);
+    configureBackend(this, props.env.backend, id);
+
+    const mode = new TerraformVariable(this, "kubelogin_mode", {
+      type: "string",
+      default: "azurecli",
+      description: `How kubelogin signs in to Entra ID: ${KUBELOGIN_MODES.join(", ")} (see kubelogin's docs for the environment variables each one reads).`,
+      validation: [{ condition: `contains(${JSON.stringify(KUBELOGIN_MODES)}, var.kubelogin_mode)`, errorMessage: `kubelogin_mode must be one of ${KUBELOGIN_MODES.join(", ")}.` }],
+    });
+    new KubernetesProvider(this, "kubernetes", {
+      host: props.cluster.apiServerHost,
+      clusterCaCertificate: Fn.base64decode(props.cluster.clusterCaCertificate),
+      exec: [
+        {
+          apiVersion: "client.authentication.k8s.io/v1beta1",
+          command: "kubelogin",
+          args: ["get-token", "--login", mode.stringValue, "--server-id", AKS_AAD_SERVER_APP_ID],
+        },
+      ],
+    });
+
+    for (const app of props.spoke.apps) {
+      const objects = appObjects(app, { ingressSubnetName: SPOKE_SUBNET_NAMES.ingress });
+      this.objects.set(app.name, objects);
+      this.apps.push(new InternalApp(this, `app-${app.name}`, { objects }));
+    }
+
+    new TerraformOutput(this, "apply_without_network_access", {
+      value: this.emergencyApply,
+      description: "Applies the same apps as plain manifests through the Azure API, from the project folder, when the private API server cannot be reached.",
+    });
+  }
+}
+
+/** The command that applies a spoke's manifests through the Azure API, run from the project folder. */
+export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string): string {
+  return `cd cdktf.out/${manifestsDir} && az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+}
