@@ -164,7 +164,7 @@ describe("cluster options from the environment", () => {
   });
 
   it("with networkPluginMode: nodeSubnet and Calico, runs plain Azure CNI on the Azure dataplane", () => {
-    const env = environment(changed((r) => Object.assign(r.spokes[0].cluster, { networkPluginMode: "nodeSubnet", networkPolicy: "calico", userPools: [] })));
+    const env = environment(changed((r) => { Object.assign(r.spokes[0].cluster, { networkPluginMode: "nodeSubnet", networkPolicy: "calico", userPools: [] }); r.spokes[0].apps = []; }));
     const profile = resources(synth(stacks(env).spokes[0]).json, "azurerm_kubernetes_cluster")[0].network_profile;
     expect(profile).toEqual(expect.objectContaining({ network_plugin: "azure", network_data_plane: "azure", network_policy: "calico" }));
     expect(profile.network_plugin_mode).toBeUndefined();
