@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/config/loader";
 import { run } from "../lib/cli";
-import { changed, problems } from "./helpers";
+import { changed, problems, stacks } from "./helpers";
 
 const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
 
@@ -25,6 +25,11 @@ describe("the README", () => {
       r.spokes[0].cluster.kubernetesVersion = "1.33";
     }));
     expect(printed).toEqual(shown);
+  });
+
+  it("shows the emergency apply line that synth prints for the default environment", () => {
+    const built = stacks();
+    expect(README).toContain(`\n${built.apps[0].emergencyApply}\n`);
   });
 
   it("shows what validate really prints for the default environment", () => {
