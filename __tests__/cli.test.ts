@@ -18,8 +18,8 @@ describe("private-aks validate", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1, demo-aks1-apps)");
     expect(result.stderr).toBe("");
-    expect(result.stdout).toContain("public endpoints (2), each an acknowledged exception:\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
-    expect(result.stdout).toContain("\n  demo-hub/bastion/public-ip: [PUB-001] Azure Bastion's front door");
+    expect(result.stdout).toContain("public endpoints (2), each an acknowledged exception:\n  demo-hub/bastion/public-ip: [PUB-001] Azure Bastion's front door");
+    expect(result.stdout).toContain("\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
   });
 
   it("prints every problem of a broken file, one per line, and exits 1", () => {

@@ -1,16 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, type TerraformStack } from "cdktf";
-import { parseAllDocuments } from "yaml";
 import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./config/problem";
 import type { Environment } from "./config/schema";
 import { cidr } from "./net/cidr";
 import { checkStackNames } from "./policy/azure-names";
-import { objectViolations } from "./policy/kubernetes-rules";
 import { GUARDRAILS } from "./policy/rules";
 import { checkGuardrails, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
+import { Model, readOutput } from "./review/model";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 
 export interface SynthesizeOptions {
@@ -43,6 +42,8 @@ export interface Plan {
   readonly report: GuardrailReport;
   /** Ids of the synthesized stacks, hub first. */
   readonly stackIds: string[];
+  /** The model of the synthesized output the guardrails judged. */
+  readonly model: Model;
 }
 
 export interface PlanOptions {
@@ -54,9 +55,10 @@ export interface PlanOptions {
 }
 
 /**
- * Loads and validates an environment file, builds its stacks, runs the guardrails on them,
- * synthesizes them into `options.outdir` (a scratch folder: synth stages its output there)
- * and checks the synthesized JSON, as both synth and `validate` must. Problems are printed
+ * Loads and validates an environment file, builds its stacks, synthesizes them into
+ * `options.outdir` (a scratch folder: synth stages its output there), and checks what was
+ * written (Azure's naming rules, then the guardrails on the model of the output), as both
+ * synth and `validate` must. Problems are printed
  * one per line and the result is undefined; otherwise warnings are printed and the plan is
  * returned.
  */
@@ -74,26 +76,23 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const stacks = buildEnvironment(app, env);
   options.customize?.(stacks);
-  const report = checkGuardrails(app, GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
-  if (report.violations.length > 0) {
-    options.stderr.write(report.violations.map((v) => oneLine(`${shown}: ${violationLine(v)}`)).join("\n") + "\n");
-    return undefined;
-  }
   app.synth();
   writeManifests(options.outdir, stacks);
-  const manifestProblems = checkManifests(options.outdir);
-  if (manifestProblems.length > 0) {
-    options.stderr.write(manifestProblems.map((p) => oneLine(`${shown}: ${p}`)).join("\n") + "\n");
-    return undefined;
-  }
   const stackIds = allStacks(stacks).map((s) => s.node.id);
+  // Azure's naming rules and the guardrails judge the output as written: what will be applied.
   const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
   if (names.length > 0) {
     options.stderr.write(names.map((n) => oneLine(`${shown}: ${n.address}: ${n.message}`)).join("\n") + "\n");
     return undefined;
   }
+  const model = new Model(readOutput(options.outdir));
+  const report = checkGuardrails(model, GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
+  if (report.violations.length > 0) {
+    options.stderr.write(report.violations.map((v) => oneLine(`${shown}: ${violationLine(v)}`)).join("\n") + "\n");
+    return undefined;
+  }
   for (const w of warningsOf(app)) options.stderr.write(oneLine(`${shown}: ${w.path}: warning: ${w.message}`) + "\n");
-  return { env, app, stacks, report, stackIds };
+  return { env, app, stacks, report, stackIds, model };
 }
 
 /** Writes each spoke's apps as plain Kubernetes manifests, `manifests/<env>-<spoke>/<app>.yaml`. */
@@ -103,28 +102,6 @@ function writeManifests(outdir: string, stacks: EnvironmentStacks): void {
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, objects] of apps.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), toManifest(objects));
   }
-}
-
-/**
- * The Kubernetes guardrails on the manifests as written (read back from the files, so what is
- * checked is what `kubectl apply` would send): one line per object that breaks one.
- */
-function checkManifests(outdir: string): string[] {
-  const root = path.join(outdir, "manifests");
-  if (!fs.existsSync(root)) return [];
-  const problems: string[] = [];
-  for (const dir of fs.readdirSync(root).sort()) {
-    for (const file of fs.readdirSync(path.join(root, dir)).sort()) {
-      const relative = `manifests/${dir}/${file}`;
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
-        const object = doc.toJS();
-        for (const rule of objectViolations(object)) {
-          problems.push(`${relative}: ${object?.kind} ${object?.metadata?.namespace ?? "default"}/${object?.metadata?.name}: [${rule.id}] ${rule.title}: ${rule.rationale} Fix: ${rule.fix}`);
-        }
-      }
-    }
-  }
-  return problems;
 }
 
 /** Every stack of an environment, hub first. */

@@ -10,22 +10,40 @@ import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { TerraformStack, Testing } from "cdktf";
+import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../../lib/app";
+import { planEnvironment, synthesize } from "../../lib/app";
 import { INTERNAL_LB } from "../../lib/apps/kubernetes-objects";
 import { acknowledge } from "../../lib/policy/acknowledge";
 import { checkGuardrails } from "../../lib/policy/guardrails";
 import * as rules from "../../lib/policy/rules";
 import { DEFAULT_ENVIRONMENT_FILE } from "../../lib/config/loader";
 import { cidr } from "../../lib/net/cidr";
-import { namedEnvironment, stacks } from "../helpers";
+import { Model, readOutput } from "../../lib/review/model";
+import { ENVIRONMENTS_DIR } from "../helpers";
 
 function scope(): Construct {
   return new TerraformStack(Testing.app(), "test");
+}
+
+/**
+ * Synthesizes a fixture into a throwaway output folder, reads it back as the model the
+ * guardrails judge (exactly as synth does), and returns the rule's verdict on the fixture's
+ * resources: "n/a" when the rule has nothing to say about them.
+ */
+function verdictOf(rule: rules.GuardrailRule, fixture: Fixture, context: rules.GuardrailContext = rules.NO_CONTEXT): "pass" | "fail" | "n/a" {
+  const results = rule.check(modelOf(fixture), context).filter((r) => r.subject.startsWith("test/"));
+  return results.length === 0 ? "n/a" : results.some((r) => r.verdict === "fail") ? "fail" : "pass";
+}
+
+function modelOf(fixture: (s: Construct) => unknown): Model {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "rule-")), skipValidation: true, stackTraces: false });
+  fixture(new TerraformStack(app, "test"));
+  app.synth();
+  return new Model(readOutput(app.outdir));
 }
 
 const rg = { resourceGroupName: "rg", location: "westeurope" };
@@ -98,6 +116,7 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noLocalAccounts, aks(), aks({ localAccountDisabled: false })],
   [rules.noNodePublicIp, pool(false), pool(true)],
   [rules.sshKeysOnly, vm(true), vm(false)],
+  [rules.noLiteralSecrets, vm(true), vm(false)],
   [rules.internalLoadBalancers, k8sService("LoadBalancer", "true"), k8sService("LoadBalancer")],
   [rules.noNodePorts, k8sService("ClusterIP"), k8sService("NodePort")],
   [rules.noHostNetwork, k8sDeployment({}), k8sDeployment({ hostNetwork: true })],
@@ -105,18 +124,16 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
 
 describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule, ok, bad] as const))("%s", (_name, rule, compliant, violating) => {
   it("passes a compliant resource", () => {
-    const node = compliant(scope());
     if (rule.id === "PUB-001") {
       // Every public IP fails PUB-001; the compliant one is acknowledged with its reason.
-      acknowledge(node, { id: "PUB-001", reason: "A named endpoint, justified where it is made." });
-      const report = checkGuardrails(node.node.scope!, [rule]);
+      const report = checkGuardrails(modelOf((s) => acknowledge(compliant(s), { id: "PUB-001", reason: "A named endpoint, justified where it is made." })), [rule]);
       expect([report.violations, report.exceptions.map((f) => f.rule.id)]).toEqual([[], ["PUB-001"]]);
     } else {
-      expect(rule.check(node, rules.NO_CONTEXT)).toBe("pass");
+      expect(verdictOf(rule, compliant)).toBe("pass");
     }
   });
   it("fails a violating resource", () => {
-    expect(rule.check(violating(scope()), rules.NO_CONTEXT)).toBe("fail");
+    expect(verdictOf(rule, violating)).toBe("fail");
   });
 });
 
@@ -127,19 +144,18 @@ describe("rule details", () => {
   });
 
   it("fails an unset security setting where the platform default is unsafe", () => {
-    const s = scope();
-    const bare = new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6" } });
-    expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => r.check(bare, rules.NO_CONTEXT))).toEqual(["fail", "fail", "fail"]);
+    const bare = (s: Construct) => new KubernetesCluster(s, "bare", { ...rg, name: "bare", dnsPrefix: "bare", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6" } });
+    expect([rules.privateApiServer, rules.egressThroughFirewall, rules.noLocalAccounts].map((r) => verdictOf(r, bare))).toEqual(["fail", "fail", "fail"]);
   });
 
   it("ignores deny rules, and checks the destination of outbound allow rules", () => {
-    expect(rules.noInternetInbound.check(nsgRule("Deny", "Inbound", "*")(scope()), rules.NO_CONTEXT)).toBe("pass");
-    expect(rules.noInternetInbound.check(nsgRule("Allow", "Outbound", "10.0.0.0/8")(scope()), rules.NO_CONTEXT)).toBe("fail"); // destination *
+    expect(verdictOf(rules.noInternetInbound, nsgRule("Deny", "Inbound", "*"), rules.NO_CONTEXT)).toBe("pass");
+    expect(verdictOf(rules.noInternetInbound, nsgRule("Allow", "Outbound", "10.0.0.0/8"), rules.NO_CONTEXT)).toBe("fail"); // destination *
   });
 });
 
 describe("exposure is decided by address, not by spelling", () => {
-  const check = (source: string, context = rules.NO_CONTEXT) => rules.noInternetInbound.check(nsgRule("Allow", "Inbound", source)(scope()), context);
+  const check = (source: string, context = rules.NO_CONTEXT) => verdictOf(rules.noInternetInbound, nsgRule("Allow", "Inbound", source), context);
 
   it.each(["*", "Internet", "Any", "0.0.0.0/0", "128.0.0.0/1", "64.0.0.0/2", "8.8.8.0/24", "1.2.3.4", "AzureCloud", "10.0.0.0/7", "192.168.0.1-192.169.0.1", "${var.source}"])(
     "an inbound allow from %s reaches public address space: NET-001 fails",
@@ -158,12 +174,13 @@ describe("exposure is decided by address, not by spelling", () => {
   });
 
   it("checks rules written inline in a network security group (an escape hatch) too", () => {
-    const nsg = new NetworkSecurityGroup(scope(), "nsg", {
-      ...rg,
-      name: "nsg",
-      securityRule: [{ name: "ssh", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationPortRange: "22", sourceAddressPrefix: "128.0.0.0/1", destinationAddressPrefix: "*" }],
-    });
-    expect(rules.noInternetInbound.check(nsg, rules.NO_CONTEXT)).toBe("fail");
+    const nsg = (s: Construct) =>
+      new NetworkSecurityGroup(s, "nsg", {
+        ...rg,
+        name: "nsg",
+        securityRule: [{ name: "ssh", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationPortRange: "22", sourceAddressPrefix: "128.0.0.0/1", destinationAddressPrefix: "*" }],
+      });
+    expect(verdictOf(rules.noInternetInbound, nsg)).toBe("fail");
   });
 
   it("fails firewall rules from public sources or to public address ranges, but not to service tags", () => {
@@ -174,7 +191,7 @@ describe("exposure is decided by address, not by spelling", () => {
         priority: 1000,
         networkRuleCollection: [{ name: "n", priority: 100, action: "Allow", rule: [{ name: "r", protocols: ["TCP"], sourceAddresses: [source], destinationAddresses: [destination], destinationPorts: ["443"] }] }],
       });
-    const verdict = (source: string, destination: string) => rules.firewallRulesScoped.check(network(source, destination)(scope()), rules.NO_CONTEXT);
+    const verdict = (source: string, destination: string) => verdictOf(rules.firewallRulesScoped, network(source, destination), rules.NO_CONTEXT);
     expect(verdict("10.0.5.0/24", "AzureMonitor")).toBe("pass");
     expect(verdict("10.0.5.0/24", "192.168.0.10")).toBe("pass");
     expect(verdict("8.8.8.0/24", "AzureMonitor")).toBe("fail");
@@ -183,28 +200,29 @@ describe("exposure is decided by address, not by spelling", () => {
   });
 
   it("fails any DNAT rule collection (FW-002)", () => {
-    const withNat = new FirewallPolicyRuleCollectionGroup(scope(), "rcg", {
-      name: "rcg",
-      firewallPolicyId: "policy",
-      priority: 1000,
-      natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "ssh", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationAddress: "20.1.2.3", destinationPorts: ["22"], translatedAddress: "10.0.1.4", translatedPort: 22 }] }],
-    });
-    expect(rules.noDnat.check(withNat, rules.NO_CONTEXT)).toBe("fail");
+    const withNat = (s: Construct) =>
+      new FirewallPolicyRuleCollectionGroup(s, "rcg", {
+        name: "rcg",
+        firewallPolicyId: "policy",
+        priority: 1000,
+        natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "ssh", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationAddress: "20.1.2.3", destinationPorts: ["22"], translatedAddress: "10.0.1.4", translatedPort: 22 }] }],
+      });
+    expect(verdictOf(rules.noDnat, withNat)).toBe("fail");
   });
 });
 
 describe("Kubernetes objects", () => {
   it("fail K8S-001 for a LoadBalancer whose internal annotation is anything but \"true\"", () => {
-    for (const value of [undefined, "false", "True", "yes"]) expect(rules.internalLoadBalancers.check(k8sService("LoadBalancer", value)(scope()), rules.NO_CONTEXT)).toBe("fail");
+    for (const value of [undefined, "false", "True", "yes"]) expect(verdictOf(rules.internalLoadBalancers, k8sService("LoadBalancer", value), rules.NO_CONTEXT)).toBe("fail");
   });
 
   it("fail K8S-003 for a host port", () => {
-    expect(rules.noHostNetwork.check(k8sDeployment({ hostPort: 8080 })(scope()), rules.NO_CONTEXT)).toBe("fail");
+    expect(verdictOf(rules.noHostNetwork, k8sDeployment({ hostPort: 8080 }), rules.NO_CONTEXT)).toBe("fail");
   });
 
   it("read a raw kubernetes_manifest too", () => {
-    const raw = new Manifest(scope(), "raw", { manifest: { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "web" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } } });
-    expect(rules.internalLoadBalancers.check(raw, rules.NO_CONTEXT)).toBe("fail");
+    const raw = (s: Construct) => new Manifest(s, "raw", { manifest: { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "web" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } } });
+    expect(verdictOf(rules.internalLoadBalancers, raw)).toBe("fail");
   });
 
   it("stop synthesis when a plain manifest would publish an app on a public IP, naming the file and the object", () => {
@@ -227,12 +245,45 @@ describe("Kubernetes objects", () => {
   });
 });
 
+describe("what only the synthesized output shows", () => {
+  it("catches an escape hatch that opens SSH to the Internet on a construct the guardrails would otherwise pass", () => {
+    const fixture = (s: Construct) => {
+      const rule = nsgRule("Allow", "Inbound", "10.0.0.0/8")(s);
+      rule.addOverride("source_address_prefix", "0.0.0.0/0");
+      return rule;
+    };
+    expect(verdictOf(rules.noInternetInbound, fixture)).toBe("fail");
+  });
+
+  it("catches an override that turns a private cluster public", () => {
+    const fixture = (s: Construct) => {
+      const cluster = aks()(s);
+      cluster.addOverride("private_cluster_enabled", false);
+      return cluster;
+    };
+    expect(verdictOf(rules.privateApiServer, fixture)).toBe("fail");
+  });
+
+  it("treats a source that is known only at apply (a variable) as public: unknown is not safe", () => {
+    const fixture = (s: Construct) => nsgRule("Allow", "Inbound", new TerraformVariable(s, "source", { type: "string" }).stringValue)(s);
+    expect(verdictOf(rules.noInternetInbound, fixture)).toBe("fail");
+  });
+
+  it("finds a storage account key written into any resource (SEC-001)", () => {
+    const fixture = (s: Construct) => {
+      const n = nic()(s);
+      n.addOverride("tags", { conn: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc123==;EndpointSuffix=core.windows.net" });
+      return n;
+    };
+    expect(verdictOf(rules.noLiteralSecrets, fixture)).toBe("fail");
+  });
+});
+
 describe("acknowledged exceptions", () => {
   it("turns a failure into an exception that carries its reason", () => {
-    const s = scope();
-    const pip = new PublicIp(s, "pip", { ...rg, name: "pip", allocationMethod: "Static", sku: "Standard" });
-    acknowledge(pip, { id: "PUB-001", reason: "The firewall's egress address, nothing inbound." });
-    const report = checkGuardrails(s);
+    const report = checkGuardrails(
+      modelOf((s) => acknowledge(new PublicIp(s, "pip", { ...rg, name: "pip", allocationMethod: "Static", sku: "Standard" }), { id: "PUB-001", reason: "The firewall's egress address, nothing inbound." })),
+    );
     expect(report.violations).toEqual([]);
     expect(report.exceptions.map((f) => [f.rule.id, f.path, f.acknowledged])).toEqual([["PUB-001", "test/pip", "The firewall's egress address, nothing inbound."]]);
   });
@@ -246,11 +297,11 @@ describe("acknowledged exceptions", () => {
 describe("the built environments", () => {
   it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one three", () => {
     for (const [name, expected] of [["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
-      const env = namedEnvironment(name);
-      const built = stacks(env);
-      const report = checkGuardrails(built.hub.node.root, rules.GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
-      expect(report.violations).toEqual([]);
-      expect(report.exceptions.map((f) => f.path).sort()).toEqual(expected);
+      const plan = planEnvironment({ file: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), outdir: fs.mkdtempSync(path.join(os.tmpdir(), "env-")), stderr: { write: () => undefined } })!;
+      expect(plan.report.violations).toEqual([]);
+      expect(plan.report.exceptions.map((f) => f.path).sort()).toEqual(expected);
+      // Every rule judged something in the full environment, and everything it judged passed or was acknowledged.
+      if (name === "full") for (const t of plan.report.tally) expect({ rule: t.rule.id, judged: t.checked > 0 }).toEqual({ rule: t.rule.id, judged: !["PUB-002", "PUB-003", "FW-002", "K8S-002", "K8S-003"].includes(t.rule.id) || t.checked > 0 });
     }
   });
 
@@ -264,7 +315,7 @@ describe("the built environments", () => {
       customize: (built) => new PublicIp(built.spokes[0], "rogue", { ...rg, name: "pip-rogue", allocationMethod: "Static", sku: "Standard" }),
     });
     expect(code).toBe(1);
-    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^.*default\.yaml: demo-aks1\/rogue: \[PUB-001\] every public IP is a named, justified exception: .* Fix: /)]);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^.*default\.yaml: demo-aks1\/rogue: \[PUB-001\] every public IP is a named, justified exception \(a public address\): .* Fix: /)]);
     expect(fs.existsSync(outdir)).toBe(false);
   });
 });

@@ -1,63 +1,70 @@
-import type { IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
-import { acknowledgementOf } from "./acknowledge";
+import type { Model } from "../review/model";
+import { ACKNOWLEDGEMENT_PREFIX } from "./acknowledge";
 import { GUARDRAILS, type GuardrailContext, type GuardrailRule, NO_CONTEXT } from "./rules";
 
-/** A rule a construct fails, where, and whether it is an acknowledged exception. */
+/** A rule a subject fails, where, and whether it is an acknowledged exception. */
 export interface Finding {
   readonly rule: GuardrailRule;
-  /** Construct path, e.g. `demo-hub/firewall/public-ip`. */
+  /** Construct path, e.g. `demo-hub/firewall/public-ip`, or a manifest object. */
   readonly path: string;
+  /** `<stack>/<type>.<key>` for a resource. */
+  readonly address?: string;
+  readonly detail?: string;
   /** The reason given when acknowledged; absent for a violation. */
   readonly acknowledged?: string;
 }
 
-/**
- * Runs the guardrails over every construct it visits. It is an IAspect so it can be added
- * with `Aspects.of(scope).add(...)`, but the app runs it itself through checkGuardrails()
- * before synthesis, so that a violation stops synth before anything is written.
- */
-export class GuardrailAspect implements IAspect {
-  public readonly findings: Finding[] = [];
-
-  constructor(
-    private readonly rules: readonly GuardrailRule[] = GUARDRAILS,
-    private readonly context: GuardrailContext = NO_CONTEXT,
-  ) {}
-
-  public visit(node: IConstruct): void {
-    for (const rule of this.rules) {
-      if (rule.check(node, this.context) !== "fail") continue;
-      const ack = acknowledgementOf(node, rule.id);
-      this.findings.push({ rule, path: node.node.path, acknowledged: ack?.reason });
-    }
-  }
-}
-
-/** The result of checking a construct tree. */
+/** The result of checking a synthesized output. */
 export interface GuardrailReport {
   /** Failures nobody acknowledged: synthesis must stop. */
   readonly violations: Finding[];
   /** Deliberate exceptions, with their reasons (the named public endpoints). */
   readonly exceptions: Finding[];
+  /** How many subjects each rule judged, and how many passed. */
+  readonly tally: { readonly rule: GuardrailRule; readonly checked: number; readonly passed: number }[];
 }
 
-/** Checks every construct under `scope` against the guardrails. */
-export function checkGuardrails(scope: IConstruct, rules: readonly GuardrailRule[] = GUARDRAILS, context: GuardrailContext = NO_CONTEXT): GuardrailReport {
-  const aspect = new GuardrailAspect(rules, context);
-  for (const node of scope.node.findAll()) aspect.visit(node);
-  return {
-    violations: aspect.findings.filter((f) => f.acknowledged === undefined),
-    exceptions: aspect.findings.filter((f) => f.acknowledged !== undefined),
-  };
+/**
+ * The acknowledgements recorded in the output (cdktf writes them into manifest.json as info
+ * annotations of the construct they were made on): rule id and reason by construct path.
+ */
+export function acknowledgementsIn(model: Model): Map<string, Map<string, string>> {
+  const found = new Map<string, Map<string, string>>();
+  for (const a of model.output.annotations) {
+    if (!a.message.startsWith(ACKNOWLEDGEMENT_PREFIX)) continue;
+    const match = /^(\S+): (.*)$/s.exec(a.message.slice(ACKNOWLEDGEMENT_PREFIX.length));
+    if (!match) continue;
+    const byRule = found.get(a.path) ?? new Map<string, string>();
+    byRule.set(match[1], match[2]);
+    found.set(a.path, byRule);
+  }
+  return found;
 }
 
-/** One error line per violation: `<construct path>: [<id>] <title>: <rationale> Fix: <fix>` */
+/** Checks a synthesized output against the guardrails. */
+export function checkGuardrails(model: Model, rules: readonly GuardrailRule[] = GUARDRAILS, context: GuardrailContext = NO_CONTEXT): GuardrailReport {
+  const acks = acknowledgementsIn(model);
+  const violations: Finding[] = [];
+  const exceptions: Finding[] = [];
+  const tally = rules.map((rule) => {
+    const results = rule.check(model, context);
+    for (const r of results.filter((x) => x.verdict === "fail")) {
+      const reason = acks.get(r.subject)?.get(rule.id);
+      const finding: Finding = { rule, path: r.subject, address: r.address, detail: r.detail, acknowledged: reason };
+      (reason === undefined ? violations : exceptions).push(finding);
+    }
+    return { rule, checked: results.length, passed: results.filter((x) => x.verdict === "pass").length };
+  });
+  return { violations, exceptions, tally };
+}
+
+/** One error line per violation: `<path>: [<id>] <title>: <rationale> Fix: <fix>` */
 export function violationLine(f: Finding): string {
-  return `${f.path}: [${f.rule.id}] ${f.rule.title}: ${f.rule.rationale} Fix: ${f.rule.fix}`;
+  return `${f.path}: [${f.rule.id}] ${f.rule.title}${f.detail ? ` (${f.detail})` : ""}: ${f.rule.rationale} Fix: ${f.rule.fix}`;
 }
 
-/** One line per acknowledged exception: `<construct path>: [<id>] <reason>` */
+/** One line per acknowledged exception: `<path>: [<id>] <reason>` */
 export function exceptionLine(f: Finding): string {
   return `${f.path}: [${f.rule.id}] ${f.acknowledged}`;
 }

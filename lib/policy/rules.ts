@@ -1,45 +1,15 @@
 /**
- * Guardrail rules: data plus a pure check of one construct. A check answers "pass", "fail"
- * or "n/a" (not a resource the rule is about). Where the platform default is unsafe, an
- * unset value fails.
+ * Guardrail rules: data plus a pure check over the model of the synthesized output (what will
+ * be applied, escape hatches and hand-written resources included). A check returns one result
+ * per resource or manifest object it is about. Where the platform default is unsafe, an unset
+ * value fails; a value that cannot be resolved at synth fails too (unknown is not safe).
  */
-import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
-import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
-import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
-import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
-import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
-import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
-import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
-import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
-import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
-import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
-import { DaemonSetV1 } from "@cdktf/provider-kubernetes/lib/daemon-set-v1";
-import { Daemonset } from "@cdktf/provider-kubernetes/lib/daemonset";
-import { Deployment } from "@cdktf/provider-kubernetes/lib/deployment";
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
-import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
-import { Pod } from "@cdktf/provider-kubernetes/lib/pod";
-import { PodV1 } from "@cdktf/provider-kubernetes/lib/pod-v1";
-import { ReplicationControllerV1 } from "@cdktf/provider-kubernetes/lib/replication-controller-v1";
-import { Service } from "@cdktf/provider-kubernetes/lib/service";
-import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import { StatefulSet } from "@cdktf/provider-kubernetes/lib/stateful-set";
-import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
-import type { IConstruct } from "constructs";
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
-import {
-  K8S_INTERNAL_LOAD_BALANCER,
-  K8S_NO_HOST_NETWORK,
-  K8S_NO_NODE_PORT,
-  type KubernetesRule,
-  objectViolations,
-  podViolations,
-  serviceViolations,
-} from "./kubernetes-rules";
+import { type Model, Ref, type Resource, Unknown } from "../review/model";
+import { K8S_INTERNAL_LOAD_BALANCER, K8S_NO_HOST_NETWORK, K8S_NO_NODE_PORT, type KubernetesRule, objectViolations, podViolations, serviceViolations } from "./kubernetes-rules";
 
-export type Verdict = "pass" | "fail" | "n/a";
+export type Verdict = "pass" | "fail";
 
 /** What a rule may need to know of the environment: which address space counts as private. */
 export interface GuardrailContext {
@@ -49,6 +19,17 @@ export interface GuardrailContext {
 
 export const NO_CONTEXT: GuardrailContext = { privateRanges: [] };
 
+/** One judgement of one subject: a resource of a stack, or an object of a manifest file. */
+export interface Result {
+  /** Construct path (`demo-hub/firewall/public-ip`) or manifest object (`manifests/demo-aks1/hello.yaml: Service hello/hello`). */
+  readonly subject: string;
+  /** `<stack>/<type>.<key>` for a resource. */
+  readonly address?: string;
+  readonly verdict: Verdict;
+  /** What exactly failed, when it helps. */
+  readonly detail?: string;
+}
+
 export interface GuardrailRule {
   readonly id: string;
   /** What the rule requires, in a few words. */
@@ -57,22 +38,30 @@ export interface GuardrailRule {
   readonly rationale: string;
   /** What to do about a failure. */
   readonly fix: string;
-  readonly check: (node: IConstruct, context: GuardrailContext) => Verdict;
+  readonly check: (model: Model, context: GuardrailContext) => Result[];
 }
 
-const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+const list = (value: unknown): any[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const first = (value: unknown): any => (Array.isArray(value) ? value[0] : value);
+
+/** Judges every resource of some types. */
+const perResource = (types: string[], judge: (attrs: any, r: Resource, model: Model, context: GuardrailContext) => string | undefined) =>
+  (model: Model, context: GuardrailContext): Result[] =>
+    types.flatMap((t) => model.ofType(t)).map((r) => {
+      const detail = judge(model.attrs(r), r, model, context);
+      return { subject: r.path, address: r.address, verdict: detail === undefined ? "pass" : "fail", detail };
+    });
 
 /** Service tags that stand for addresses inside the VNet, not the Internet. */
 const PRIVATE_SERVICE_TAGS = ["VirtualNetwork", "AzureLoadBalancer"];
 
 /**
- * True when an address expression of an NSG or firewall rule reaches public address space:
- * anywhere (`*`, `Any`, `Internet`, `0.0.0.0/0`), a CIDR, address or range outside private
- * space, a service tag other than VirtualNetwork and AzureLoadBalancer, or a value that is not
- * known at synth (an unresolved reference counts as public: unknown is not safe).
+ * True when an address of an NSG or firewall rule reaches public address space: anywhere
+ * (`*`, `Any`, `Internet`, `0.0.0.0/0`), a CIDR, address or range outside private space, a
+ * service tag other than VirtualNetwork and AzureLoadBalancer, or a value not known at synth.
  */
 export function reachesPublic(address: unknown, context: GuardrailContext): boolean {
-  if (typeof address !== "string" || address.includes("${")) return true;
+  if (typeof address !== "string") return true;
   if (PRIVATE_SERVICE_TAGS.includes(address)) return false;
   const range = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   const blocks = range ? [range[1], range[2]].map((ip) => parseCidr(`${ip}/32`)) : [parseCidr(address.includes("/") ? address : `${address}/32`)];
@@ -80,16 +69,18 @@ export function reachesPublic(address: unknown, context: GuardrailContext): bool
 }
 
 /** A firewall destination that names a Microsoft-maintained address set (a service tag such as AzureMonitor). */
-function isServiceTag(address: string): boolean {
-  return /^[A-Z][A-Za-z0-9]+(\.[A-Za-z0-9]+)?$/.test(address);
+function isServiceTag(address: unknown): boolean {
+  return typeof address === "string" && /^[A-Z][A-Za-z0-9]+(\.[A-Za-z0-9]+)?$/.test(address);
 }
+
+const show = (v: unknown) => (v instanceof Ref || v instanceof Unknown ? String(v) : JSON.stringify(v));
 
 export const publicIpNamed: GuardrailRule = {
   id: "PUB-001",
   title: "every public IP is a named, justified exception",
   rationale: "A public IP is an Internet-facing endpoint; the product allows only the firewall's egress (and management) IP and Bastion's.",
-  fix: "Remove the public IP, or acknowledge it with acknowledge(publicIp, { id: \"PUB-001\", reason }) where it is created.",
-  check: (n) => (n instanceof PublicIp ? "fail" : "n/a"),
+  fix: 'Remove the public IP, or acknowledge it with acknowledge(publicIp, { id: "PUB-001", reason }) where it is created.',
+  check: perResource(["azurerm_public_ip", "azurerm_public_ip_prefix"], () => "a public address"),
 };
 
 export const noPublicNic: GuardrailRule = {
@@ -97,128 +88,7 @@ export const noPublicNic: GuardrailRule = {
   title: "no network interface has a public IP",
   rationale: "A VM with a public IP is reachable from the Internet, bypassing Bastion and the firewall.",
   fix: "Drop public_ip_address_id from the ip_configuration; reach the VM through Bastion or on-premises.",
-  check: (n) => (!(n instanceof NetworkInterface) ? "n/a" : list(n.ipConfigurationInput).some((c) => c?.publicIpAddressId) ? "fail" : "pass"),
-};
-
-/** Whether one NSG rule (separate resource or inline block) allows traffic from or to public address space. */
-function nsgRuleOpensPublic(rule: { access?: string; direction?: string; sources: unknown[]; destinations: unknown[] }, context: GuardrailContext): boolean {
-  if (rule.access !== "Allow") return false;
-  const side = rule.direction === "Outbound" ? rule.destinations : rule.sources;
-  return side.length === 0 || side.some((a) => reachesPublic(a, context));
-}
-
-export const noInternetInbound: GuardrailRule = {
-  id: "NET-001",
-  title: "no NSG rule allows traffic from or to public address space",
-  rationale: "An Allow rule whose source (inbound) or destination (outbound) reaches beyond private address space opens the subnet to the Internet, whatever it is spelt as (*, Internet, 0.0.0.0/0, 128.0.0.0/1, a service tag).",
-  fix: "Name private sources (a subnet, on-premises ranges, VirtualNetwork), or declare ranges your organisation routes privately in privateRanges.",
-  check: (n, context) => {
-    if (n instanceof NetworkSecurityRule) {
-      const sources = [n.sourceAddressPrefixInput, ...list(n.sourceAddressPrefixesInput)].filter((s) => s !== undefined);
-      const destinations = [n.destinationAddressPrefixInput, ...list(n.destinationAddressPrefixesInput)].filter((s) => s !== undefined);
-      return nsgRuleOpensPublic({ access: n.accessInput, direction: n.directionInput, sources, destinations }, context) ? "fail" : "pass";
-    }
-    if (n instanceof NetworkSecurityGroup) {
-      const inline = list(n.securityRuleInput);
-      const open = inline.some((r) =>
-        nsgRuleOpensPublic({
-          access: r?.access,
-          direction: r?.direction,
-          sources: [r?.sourceAddressPrefix, ...list(r?.sourceAddressPrefixes)].filter((s) => s !== undefined),
-          destinations: [r?.destinationAddressPrefix, ...list(r?.destinationAddressPrefixes)].filter((s) => s !== undefined),
-        }, context),
-      );
-      return open ? "fail" : "pass";
-    }
-    return "n/a";
-  },
-};
-
-export const firewallRulesScoped: GuardrailRule = {
-  id: "FW-001",
-  title: "firewall rules come from private sources and name their destinations",
-  rationale: "An allow rule from public address space, or to * or a public address range, turns the egress firewall into an open proxy or a way in.",
-  fix: "Use the spoke's subnet CIDRs as sources, and catalog FQDNs, FQDN tags or service tags as destinations; acknowledge a deliberate public address destination with its reason.",
-  check: (n, context) => {
-    if (!(n instanceof FirewallPolicyRuleCollectionGroup)) return "n/a";
-    const collections = [...list(n.applicationRuleCollectionInput), ...list(n.networkRuleCollectionInput)].filter((c) => c?.action !== "Deny");
-    const broad = collections.flatMap((c) => list(c?.rule)).some((r) => {
-      const sources = [...list(r.sourceAddresses), ...list(r.sourceIpGroups)];
-      const fqdns = [...list(r.destinationFqdns), ...list(r.destinationFqdnTags), ...list(r.destinationUrls)];
-      const addresses = [...list(r.destinationAddresses), ...list(r.destinationIpGroups)];
-      return (
-        sources.length === 0 ||
-        sources.some((s) => reachesPublic(s, context)) ||
-        fqdns.length + addresses.length === 0 ||
-        fqdns.some((d) => typeof d !== "string" || d === "*" || d.includes("${")) ||
-        addresses.some((a) => typeof a !== "string" || (!isServiceTag(a) && reachesPublic(a, context)))
-      );
-    });
-    return broad ? "fail" : "pass";
-  },
-};
-
-export const noDnat: GuardrailRule = {
-  id: "FW-002",
-  title: "the firewall publishes nothing (no DNAT rules)",
-  rationale: "A DNAT rule makes an inside address reachable on the firewall's public IP: the one way in the egress firewall must never offer.",
-  fix: "Remove the nat_rule_collection; publish apps only through internal load balancers and private DNS.",
-  check: (n) => (!(n instanceof FirewallPolicyRuleCollectionGroup) ? "n/a" : list(n.natRuleCollectionInput).length > 0 ? "fail" : "pass"),
-};
-
-const cluster = (check: (c: KubernetesCluster) => boolean) => (n: IConstruct): Verdict =>
-  !(n instanceof KubernetesCluster) ? "n/a" : check(n) ? "pass" : "fail";
-
-export const privateApiServer: GuardrailRule = {
-  id: "AKS-001",
-  title: "the API server is private",
-  rationale: "A public API server exposes the control plane to the Internet.",
-  fix: "Keep private_cluster_enabled = true (PrivateCluster always sets it).",
-  check: cluster((c) => c.privateClusterEnabledInput === true),
-};
-
-export const noPublicFqdn: GuardrailRule = {
-  id: "AKS-002",
-  title: "the private cluster has no public FQDN",
-  rationale: "A public FQDN publishes the API server's private address in public DNS.",
-  fix: "Keep private_cluster_public_fqdn_enabled = false.",
-  check: cluster((c) => c.privateClusterPublicFqdnEnabledInput === false),
-};
-
-export const egressThroughFirewall: GuardrailRule = {
-  id: "AKS-003",
-  title: "cluster egress goes through the route table (userDefinedRouting)",
-  rationale: "Any other outbound type gives the cluster its own public egress IP, bypassing the firewall.",
-  fix: "Keep network_profile.outbound_type = userDefinedRouting.",
-  check: cluster((c) => c.networkProfileInput?.outboundType === "userDefinedRouting"),
-};
-
-export const noLocalAccounts: GuardrailRule = {
-  id: "AKS-004",
-  title: "local accounts are off and access goes through Entra ID with Azure RBAC",
-  rationale: "Local accounts issue static admin credentials that bypass Entra ID and cannot be audited per person.",
-  fix: "Keep local_account_disabled = true and azure_active_directory_role_based_access_control.azure_rbac_enabled = true.",
-  check: cluster((c) => c.localAccountDisabledInput === true && c.azureActiveDirectoryRoleBasedAccessControlInput?.azureRbacEnabled === true),
-};
-
-export const noNodePublicIp: GuardrailRule = {
-  id: "AKS-005",
-  title: "nodes have no public IPs",
-  rationale: "Node public IPs make every node reachable from, and able to egress to, the Internet directly.",
-  fix: "Leave node_public_ip_enabled unset or false.",
-  check: (n) => {
-    if (n instanceof KubernetesCluster) return n.defaultNodePoolInput?.nodePublicIpEnabled === true ? "fail" : "pass";
-    if (n instanceof KubernetesClusterNodePool) return n.nodePublicIpEnabledInput === true ? "fail" : "pass";
-    return "n/a";
-  },
-};
-
-export const sshKeysOnly: GuardrailRule = {
-  id: "VM-001",
-  title: "Linux VMs accept SSH keys only",
-  rationale: "Password logins can be guessed; keys cannot.",
-  fix: "Set disable_password_authentication = true and give admin_ssh_key.",
-  check: (n) => (!(n instanceof LinuxVirtualMachine) ? "n/a" : n.disablePasswordAuthenticationInput === true ? "pass" : "fail"),
+  check: perResource(["azurerm_network_interface"], (a) => (list(a.ip_configuration).some((c) => c?.public_ip_address_id !== undefined) ? "an ip_configuration has public_ip_address_id" : undefined)),
 };
 
 export const noShareableLinks: GuardrailRule = {
@@ -226,53 +96,206 @@ export const noShareableLinks: GuardrailRule = {
   title: "Bastion does not hand out shareable links",
   rationale: "A shareable link lets anyone holding the URL reach a VM without signing in to Azure.",
   fix: "Keep shareable_link_enabled = false.",
-  check: (n) => (!(n instanceof BastionHost) ? "n/a" : n.shareableLinkEnabledInput === true ? "fail" : "pass"),
+  check: perResource(["azurerm_bastion_host"], (a) => (a.shareable_link_enabled === true ? "shareable_link_enabled is true" : undefined)),
 };
 
-/** Kubernetes provider workload resources: their pod template, in the provider's shape. */
-const WORKLOADS: { type: new (...args: any[]) => IConstruct; pod: (spec: any) => any }[] = [
-  { type: DeploymentV1, pod: (s) => s?.template?.spec },
-  { type: Deployment, pod: (s) => s?.template?.spec },
-  { type: DaemonSetV1, pod: (s) => s?.template?.spec },
-  { type: Daemonset, pod: (s) => s?.template?.spec },
-  { type: StatefulSetV1, pod: (s) => s?.template?.spec },
-  { type: StatefulSet, pod: (s) => s?.template?.spec },
-  { type: JobV1, pod: (s) => s?.template?.spec },
-  { type: CronJobV1, pod: (s) => s?.jobTemplate?.spec?.template?.spec },
-  { type: ReplicationControllerV1, pod: (s) => s?.template?.spec },
-  { type: PodV1, pod: (s) => s },
-  { type: Pod, pod: (s) => s },
-];
+/** Whether one NSG rule (separate resource or inline block) allows traffic from or to public address space. */
+function nsgRuleOpensPublic(rule: any, context: GuardrailContext): string | undefined {
+  if (rule?.access !== "Allow") return undefined;
+  const outbound = rule.direction === "Outbound";
+  const side = outbound
+    ? [rule.destination_address_prefix, ...list(rule.destination_address_prefixes)]
+    : [rule.source_address_prefix, ...list(rule.source_address_prefixes)];
+  const present = side.filter((s) => s !== undefined);
+  const open = present.length === 0 ? ["(none: anywhere)"] : present.filter((a) => reachesPublic(a, context));
+  return open.length > 0 ? `${rule.name ?? "a rule"} allows ${outbound ? "to" : "from"} ${open.map(show).join(", ")}` : undefined;
+}
 
-/** The Kubernetes guardrails a construct breaks, read from what it will send (provider resources or a raw manifest). */
-function kubernetesViolations(n: IConstruct): KubernetesRule[] | undefined {
-  if (n instanceof ServiceV1 || n instanceof Service) {
-    const spec = list(n.specInput)[0] ?? n.specInput;
-    const meta = list(n.metadataInput)[0] ?? n.metadataInput;
-    return serviceViolations({ type: (spec as any)?.type, annotations: (meta as any)?.annotations });
-  }
-  if (n instanceof Manifest) return objectViolations(n.manifestInput);
-  const workload = WORKLOADS.find((w) => n instanceof w.type);
-  if (!workload) return undefined;
-  const anyNode = n as any;
-  const spec = list(anyNode.specInput)[0] ?? anyNode.specInput;
-  const pod = workload.pod(spec);
-  const containers = [...list(pod?.container), ...list(pod?.initContainer)];
-  const hostPorts = containers.flatMap((c) => list(c?.port)).map((p) => p?.hostPort).filter((p) => p !== undefined && p !== 0);
-  return podViolations({ hostNetwork: pod?.hostNetwork === true, hostPorts });
+export const noInternetInbound: GuardrailRule = {
+  id: "NET-001",
+  title: "no NSG rule allows traffic from or to public address space",
+  rationale:
+    "An Allow rule whose source (inbound) or destination (outbound) reaches beyond private address space opens the subnet to the Internet, whatever it is spelt as (*, Internet, 0.0.0.0/0, 128.0.0.0/1, a service tag).",
+  fix: "Name private sources (a subnet, on-premises ranges, VirtualNetwork), or declare ranges your organisation routes privately in privateRanges.",
+  check: (model, context) => [
+    ...perResource(["azurerm_network_security_rule"], (a) => nsgRuleOpensPublic(a, context))(model, context),
+    ...perResource(["azurerm_network_security_group"], (a) => list(a.security_rule).map((r) => nsgRuleOpensPublic(r, context)).find((x) => x !== undefined))(model, context),
+  ],
+};
+
+/** Whether a firewall allow rule has a public or missing source, or a broad or public destination. */
+function broadFirewallRule(r: any, context: GuardrailContext): string | undefined {
+  const sources = [...list(r.source_addresses), ...list(r.source_ip_groups)];
+  const fqdns = [...list(r.destination_fqdns), ...list(r.destination_fqdn_tags), ...list(r.destination_urls)];
+  const addresses = [...list(r.destination_addresses), ...list(r.destination_ip_groups)];
+  if (sources.length === 0) return `${r.name}: no source`;
+  const publicSource = sources.find((s) => reachesPublic(s, context));
+  if (publicSource !== undefined) return `${r.name}: source ${show(publicSource)} reaches public address space`;
+  if (fqdns.length + addresses.length === 0) return `${r.name}: no destination`;
+  const broad = fqdns.find((d) => typeof d !== "string" || d === "*");
+  if (broad !== undefined) return `${r.name}: destination ${show(broad)}`;
+  const publicAddress = addresses.find((a) => !isServiceTag(a) && reachesPublic(a, context));
+  return publicAddress !== undefined ? `${r.name}: destination ${show(publicAddress)} is public address space` : undefined;
+}
+
+export const firewallRulesScoped: GuardrailRule = {
+  id: "FW-001",
+  title: "firewall rules come from private sources and name their destinations",
+  rationale: "An allow rule from public address space, or to * or a public address range, turns the egress firewall into an open proxy or a way in.",
+  fix: "Use the spoke's subnet CIDRs as sources, and catalog FQDNs, FQDN tags or service tags as destinations; acknowledge a deliberate public address destination with its reason.",
+  check: (model, context) => [
+    ...perResource(["azurerm_firewall_policy_rule_collection_group"], (a) =>
+      [...list(a.application_rule_collection), ...list(a.network_rule_collection)]
+        .filter((c) => c?.action !== "Deny")
+        .flatMap((c) => list(c?.rule))
+        .map((r) => broadFirewallRule(r, context))
+        .find((x) => x !== undefined),
+    )(model, context),
+    ...perResource(["azurerm_firewall_application_rule_collection", "azurerm_firewall_network_rule_collection"], (a) =>
+      a.action === "Deny" ? undefined : list(a.rule).map((r) => broadFirewallRule({ ...r, destination_fqdns: r.target_fqdns ?? r.destination_fqdns }, context)).find((x) => x !== undefined),
+    )(model, context),
+  ],
+};
+
+export const noDnat: GuardrailRule = {
+  id: "FW-002",
+  title: "the firewall publishes nothing (no DNAT rules)",
+  rationale: "A DNAT rule makes an inside address reachable on the firewall's public IP: the one way in the egress firewall must never offer.",
+  fix: "Remove the nat_rule_collection; publish apps only through internal load balancers and private DNS.",
+  check: (model, context) => [
+    ...perResource(["azurerm_firewall_policy_rule_collection_group"], (a) => (list(a.nat_rule_collection).length > 0 ? "has a nat_rule_collection" : undefined))(model, context),
+    ...perResource(["azurerm_firewall_nat_rule_collection"], () => "a NAT rule collection")(model, context),
+  ],
+};
+
+const cluster = (judge: (a: any) => string | undefined) => perResource(["azurerm_kubernetes_cluster"], judge);
+
+export const privateApiServer: GuardrailRule = {
+  id: "AKS-001",
+  title: "the API server is private",
+  rationale: "A public API server exposes the control plane to the Internet.",
+  fix: "Keep private_cluster_enabled = true (PrivateCluster always sets it).",
+  check: cluster((a) => (a.private_cluster_enabled === true ? undefined : `private_cluster_enabled is ${show(a.private_cluster_enabled)}`)),
+};
+
+export const noPublicFqdn: GuardrailRule = {
+  id: "AKS-002",
+  title: "the private cluster has no public FQDN",
+  rationale: "A public FQDN publishes the API server's private address in public DNS.",
+  fix: "Keep private_cluster_public_fqdn_enabled = false.",
+  check: cluster((a) => (a.private_cluster_public_fqdn_enabled === false ? undefined : `private_cluster_public_fqdn_enabled is ${show(a.private_cluster_public_fqdn_enabled)}`)),
+};
+
+export const egressThroughFirewall: GuardrailRule = {
+  id: "AKS-003",
+  title: "cluster egress goes through the route table (userDefinedRouting)",
+  rationale: "Any other outbound type gives the cluster its own public egress IP, bypassing the firewall.",
+  fix: "Keep network_profile.outbound_type = userDefinedRouting.",
+  check: cluster((a) => (first(a.network_profile)?.outbound_type === "userDefinedRouting" ? undefined : `outbound_type is ${show(first(a.network_profile)?.outbound_type)}`)),
+};
+
+export const noLocalAccounts: GuardrailRule = {
+  id: "AKS-004",
+  title: "local accounts are off and access goes through Entra ID with Azure RBAC",
+  rationale: "Local accounts issue static admin credentials that bypass Entra ID and cannot be audited per person.",
+  fix: "Keep local_account_disabled = true and azure_active_directory_role_based_access_control.azure_rbac_enabled = true.",
+  check: cluster((a) =>
+    a.local_account_disabled === true && first(a.azure_active_directory_role_based_access_control)?.azure_rbac_enabled === true ? undefined : "local accounts on, or Azure RBAC off",
+  ),
+};
+
+export const noNodePublicIp: GuardrailRule = {
+  id: "AKS-005",
+  title: "nodes have no public IPs",
+  rationale: "Node public IPs make every node reachable from, and able to egress to, the Internet directly.",
+  fix: "Leave node_public_ip_enabled unset or false.",
+  check: (model, context) => [
+    ...cluster((a) => (first(a.default_node_pool)?.node_public_ip_enabled === true ? "the default node pool has public IPs" : undefined))(model, context),
+    ...perResource(["azurerm_kubernetes_cluster_node_pool"], (a) => (a.node_public_ip_enabled === true ? "node_public_ip_enabled is true" : undefined))(model, context),
+  ],
+};
+
+export const sshKeysOnly: GuardrailRule = {
+  id: "VM-001",
+  title: "Linux VMs accept SSH keys only",
+  rationale: "Password logins can be guessed; keys cannot.",
+  fix: "Set disable_password_authentication = true and give admin_ssh_key.",
+  check: perResource(["azurerm_linux_virtual_machine", "azurerm_linux_virtual_machine_scale_set"], (a) => (a.disable_password_authentication === true ? undefined : "password authentication is allowed")),
+};
+
+/** The Kubernetes guardrails a resource of the kubernetes provider breaks, read from its JSON (snake_case). */
+const SERVICE_TYPES = ["kubernetes_service_v1", "kubernetes_service"];
+const WORKLOAD_TYPES: Record<string, (spec: any) => any> = {
+  kubernetes_deployment_v1: (s) => first(first(s?.template)?.spec),
+  kubernetes_deployment: (s) => first(first(s?.template)?.spec),
+  kubernetes_daemon_set_v1: (s) => first(first(s?.template)?.spec),
+  kubernetes_daemonset: (s) => first(first(s?.template)?.spec),
+  kubernetes_stateful_set_v1: (s) => first(first(s?.template)?.spec),
+  kubernetes_stateful_set: (s) => first(first(s?.template)?.spec),
+  kubernetes_job_v1: (s) => first(first(s?.template)?.spec),
+  kubernetes_cron_job_v1: (s) => first(first(first(first(s?.job_template)?.spec)?.template)?.spec),
+  kubernetes_replication_controller_v1: (s) => first(first(s?.template)?.spec),
+  kubernetes_pod_v1: (s) => s,
+  kubernetes_pod: (s) => s,
+};
+
+function providerViolations(type: string, a: any): KubernetesRule[] {
+  if (SERVICE_TYPES.includes(type)) return serviceViolations({ type: first(a.spec)?.type, annotations: first(a.metadata)?.annotations });
+  if (type === "kubernetes_manifest") return objectViolations(a.manifest);
+  const pod = WORKLOAD_TYPES[type]?.(first(a.spec));
+  const containers = [...list(pod?.container), ...list(pod?.init_container)];
+  const hostPorts = containers.flatMap((c) => list(c?.port)).map((p) => p?.host_port).filter((p) => p !== undefined && p !== 0);
+  return podViolations({ hostNetwork: pod?.host_network === true, hostPorts });
 }
 
 const kubernetesRule = (rule: KubernetesRule): GuardrailRule => ({
   ...rule,
-  check: (n) => {
-    const found = kubernetesViolations(n);
-    return found === undefined ? "n/a" : found.includes(rule) ? "fail" : "pass";
-  },
+  check: (model, context) => [
+    ...perResource([...SERVICE_TYPES, "kubernetes_manifest", ...Object.keys(WORKLOAD_TYPES)], (a, r) => (providerViolations(r.type, a).includes(rule) ? `${first(a.metadata)?.namespace ?? ""}/${first(a.metadata)?.name ?? ""}` : undefined))(model, context),
+    ...model.output.manifests.map((m) => ({
+      subject: `${m.file}: ${m.object?.kind} ${m.object?.metadata?.namespace ?? "default"}/${m.object?.metadata?.name}`,
+      verdict: objectViolations(m.object).includes(rule) ? ("fail" as const) : ("pass" as const),
+    })),
+  ],
 });
 
 export const internalLoadBalancers = kubernetesRule(K8S_INTERNAL_LOAD_BALANCER);
 export const noNodePorts = kubernetesRule(K8S_NO_NODE_PORT);
 export const noHostNetwork = kubernetesRule(K8S_NO_HOST_NETWORK);
+
+/** Literal secrets: a private key, a storage or Service Bus key, a SAS token, a password. */
+const SECRET_TEXT = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bAccountKey=[^;]+/i, /\bSharedAccessKey=[^;]+/i, /[?&]sig=[A-Za-z0-9%]{20,}/];
+const SECRET_ATTRIBUTES = /^(admin_password|password|client_secret|shared_key|primary_access_key|secondary_access_key|connection_string|sas_token|private_key)$/;
+
+function literalSecret(value: unknown, key = ""): string | undefined {
+  if (typeof value === "string") {
+    if (SECRET_ATTRIBUTES.test(key) && value !== "" && !value.includes("${")) return `${key} is a literal`;
+    return SECRET_TEXT.some((re) => re.test(value)) ? `${key || "a value"} holds a secret` : undefined;
+  }
+  if (Array.isArray(value)) return value.map((v) => literalSecret(v, key)).find((x) => x !== undefined);
+  if (value && typeof value === "object") return Object.entries(value).map(([k, v]) => literalSecret(v, k)).find((x) => x !== undefined);
+  return undefined;
+}
+
+export const noLiteralSecrets: GuardrailRule = {
+  id: "SEC-001",
+  title: "no literal secret anywhere in the output",
+  rationale: "cdktf.out is an artifact pipelines publish and reviewers read: a password, key, SAS token or connection string written into it is leaked.",
+  fix: "Pass secrets as sensitive Terraform variables or read them from Key Vault at apply time; never as literals.",
+  check: (model) => {
+    const results: Result[] = model.resources.map((r) => {
+      const detail = literalSecret(r.raw);
+      return { subject: r.path, address: r.address, verdict: detail ? "fail" : "pass", detail };
+    });
+    for (const [stack, json] of model.output.stacks) {
+      for (const part of ["provider", "variable", "output", "locals"] as const) {
+        const detail = literalSecret(json[part]);
+        if (detail) results.push({ subject: `${stack} (${part})`, verdict: "fail", detail });
+      }
+    }
+    return results;
+  },
+};
 
 /** Every guardrail, in report order. */
 export const GUARDRAILS: readonly GuardrailRule[] = [
@@ -291,4 +314,5 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   internalLoadBalancers,
   noNodePorts,
   noHostNetwork,
+  noLiteralSecrets,
 ];

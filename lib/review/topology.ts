@@ -1,0 +1,331 @@
+/**
+ * Typed views of the model: the network, the firewall and its policy, public IPs, clusters,
+ * Kubernetes Services, private DNS and role assignments, as a reviewer thinks of them. Read
+ * from the synthesized output only.
+ */
+import { cidr, firstAzureHostIp, parseCidr } from "../net/cidr";
+import { type Model, Ref, type Resource, Unknown } from "./model";
+
+export interface Vnet {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly addressSpace: string[];
+  readonly dnsServers: unknown[];
+  readonly subnets: Subnet[];
+}
+
+export interface Subnet {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly vnet?: Vnet;
+  readonly prefixes: string[];
+  routeTable?: RouteTable;
+  nsg?: Resource;
+}
+
+export interface Route {
+  readonly name: string;
+  readonly prefix: string;
+  readonly nextHopType: string;
+  /** The next hop's address, when known (the firewall's private IP is computed from its subnet). */
+  readonly nextHop?: string;
+}
+
+export interface RouteTable {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly bgpPropagation: boolean;
+  readonly routes: Route[];
+  readonly subnets: Subnet[];
+}
+
+export interface Peering {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly from?: Vnet;
+  readonly to?: Vnet;
+  readonly allowForwardedTraffic: boolean;
+  readonly allowGatewayTransit: boolean;
+  readonly useRemoteGateways: boolean;
+}
+
+export interface FirewallRule {
+  readonly group: string;
+  readonly groupPriority: number;
+  readonly collection: string;
+  readonly collectionPriority: number;
+  readonly kind: "application" | "network" | "nat";
+  readonly action: string;
+  readonly name: string;
+  readonly sources: string[];
+  readonly destinations: string[];
+  readonly fqdnTags: string[];
+  /** Network rules: protocols (TCP, UDP, Any, ICMP); application rules: `Https:443` style. */
+  readonly protocols: string[];
+  readonly ports: string[];
+}
+
+export interface Firewall {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly privateIp?: string;
+  readonly dnsProxy: boolean;
+  readonly publicIps: Resource[];
+  /** Rules in Azure Firewall's processing order: DNAT, network, application; each by group then collection priority. */
+  readonly rules: FirewallRule[];
+}
+
+export interface PublicIp {
+  readonly resource: Resource;
+  readonly name: string;
+  /** The resources whose configuration references it. */
+  readonly attachedTo: Resource[];
+}
+
+export interface ClusterPosture {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly privateCluster: unknown;
+  readonly publicFqdn: unknown;
+  readonly outboundType: unknown;
+  readonly localAccountsDisabled: unknown;
+  readonly azureRbac: unknown;
+  readonly networkPlugin: string;
+  readonly networkPolicy: unknown;
+  readonly nodeSubnet?: Subnet;
+  readonly runCommand: unknown;
+  readonly kubernetesVersion: unknown;
+}
+
+export interface KubeService {
+  /** Where it comes from: a resource address or a manifest file. */
+  readonly source: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: string;
+  readonly annotations: Record<string, string>;
+  readonly ports: number[];
+}
+
+export interface DnsRecord {
+  readonly resource: Resource;
+  readonly fqdn: string;
+  readonly addresses: string[];
+}
+
+export interface Topology {
+  readonly vnets: Vnet[];
+  readonly subnets: Subnet[];
+  readonly peerings: Peering[];
+  readonly routeTables: RouteTable[];
+  readonly firewalls: Firewall[];
+  readonly publicIps: PublicIp[];
+  readonly clusters: ClusterPosture[];
+  readonly services: KubeService[];
+  readonly zones: { resource: Resource; name: string; links: Vnet[] }[];
+  readonly records: DnsRecord[];
+  readonly roleAssignments: { resource: Resource; role: string; scope: string; principal: string }[];
+}
+
+const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? v[0] : (v as T | undefined));
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (typeof x === "string" ? x : String(x)));
+
+/** Builds the typed views of a model. */
+export function topology(model: Model): Topology {
+  const vnets: Vnet[] = model.ofType("azurerm_virtual_network").map((r) => {
+    const a = model.attrs(r);
+    return { resource: r, name: a.name, addressSpace: strings(a.address_space), dnsServers: a.dns_servers ?? [], subnets: [] };
+  });
+  const vnetOf = (value: unknown, stack?: string): Vnet | undefined => {
+    const target = model.target(value);
+    if (target) return vnets.find((v) => v.resource === target);
+    return typeof value === "string" ? vnets.find((v) => v.name === value && (stack === undefined || v.resource.stack === stack)) ?? vnets.find((v) => v.name === value) : undefined;
+  };
+  const subnets: Subnet[] = model.ofType("azurerm_subnet").map((r) => {
+    const a = model.attrs(r);
+    const vnet = vnetOf(a.virtual_network_name, r.stack);
+    const s: Subnet = { resource: r, name: a.name, vnet, prefixes: strings(a.address_prefixes) };
+    vnet?.subnets.push(s);
+    return s;
+  });
+  const subnetOf = (value: unknown) => subnets.find((s) => s.resource === model.target(value));
+
+  /** An address a value stands for: a literal, or the firewall's private IP computed from its subnet. */
+  const addressOf = (value: unknown): string | undefined => {
+    if (typeof value === "string") return value;
+    if (value instanceof Ref && value.resource.type === "azurerm_firewall" && /^ip_configuration\.0\.private_ip_address$/.test(value.attribute)) return firewallIp(value.resource);
+    return undefined;
+  };
+  const firewallIp = (fw: Resource): string | undefined => {
+    const config = first<any>(model.attr(fw, "ip_configuration"));
+    const subnet = subnetOf(config?.subnet_id);
+    const prefix = subnet?.prefixes[0];
+    return prefix && parseCidr(prefix).ok ? firstAzureHostIp(cidr(prefix)) : undefined;
+  };
+
+  const routeTables: RouteTable[] = model.ofType("azurerm_route_table").map((r) => {
+    const a = model.attrs(r);
+    return {
+      resource: r,
+      name: a.name,
+      bgpPropagation: a.bgp_route_propagation_enabled !== false,
+      routes: (a.route ?? []).map((x: any) => ({ name: x.name, prefix: x.address_prefix, nextHopType: x.next_hop_type, nextHop: addressOf(x.next_hop_in_ip_address) })),
+      subnets: [],
+    };
+  });
+  for (const assoc of model.ofType("azurerm_subnet_route_table_association")) {
+    const subnet = subnetOf(model.attr(assoc, "subnet_id"));
+    const table = routeTables.find((t) => t.resource === model.target(model.attr(assoc, "route_table_id")));
+    if (subnet && table) {
+      subnet.routeTable = table;
+      table.subnets.push(subnet);
+    }
+  }
+  for (const assoc of model.ofType("azurerm_subnet_network_security_group_association")) {
+    const subnet = subnetOf(model.attr(assoc, "subnet_id"));
+    const nsg = model.target(model.attr(assoc, "network_security_group_id"));
+    if (subnet && nsg) subnet.nsg = nsg;
+  }
+
+  const peerings: Peering[] = model.ofType("azurerm_virtual_network_peering").map((r) => {
+    const a = model.attrs(r);
+    return {
+      resource: r,
+      name: a.name,
+      from: vnetOf(a.virtual_network_name),
+      to: vnetOf(a.remote_virtual_network_id),
+      allowForwardedTraffic: a.allow_forwarded_traffic === true,
+      allowGatewayTransit: a.allow_gateway_transit === true,
+      useRemoteGateways: a.use_remote_gateways === true,
+    };
+  });
+
+  const groups = model.ofType("azurerm_firewall_policy_rule_collection_group");
+  const firewalls: Firewall[] = model.ofType("azurerm_firewall").map((r) => {
+    const a = model.attrs(r);
+    const policy = model.target(a.firewall_policy_id);
+    const policyAttrs = policy ? model.attrs(policy) : {};
+    const mine = groups.filter((g) => policy !== undefined && model.target(model.attr(g, "firewall_policy_id")) === policy);
+    return {
+      resource: r,
+      name: a.name,
+      privateIp: firewallIp(r),
+      dnsProxy: first<any>(policyAttrs.dns)?.proxy_enabled === true,
+      publicIps: [...(a.ip_configuration ?? []), ...(a.management_ip_configuration ? [first<any>(a.management_ip_configuration)] : [])]
+        .map((c: any) => model.target(c?.public_ip_address_id))
+        .filter((x): x is Resource => x !== undefined),
+      rules: firewallRules(model, mine),
+    };
+  });
+
+  const publicIps: PublicIp[] = model.ofType("azurerm_public_ip").map((r) => ({
+    resource: r,
+    name: String(model.attr(r, "name")),
+    attachedTo: model.resources.filter((o) => o !== r && references(o.raw, r)),
+  }));
+
+  const clusters: ClusterPosture[] = model.ofType("azurerm_kubernetes_cluster").map((r) => {
+    const a = model.attrs(r);
+    const net = first<any>(a.network_profile) ?? {};
+    const aad = first<any>(a.azure_active_directory_role_based_access_control) ?? {};
+    const pool = first<any>(a.default_node_pool) ?? {};
+    return {
+      resource: r,
+      name: a.name,
+      privateCluster: a.private_cluster_enabled,
+      publicFqdn: a.private_cluster_public_fqdn_enabled,
+      outboundType: net.outbound_type,
+      localAccountsDisabled: a.local_account_disabled,
+      azureRbac: aad.azure_rbac_enabled,
+      networkPlugin: [net.network_plugin, net.network_plugin_mode, net.network_data_plane].filter((x) => x !== undefined).join("/"),
+      networkPolicy: net.network_policy,
+      nodeSubnet: subnetOf(pool.vnet_subnet_id),
+      runCommand: a.run_command_enabled ?? true,
+      kubernetesVersion: a.kubernetes_version ?? "AKS default",
+    };
+  });
+
+  const services: KubeService[] = [
+    ...["kubernetes_service_v1", "kubernetes_service"].flatMap((t) =>
+      model.ofType(t).map((r) => {
+        const a = model.attrs(r);
+        const meta = first<any>(a.metadata) ?? {};
+        const spec = first<any>(a.spec) ?? {};
+        return { source: r.address, namespace: meta.namespace ?? "default", name: meta.name, type: spec.type ?? "ClusterIP", annotations: meta.annotations ?? {}, ports: (spec.port ?? []).map((p: any) => p.port) };
+      }),
+    ),
+    ...model.output.manifests
+      .filter((m) => m.object?.kind === "Service")
+      .map((m) => ({
+        source: m.file,
+        namespace: m.object.metadata?.namespace ?? "default",
+        name: m.object.metadata?.name,
+        type: m.object.spec?.type ?? "ClusterIP",
+        annotations: m.object.metadata?.annotations ?? {},
+        ports: (m.object.spec?.ports ?? []).map((p: any) => p.port),
+      })),
+  ];
+
+  const zones = model.ofType("azurerm_private_dns_zone").map((r) => ({ resource: r, name: String(model.attr(r, "name")), links: [] as Vnet[] }));
+  for (const link of model.ofType("azurerm_private_dns_zone_virtual_network_link")) {
+    const a = model.attrs(link);
+    const zone = zones.find((z) => z.resource === model.target(a.private_dns_zone_name) || z.name === a.private_dns_zone_name);
+    const vnet = vnetOf(a.virtual_network_id);
+    if (zone && vnet) zone.links.push(vnet);
+  }
+  const records: DnsRecord[] = model.ofType("azurerm_private_dns_a_record").map((r) => {
+    const a = model.attrs(r);
+    return { resource: r, fqdn: `${a.name}.${typeof a.zone_name === "string" ? a.zone_name : "?"}`, addresses: strings(a.records) };
+  });
+  const roleAssignments = model.ofType("azurerm_role_assignment").map((r) => {
+    const a = model.attrs(r);
+    const describe = (v: unknown) => (v instanceof Ref ? `${v.resource.path}` : v instanceof Unknown ? v.expression : String(v));
+    return { resource: r, role: a.role_definition_name ?? a.role_definition_id, scope: describe(a.scope), principal: describe(a.principal_id) };
+  });
+
+  return { vnets, subnets, peerings, routeTables, firewalls, publicIps, clusters, services, zones, records, roleAssignments };
+}
+
+/** True when a resource's raw JSON refers to another resource (by `${type.key.`). */
+function references(raw: unknown, target: Resource): boolean {
+  const needle = `\${${target.type}.${target.key}.`;
+  return JSON.stringify(raw).includes(needle);
+}
+
+/** The rules of a policy's rule collection groups, in Azure Firewall's processing order. */
+export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] {
+  const rules: FirewallRule[] = [];
+  const kindOrder = { nat: 0, network: 1, application: 2 } as const;
+  for (const g of groups) {
+    const a = model.attrs(g);
+    const collections: [keyof typeof kindOrder, any[]][] = [
+      ["nat", a.nat_rule_collection ?? []],
+      ["network", a.network_rule_collection ?? []],
+      ["application", a.application_rule_collection ?? []],
+    ];
+    for (const [kind, list] of collections) {
+      for (const c of list) {
+        for (const r of c.rule ?? []) {
+          rules.push({
+            group: a.name,
+            groupPriority: a.priority,
+            collection: c.name,
+            collectionPriority: c.priority,
+            kind,
+            action: c.action,
+            name: r.name,
+            sources: strings(r.source_addresses ?? r.source_ip_groups),
+            destinations: strings(kind === "application" ? [...(r.destination_fqdns ?? []), ...(r.destination_urls ?? [])] : [...(r.destination_fqdns ?? []), ...(r.destination_addresses ?? []), ...(r.destination_address ? [r.destination_address] : [])]),
+            fqdnTags: strings(r.destination_fqdn_tags),
+            protocols: kind === "application" ? (r.protocols ?? []).map((p: any) => `${p.type}:${p.port}`) : strings(r.protocols),
+            ports: strings(r.destination_ports),
+          });
+        }
+      }
+    }
+  }
+  // Azure Firewall's processing order (Microsoft Learn, "Azure Firewall rule processing logic"):
+  // all DNAT rules, then all network rules, then all application rules; within each type by rule
+  // collection group priority, then rule collection priority. The first match decides.
+  return rules.sort((x, y) => kindOrder[x.kind] - kindOrder[y.kind] || x.groupPriority - y.groupPriority || x.collectionPriority - y.collectionPriority);
+}
