@@ -5,16 +5,16 @@ import * as os from "os";
 import { reportInternalError, run } from "../lib/cli";
 import { changed, ENVIRONMENTS_DIR } from "./helpers";
 
-function cli(...args: string[]) {
+async function cli(...args: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
   return { code, stdout, stderr };
 }
 
 describe("private-aks validate", () => {
-  it("accepts the default environment and names the stacks it would build", () => {
-    const result = cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
+  it("accepts the default environment and names the stacks it would build", async () => {
+    const result = await cli("validate", path.join(ENVIRONMENTS_DIR, "default.yaml"));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("ok (environment demo, westeurope; stacks demo-hub, demo-aks1, demo-aks1-apps)");
     expect(result.stderr).toBe("");
@@ -22,7 +22,7 @@ describe("private-aks validate", () => {
     expect(result.stdout).toContain("\n  demo-hub/firewall/public-ip: [PUB-001] Azure Firewall's egress address");
   });
 
-  it("prints every problem of a broken file, one per line, and exits 1", () => {
+  it("prints every problem of a broken file, one per line, and exits 1", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "validate-"));
     const file = path.join(dir, "env.yaml");
     fs.writeFileSync(file, stringify(changed((r) => {
@@ -30,7 +30,7 @@ describe("private-aks validate", () => {
       r.hub.jumpbox.sshPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDX9jHlAX7075C1lCUqiS9AQM/5wf3lMRk4s0MJXRlew x";
       r.spokes[0].cluster.serviceCidr = "10.0.4.0/24";
     })));
-    const result = cli("validate", file);
+    const result = await cli("validate", file);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([
       `${file}: location: "West Europe" is not an Azure region name; did you mean westeurope?`,
@@ -39,13 +39,13 @@ describe("private-aks validate", () => {
     ]);
   });
 
-  it("prints its version", () => {
-    const result = cli("--version");
+  it("prints its version", async () => {
+    const result = await cli("--version");
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "..", "package.json"), "utf8")).version);
   });
 
-  it("reports a bug of its own as one line without the machine's stack trace, unless asked", () => {
+  it("reports a bug of its own as one line without the machine's stack trace, unless asked", async () => {
     let out = "";
     const code = reportInternalError(new Error("boom\nsecond line"), { write: (s: string) => (out += s) }, {});
     expect(code).toBe(2);
@@ -55,8 +55,8 @@ describe("private-aks validate", () => {
     expect(out).toContain("\n    at ");
   });
 
-  it("answers an unknown command with usage and exit code 2", () => {
-    const result = cli("bogus");
+  it("answers an unknown command with usage and exit code 2", async () => {
+    const result = await cli("bogus");
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command 'bogus'");
   });

@@ -32,14 +32,14 @@ describe("the README", () => {
     expect(README).toContain(`\n${built.apps[0].emergencyApply}\n`);
   });
 
-  it("shows what validate really prints for the default environment", () => {
+  it("shows what validate really prints for the default environment", async () => {
     const block = /```\n(environments\/default\.yaml: ok [^`]*)```/.exec(README);
     expect(block).not.toBeNull();
     let stdout = "";
     const cwd = process.cwd();
     process.chdir(PROJECT_ROOT);
     try {
-      expect(run(["validate", "environments/default.yaml"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } })).toBe(0);
+      expect(await run(["validate", "environments/default.yaml"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } })).toBe(0);
     } finally {
       process.chdir(cwd);
     }

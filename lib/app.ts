@@ -5,10 +5,9 @@ import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./config/problem";
 import type { Environment } from "./config/schema";
-import { cidr } from "./net/cidr";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";
-import { checkGuardrails, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
+import { checkGuardrails, contextOf, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
 import { Model, readOutput } from "./review/model";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 
@@ -86,7 +85,7 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     return undefined;
   }
   const model = new Model(readOutput(options.outdir));
-  const report = checkGuardrails(model, GUARDRAILS, { privateRanges: env.privateRanges.map(cidr) });
+  const report = checkGuardrails(model, GUARDRAILS, contextOf(model));
   if (report.violations.length > 0) {
     options.stderr.write(report.violations.map((v) => oneLine(`${shown}: ${violationLine(v)}`)).join("\n") + "\n");
     return undefined;

@@ -1,6 +1,7 @@
 /**
- * The `private-aks` command line. Commands read an environment file (validate) and, in
- * later additions, the synthesized output; none of them writes anything.
+ * The `private-aks` command line. `validate` reads an environment file; `review`, `explain` and
+ * `diff` read synthesized outputs (never the environment file). Only `review` writes, and only
+ * into <out>/review/.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -9,7 +10,13 @@ import { Command, CommanderError } from "commander";
 import { planEnvironment } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
 import { oneLine } from "./config/problem";
-import { exceptionLine } from "./policy/guardrails";
+import { exceptionLine, violationLine } from "./policy/guardrails";
+import { diffModels, diffText } from "./review/diff";
+import { explain, ExplainError, parseDestination } from "./review/explain";
+import { buildGraph, renderSvg, toDot } from "./review/graph";
+import { Model, readOutput } from "./review/model";
+import { buildReview } from "./review/report";
+import { topology } from "./review/topology";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -32,11 +39,25 @@ export function reportInternalError(e: unknown, stderr: { write(text: string): u
   return 2;
 }
 
-/** Runs the command line; returns the exit code (0 ok, 1 problems found, 2 usage error or internal error). */
-export function run(argv: string[], io: Io = process): number {
+/** A question the command cannot answer as asked (a missing folder, an unknown spoke): one line, exit code 2. */
+class UsageError extends Error {}
+
+function model(outdir: string): Model {
+  try {
+    return new Model(readOutput(outdir));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.split("\n")[0] : String(e));
+  }
+}
+
+/**
+ * Runs the command line; resolves to the exit code: 0 ok; 1 problems found (validate) or
+ * changes found (diff); 2 a guardrail fails (review), a usage error or an internal error.
+ */
+export async function run(argv: string[], io: Io = process): Promise<number> {
   let code = 0;
   const program = new Command("private-aks")
-    .description("Private AKS on hub-and-spoke: check environment files")
+    .description("Private AKS on hub-and-spoke: check environment files and review what cdktf synthesized")
     .version(packageVersion(), "-V, --version", "print the version of private-aks")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -62,10 +83,62 @@ export function run(argv: string[], io: Io = process): number {
       }
     });
 
+  program
+    .command("review")
+    .description("write <out>/review/REVIEW.md and topology.svg from the synthesized output; with --base, the changes since it come first")
+    .option("--out <dir>", "the synthesized output to review", "cdktf.out")
+    .option("--base <dir>", "another synthesized output (the base branch's) to compare with")
+    .action(async (options: { out: string; base?: string }) => {
+      const head = model(options.out);
+      const review = buildReview(head, options.base ? model(options.base) : undefined);
+      const dir = path.join(options.out, "review");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "REVIEW.md"), review.markdown);
+      fs.writeFileSync(path.join(dir, "topology.svg"), await renderSvg(toDot(buildGraph(topology(head)))));
+      io.stdout.write(`${review.summary}\nwrote ${path.join(dir, "REVIEW.md")} and ${path.join(dir, "topology.svg")}\n`);
+      for (const v of review.report.violations) io.stderr.write(`${oneLine(violationLine(v))}\n`);
+      code = review.report.violations.length > 0 ? 2 : 0;
+    });
+
+  program
+    .command("explain")
+    .description("would this flow leave the spoke, and why? decided from the synthesized output as Azure would")
+    .requiredOption("--from <spoke[/subnet]>", "the source: a spoke (its node subnet) or spoke/subnet, e.g. aks1 or hub/jumpbox")
+    .requiredOption("--to <host:port[/protocol]>", "the destination, e.g. mcr.microsoft.com:443/https or 10.0.1.5:22/tcp")
+    .option("--out <dir>", "the synthesized output", "cdktf.out")
+    .option("--json", "print {verdict, rule, path} as JSON")
+    .action((options: { from: string; to: string; out: string; json?: boolean }) => {
+      try {
+        const destination = parseDestination(options.to);
+        const answer = explain(model(options.out), { from: options.from, ...destination });
+        if (options.json) io.stdout.write(`${JSON.stringify({ verdict: answer.verdict, rule: answer.rule, path: answer.path, reason: answer.reason })}\n`);
+        else io.stdout.write(`${answer.verdict}: ${answer.rule ?? answer.reason}\n${answer.path.map((p) => `  ${p}`).join("\n")}\n`);
+      } catch (e) {
+        if (e instanceof ExplainError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+
+  program
+    .command("diff")
+    .description("what changed between two synthesized outputs: public endpoints, egress rules, routes, cluster settings, role assignments, then every resource; exit 1 when anything changed")
+    .argument("<base>", "the base output folder")
+    .argument("[head]", "the head output folder", "cdktf.out")
+    .option("--json", "print the diff as JSON")
+    .action((base: string, head: string, options: { json?: boolean }) => {
+      const d = diffModels(model(base), model(head));
+      io.stdout.write(options.json ? `${JSON.stringify(d, null, 2)}\n` : diffText(d));
+      code = d.changed ? 1 : 0;
+    });
+
   try {
-    program.parse(argv, { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      io.stderr.write(`private-aks: ${oneLine(e.message)}\n`);
+      return 2;
+    }
     return reportInternalError(e, io.stderr);
   }
   return code;

@@ -67,6 +67,12 @@ describe("spoke stack", () => {
     });
   });
 
+  it("associates the egress route table with every subnet of the spoke, so nothing leaves but through the firewall", () => {
+    const table = Object.keys(json.resource.azurerm_route_table)[0];
+    const associated = resources(json, "azurerm_subnet_route_table_association").filter((a) => a.route_table_id === `\${azurerm_route_table.${table}.id}`).map((a) => a.subnet_id).sort();
+    expect(associated).toEqual(Object.keys(json.resource.azurerm_subnet).map((k) => `\${azurerm_subnet.${k}.id}`).sort());
+  });
+
   it("associates the route table with the node subnet", () => {
     const nodes = Object.entries(json.resource.azurerm_subnet).find(([, s]: [string, any]) => s.name === "snet-nodes")![0];
     expect(text).toHaveResourceWithProperties(SubnetRouteTableAssociation, { subnet_id: `\${azurerm_subnet.${nodes}.id}` });

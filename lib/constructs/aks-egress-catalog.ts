@@ -194,6 +194,25 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
   },
 ];
 
+/**
+ * What an Azure Firewall FQDN tag allows, as far as Microsoft documents it: `explain` expands
+ * a tag rule with this list. `{location}` is the cluster's region.
+ */
+export const FQDN_TAG_CONTENTS: Record<string, readonly string[]> = {
+  // "The AzureKubernetesService FQDN tag contains all required FQDNs" of the AKS egress page.
+  AzureKubernetesService: [
+    "*.hcp.{location}.azmk8s.io",
+    "mcr.microsoft.com",
+    "*.data.mcr.microsoft.com",
+    "mcr-0001.mcr-msedge.net",
+    "management.azure.com",
+    "login.microsoftonline.com",
+    "packages.microsoft.com",
+    "acs-mirror.azureedge.net",
+    "packages.aks.azure.com",
+  ],
+};
+
 /** Which optional groups a spoke switches on; `required` and `azurePolicy` are always on. */
 export interface EgressSelection {
   readonly containerInsights: boolean;

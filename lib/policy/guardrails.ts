@@ -1,4 +1,5 @@
 import type { IConstruct } from "constructs";
+import { parseCidr } from "../net/cidr";
 import type { Model } from "../review/model";
 import { ACKNOWLEDGEMENT_PREFIX } from "./acknowledge";
 import { GUARDRAILS, type GuardrailContext, type GuardrailRule, NO_CONTEXT } from "./rules";
@@ -40,6 +41,16 @@ export function acknowledgementsIn(model: Model): Map<string, Map<string, string
     found.set(a.path, byRule);
   }
   return found;
+}
+
+/** How the environment's declared private ranges are written into the output (an info annotation of the hub stack). */
+export const PRIVATE_RANGES_PREFIX = "private-aks private ranges: ";
+
+/** The guardrail context recorded in an output: the private ranges the environment declared. */
+export function contextOf(model: Model): GuardrailContext {
+  const note = model.output.annotations.find((a) => a.message.startsWith(PRIVATE_RANGES_PREFIX));
+  const ranges: string[] = note ? JSON.parse(note.message.slice(PRIVATE_RANGES_PREFIX.length)) : [];
+  return { privateRanges: ranges.map((r) => parseCidr(r)).flatMap((p) => (p.ok ? [p.value] : [])) };
 }
 
 /** Checks a synthesized output against the guardrails. */

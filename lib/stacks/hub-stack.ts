@@ -9,6 +9,7 @@ import { EgressFirewall } from "../constructs/egress-firewall";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { HubNetwork } from "../constructs/hub-network";
 import { DEFAULTS } from "../config/defaults";
+import { PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
 import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -180,6 +181,9 @@ export class HubStack extends PlatformStack implements IHub {
         Annotations.of(this).addWarning("the jumpbox has no way in: set hub.subnets.bastion (Azure Bastion) or onPremises (SSH over VPN/ExpressRoute)");
       }
     }
+
+    // The declared private ranges travel with the output, so that review judges it as synth did.
+    Annotations.of(this).addInfo(`${PRIVATE_RANGES_PREFIX}${JSON.stringify(env.privateRanges)}`);
 
     this.outputs(env, names);
   }

@@ -61,7 +61,8 @@ export class SpokeStack extends PlatformStack {
       resourceGroupName: rg,
       location: this.location,
       nextHopIp: hub.firewallPrivateIp,
-      subnets: { nodes: this.network.subnetId("nodes") },
+      // Every subnet of the spoke: nothing in it leaves except through the firewall.
+      subnets: Object.fromEntries(this.network.roles.map((role) => [role, this.network.subnetId(role)])),
       tags: this.tags,
     });
 

@@ -1,0 +1,289 @@
+/**
+ * The reviewers' tools on synthesized outputs: the model, explain (25+ flows), diff between
+ * two variants, and the review report with its picture.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parse, stringify } from "yaml";
+import { synthesize } from "../../lib/app";
+import { run } from "../../lib/cli";
+import { diffModels, diffText } from "../../lib/review/diff";
+import { explain, parseDestination } from "../../lib/review/explain";
+import { Model, readOutput, Ref, Unknown } from "../../lib/review/model";
+import { buildReview } from "../../lib/review/report";
+import { topology } from "../../lib/review/topology";
+import { ENVIRONMENTS_DIR } from "../helpers";
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
+const quiet = { write: () => undefined };
+
+/** Synthesizes an environment (optionally changed, optionally customized) into its own folder. */
+function synthesized(name: string, file: string, change?: (raw: any) => void, customize?: Parameters<typeof synthesize>[0]["customize"]): string {
+  const dir = path.join(scratch, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const raw = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, file), "utf8"));
+  change?.(raw);
+  const envFile = path.join(ENVIRONMENTS_DIR, file);
+  let target = envFile;
+  if (change) {
+    target = path.join(ENVIRONMENTS_DIR, `.review-test-${name}.yaml`);
+    fs.writeFileSync(target, stringify(raw));
+  }
+  try {
+    const code = synthesize({ outdir: path.join(dir, "cdktf.out"), file: target, stderr: quiet, stdout: quiet, customize });
+    if (code !== 0) throw new Error(`synth of ${name} failed`);
+  } finally {
+    if (change) fs.rmSync(target, { force: true });
+  }
+  return path.join(dir, "cdktf.out");
+}
+
+const defaultOut = synthesized("default", "default.yaml");
+const fullOut = synthesized("full", "full.yaml");
+const model = new Model(readOutput(defaultOut));
+const full = new Model(readOutput(fullOut));
+
+async function cli(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+describe("the model of cdktf.out", () => {
+  it("holds every stack's resources and the manifests", () => {
+    expect([...model.output.stacks.keys()]).toEqual(["demo-aks1", "demo-aks1-apps", "demo-hub"]);
+    expect(model.ofType("azurerm_kubernetes_cluster")).toHaveLength(1);
+    expect(model.output.manifests.map((m) => `${m.file}:${m.object.kind}`)).toEqual(["manifests/demo-aks1/hello.yaml:Namespace", "manifests/demo-aks1/hello.yaml:NetworkPolicy", "manifests/demo-aks1/hello.yaml:Deployment", "manifests/demo-aks1/hello.yaml:Service"]);
+  });
+
+  it("resolves references across stacks through remote state, down to literals where the output has them", () => {
+    const record = model.ofType("azurerm_private_dns_a_record")[0];
+    expect(model.attrs(record)).toEqual(expect.objectContaining({ name: "hello", zone_name: "corp.internal", resource_group_name: "rg-demo-hub" }));
+  });
+
+  it("keeps computed attributes as references to their resource, and the rest unknown: never guessed", () => {
+    const spokeToHub = model.ofType("azurerm_virtual_network_peering").find((p) => p.path.endsWith("peering-spoke-to-hub"))!;
+    const remote = model.attr(spokeToHub, "remote_virtual_network_id");
+    expect(remote).toBeInstanceOf(Ref);
+    expect((remote as Ref).resource.stack).toBe("demo-hub");
+    const provider = model.resolve(model.output.stacks.get("demo-aks1-apps").provider.kubernetes[0].exec[0].args[2], "demo-aks1-apps");
+    expect(provider).toBeInstanceOf(Unknown);
+  });
+
+  it("computes the firewall's private IP from its subnet (network address + 4)", () => {
+    expect(topology(model).firewalls.map((f) => f.privateIp)).toEqual(["10.0.0.4"]);
+    expect(topology(model).routeTables.find((r) => r.name === "rt-demo-aks1-egress")!.routes[0].nextHop).toBe("10.0.0.4");
+  });
+
+  it("links subnets to their route tables, peerings to both VNets, public IPs to what they attach to", () => {
+    const t = topology(model);
+    expect(t.subnets.find((s) => s.name === "snet-nodes")!.routeTable!.name).toBe("rt-demo-aks1-egress");
+    expect(t.peerings.map((p) => `${p.from?.name}->${p.to?.name}`).sort()).toEqual(["vnet-demo-aks1->vnet-demo-hub", "vnet-demo-hub->vnet-demo-aks1"]);
+    expect(t.publicIps.map((p) => [p.name, p.attachedTo.map((a) => a.type)]).sort()).toEqual([["pip-demo-afw", ["azurerm_firewall"]], ["pip-demo-bastion", ["azurerm_bastion_host"]]]);
+  });
+});
+
+describe("explain", () => {
+  const ask = (from: string, to: string, m: Model = model) => explain(m, { from, ...parseDestination(to) });
+
+  it.each([
+    ["aks1", "mcr.microsoft.com:443/https", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "eastus.data.mcr.microsoft.com:443", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "management.azure.com:443", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "login.microsoftonline.com:443", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "packages.aks.azure.com:443", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "abc.hcp.westeurope.azmk8s.io:443", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["aks1", "data.policy.core.windows.net:443", "allow", "rcg-aks1/rcg-aks1-application/aks-azure-policy"],
+    ["aks1", "westeurope.handler.control.monitor.azure.com:443", "allow", "rcg-aks1/rcg-aks1-application/aks-container-insights"],
+    ["aks1", "ntp.ubuntu.com:123/udp", "allow", "rcg-aks1/rcg-aks1-network/aks-ntp"],
+    ["aks1", "AzureMonitor:443/tcp", "allow", "rcg-aks1/rcg-aks1-network/aks-azure-monitor"],
+    ["aks1/ingress", "batman.com:443", "deny", null],
+    ["aks1", "mcr.microsoft.com:80/http", "allow", "rcg-aks1/rcg-aks1-application/aks-fqdn-tag"],
+    ["hub/jumpbox", "dl.k8s.io:443", "allow", "rcg-jumpbox/rcg-jumpbox-application/jumpbox-tools"],
+    ["hub/jumpbox", "azure.archive.ubuntu.com:80/http", "allow", "rcg-jumpbox/rcg-jumpbox-application/jumpbox-ubuntu-packages"],
+  ])("%s -> %s: %s by %s", (from, to, verdict, rule) => {
+    expect(ask(from, to)).toEqual(expect.objectContaining({ verdict, rule }));
+  });
+
+  it.each([
+    ["batman.com:80/http"],
+    ["batman.com:443"],
+    ["registry-1.docker.io:443"],
+    ["security.ubuntu.com:80/http"],
+    ["mcr.microsoft.com:8080/http"],
+    ["mcr.microsoft.com:8443/tcp"],
+    ["8.8.8.8:53/udp"],
+    ["1.1.1.1:443/tcp"],
+    ["dl.k8s.io:443"],
+  ])("aks1 -> %s: deny, no rule matched", (to) => {
+    expect(ask("aks1", to)).toEqual(expect.objectContaining({ verdict: "deny", rule: null, reason: "no rule matched" }));
+  });
+
+  it("does not let a wildcard match a look-alike host", () => {
+    expect(ask("aks1", "evildata.mcr.microsoft.com:443").verdict).toBe("deny");
+    expect(ask("aks1", "data.mcr.microsoft.com.evil.com:443").verdict).toBe("deny");
+    expect(ask("aks1", "mcr.microsoft.com.evil.com:443").verdict).toBe("deny");
+  });
+
+  it("sends spoke egress to the firewall's private IP", () => {
+    expect(ask("aks1", "batman.com:80").path).toEqual(expect.arrayContaining(["route 0.0.0.0/0 via rt-demo-aks1-egress/default-via-firewall (VirtualAppliance)", "to the firewall afw-demo-hub (10.0.0.4)"]));
+  });
+
+  it("keeps peered traffic off the firewall: the destination subnet's NSG decides", () => {
+    const toJumpbox = ask("aks1", "10.0.1.5:22/tcp");
+    expect(toJumpbox.path).toContain("route 10.0.0.0/22 via peering to vnet-demo-hub");
+    expect(toJumpbox.path.join(" ")).not.toContain("to the firewall");
+    expect(toJumpbox).toEqual(expect.objectContaining({ verdict: "deny", rule: "nsg/nsg-demo-jumpbox/deny-all-other-inbound" }));
+  });
+
+  it("resolves an app's private name and keeps the flow inside the spoke", () => {
+    const hello = ask("aks1", "hello.corp.internal:80");
+    expect(hello.path).toEqual(expect.arrayContaining(["hello.corp.internal resolves to 10.0.4.25 (private zone record)", "to demo-aks1/snet-ingress, not through the firewall"]));
+    expect(hello.verdict).toBe("allow");
+  });
+
+  it("sends spoke-to-spoke traffic through the firewall, which denies it", () => {
+    const out = ask("aks1", "10.0.9.10:443/tcp", full);
+    expect(out.path).toContain("to the firewall afw-full-hub (10.0.0.4)");
+    expect(out.verdict).toBe("deny");
+  });
+
+  it("lets SSH from Bastion into the jumpbox through its NSG rule", () => {
+    expect(ask("hub/bastion", "10.0.1.5:22/tcp")).toEqual(expect.objectContaining({ verdict: "allow", rule: "nsg/nsg-demo-jumpbox/allow-ssh-from-bastion" }));
+  });
+
+  it("lets priority decide between two overlapping rules: a deny collection with a lower number wins", () => {
+    const out = synthesized("deny-first", "default.yaml", undefined, (built) => {
+      new FirewallPolicyRuleCollectionGroup(built.hub, "block-mcr", {
+        name: "rcg-block",
+        firewallPolicyId: built.hub.firewall.policyId,
+        priority: 900,
+        applicationRuleCollection: [{ name: "block", priority: 100, action: "Deny", rule: [{ name: "no-mcr", sourceAddresses: ["10.0.5.0/24"], destinationFqdns: ["mcr.microsoft.com"], protocols: [{ type: "Https", port: 443 }] }] }],
+      });
+    });
+    const m = new Model(readOutput(out));
+    expect(ask("aks1", "mcr.microsoft.com:443", m)).toEqual(expect.objectContaining({ verdict: "deny", rule: "rcg-block/block/no-mcr" }));
+    expect(ask("aks1", "management.azure.com:443", m).verdict).toBe("allow");
+  });
+
+  it("names the valid sources when asked about one that does not exist", async () => {
+    const result = await cli("explain", "--from", "aks9", "--to", "mcr.microsoft.com:443", "--out", defaultOut);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('private-aks: --from "aks9": no spoke or hub of that name; valid: aks1, hub (add /<subnet> for another subnet)\n');
+    const subnet = await cli("explain", "--from", "aks1/db", "--to", "mcr.microsoft.com:443", "--out", defaultOut);
+    expect(subnet.stderr).toBe('private-aks: --from "aks1/db": vnet-demo-aks1 has no subnet "db"; valid: ingress, nodes\n');
+  });
+
+  it("prints JSON with --json", async () => {
+    const result = await cli("explain", "--from", "aks1", "--to", "batman.com:80/http", "--out", defaultOut, "--json");
+    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ verdict: "deny", rule: null, path: expect.any(Array) }));
+  });
+});
+
+describe("diff", () => {
+  const variant = synthesized("variant", "default.yaml", (raw) => {
+    raw.spokes[0].egress = { fqdns: ["api.contoso.com"], ubuntuUpdates: true };
+    raw.spokes[0].cluster.networkPolicy = "calico";
+    raw.spokes[0].cluster.adminGroupObjectIds = ["11111111-2222-3333-4444-555555555555"];
+    delete raw.hub.subnets.bastion;
+    raw.onPremises = ["192.168.0.0/16"];
+  });
+  const d = diffModels(model, new Model(readOutput(variant)));
+
+  it("reports no change between two syntheses of the same environment, exit 0", async () => {
+    const again = synthesized("again", "default.yaml");
+    expect(diffModels(model, new Model(readOutput(again))).changed).toBe(false);
+    expect(await cli("diff", defaultOut, again)).toEqual({ code: 0, stdout: "No changes.\n", stderr: "" });
+  });
+
+  it("names a removed public endpoint", () => {
+    expect(d.publicEndpoints.removed).toEqual([expect.stringMatching(/^demo-hub\/bastion\/public-ip \(pip-demo-bastion\): Azure Bastion's front door/)]);
+    expect(d.publicEndpoints.added).toEqual([]);
+  });
+
+  it("names egress rules added, with their destinations, ports and sources", () => {
+    expect(d.egress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns", change: "added", detail: "Allow application Https:443 to api.contoso.com from 10.0.5.0/24" }),
+      expect.objectContaining({ rule: "rcg-aks1/rcg-aks1-application/ubuntu-updates", change: "added" }),
+    ]));
+  });
+
+  it("names cluster security settings and role assignments that changed", () => {
+    expect(d.clusters).toContain("~ aks-demo-aks1: policy cilium => calico");
+    expect(d.roleAssignments.added).toEqual([expect.stringContaining("Azure Kubernetes Service RBAC Cluster Admin on demo-aks1/cluster/cluster")]);
+  });
+
+  it("lists resources added, removed and changed by type and path, and exits 1", async () => {
+    expect(d.resources.removed.map((r) => `${r.type} ${r.path}`)).toEqual(expect.arrayContaining(["azurerm_bastion_host demo-hub/bastion/bastion"]));
+    expect(d.resources.changed.map((r) => r.path)).toEqual(expect.arrayContaining(["demo-aks1/cluster/cluster"]));
+    const text = diffText(d);
+    expect(text.indexOf("Public endpoints:")).toBeLessThan(text.indexOf("Resources:"));
+    const result = await cli("diff", defaultOut, variant, "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).changed).toBe(true);
+  });
+
+  it("catches a widened egress rule", () => {
+    const wider = synthesized("wider", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com", "api2.contoso.com"] }));
+    const narrow = synthesized("narrow", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));
+    const w = diffModels(new Model(readOutput(narrow)), new Model(readOutput(wider)));
+    expect(w.egress).toEqual([{ rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns", change: "widened", detail: "+ api2.contoso.com" }]);
+    const n = diffModels(new Model(readOutput(wider)), new Model(readOutput(narrow)));
+    expect(n.egress).toEqual([{ rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns", change: "narrowed", detail: "- api2.contoso.com" }]);
+  });
+});
+
+describe("review", () => {
+  it("writes REVIEW.md and topology.svg into <out>/review and exits 0 when every guardrail passes", async () => {
+    const result = await cli("review", "--out", fullOut);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("guardrails: all pass");
+    expect(fs.readdirSync(path.join(fullOut, "review")).sort()).toEqual(["REVIEW.md", "topology.svg"]);
+  });
+
+  it("draws an SVG that is valid XML and names every VNet", async () => {
+    await cli("review", "--out", fullOut);
+    const svg = fs.readFileSync(path.join(fullOut, "review", "topology.svg"), "utf8");
+    expect(XMLValidator.validate(svg)).toBe(true);
+    const text = JSON.stringify(new XMLParser({ htmlEntities: true }).parse(svg));
+    for (const v of topology(full).vnets) expect(text).toContain(v.name);
+  });
+
+  it("shows public endpoints with their justification, egress per spoke, routes, cluster posture, DNS, apps and guardrails", () => {
+    const md = buildReview(full).markdown;
+    for (const heading of ["## Topology", "## Public endpoints", "## Egress allowed through the firewall", "## Routes", "## Clusters", "## Private DNS", "## Apps", "## Guardrails", "### Acknowledged exceptions"]) expect(md).toContain(heading);
+    expect(md).toContain("```mermaid\nflowchart LR");
+    expect(md).toMatch(/\| pip-full-afw \| `full-hub\/firewall\/public-ip` \| `full-hub\/firewall\/firewall` \| Azure Firewall's egress address/);
+    expect(md).toContain("| aks-full-aks1 | yes | yes | yes | yes | yes |");
+    expect(md).toContain("| hello/hello | `full-aks1-apps/kubernetes_service_v1.");
+    expect(md).toContain("| hello/hello | `manifests/full-aks1/hello.yaml` | LoadBalancer | yes | snet-ingress | 10.0.4.25 | hello.corp.internal |");
+  });
+
+  it("puts the changes since the base at the top with --base", async () => {
+    const variant = synthesized("review-base", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));
+    expect(await cli("review", "--out", variant, "--base", defaultOut)).toEqual(expect.objectContaining({ code: 0 }));
+    const md = fs.readFileSync(path.join(variant, "review", "REVIEW.md"), "utf8");
+    expect(md.indexOf("## Changes since the base")).toBeLessThan(md.indexOf("## Topology"));
+    expect(md).toContain("+ rcg-aks1/rcg-aks1-application/spoke-fqdns (added): Allow application Https:443 to api.contoso.com from 10.0.5.0/24");
+  });
+
+  it("exits 2 and names the violation when the output breaks a guardrail", async () => {
+    const out = path.join(scratch, "broken");
+    fs.cpSync(defaultOut, out, { recursive: true });
+    const file = path.join(out, "stacks", "demo-aks1", "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    Object.values<any>(json.resource.azurerm_kubernetes_cluster)[0].private_cluster_enabled = false;
+    fs.writeFileSync(file, JSON.stringify(json));
+    const result = await cli("review", "--out", out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^demo-aks1\/cluster\/cluster: \[AKS-001\] the API server is private/);
+  });
+
+  it("says clearly when the folder holds no synthesized output", async () => {
+    expect(await cli("review", "--out", path.join(scratch, "nothing"))).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringMatching(/^private-aks: .*nothing: no manifest\.json here; synthesize first/) }));
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * What changed between two synthesized outputs, the way a reviewer asks it: public endpoints
+ * added or removed, egress rules added, widened or narrowed, routes and cluster security
+ * settings changed, role assignments added; then every resource added, removed and changed,
+ * by type and construct path.
+ */
+import { acknowledgementsIn } from "../policy/guardrails";
+import type { Model, Resource } from "./model";
+import { type FirewallRule, topology } from "./topology";
+
+export interface ResourceChange {
+  readonly stack: string;
+  readonly type: string;
+  readonly path: string;
+}
+
+export interface RuleChange {
+  readonly rule: string;
+  readonly change: "added" | "removed" | "widened" | "narrowed" | "changed";
+  readonly detail: string;
+}
+
+export interface Diff {
+  readonly changed: boolean;
+  readonly publicEndpoints: { readonly added: string[]; readonly removed: string[] };
+  readonly egress: RuleChange[];
+  readonly routes: string[];
+  readonly clusters: string[];
+  readonly roleAssignments: { readonly added: string[]; readonly removed: string[] };
+  readonly nsgRules: string[];
+  readonly resources: { readonly added: ResourceChange[]; readonly removed: ResourceChange[]; readonly changed: ResourceChange[] };
+}
+
+const keyOf = (r: Resource) => `${r.stack}|${r.type}|${r.path}`;
+const change = (r: Resource): ResourceChange => ({ stack: r.stack, type: r.type, path: r.path });
+const strip = (raw: Record<string, unknown>) => {
+  const { "//": _m, ...rest } = raw as any;
+  return JSON.stringify(rest);
+};
+
+/** Compares a base output with a head output. */
+export function diffModels(base: Model, head: Model): Diff {
+  const before = new Map(base.resources.map((r) => [keyOf(r), r]));
+  const after = new Map(head.resources.map((r) => [keyOf(r), r]));
+  const resources = {
+    added: [...after.keys()].filter((k) => !before.has(k)).map((k) => change(after.get(k)!)),
+    removed: [...before.keys()].filter((k) => !after.has(k)).map((k) => change(before.get(k)!)),
+    changed: [...after.keys()].filter((k) => before.has(k) && strip(before.get(k)!.raw) !== strip(after.get(k)!.raw)).map((k) => change(after.get(k)!)),
+  };
+
+  const [tb, th] = [topology(base), topology(head)];
+  const endpoints = (m: Model, t: ReturnType<typeof topology>) => {
+    const acks = acknowledgementsIn(m);
+    return new Map(t.publicIps.map((p) => [p.resource.path, `${p.resource.path} (${p.name})${acks.get(p.resource.path)?.get("PUB-001") ? `: ${acks.get(p.resource.path)!.get("PUB-001")}` : ": not acknowledged"}`]));
+  };
+  const [eb, eh] = [endpoints(base, tb), endpoints(head, th)];
+
+  const rulesOf = (t: ReturnType<typeof topology>) => new Map(t.firewalls.flatMap((f) => f.rules).map((r) => [`${r.group}/${r.collection}/${r.name}`, r]));
+  const [rb, rh] = [rulesOf(tb), rulesOf(th)];
+  const describe = (r: FirewallRule) =>
+    `${r.action} ${r.kind} ${[...r.protocols].join(",")}${r.ports.length ? ` ports ${r.ports.join(",")}` : ""} to ${[...r.destinations, ...r.fqdnTags.map((t) => `tag:${t}`)].join(", ")} from ${r.sources.join(", ")}`;
+  const egress: RuleChange[] = [];
+  for (const [id, r] of rh) if (!rb.has(id)) egress.push({ rule: id, change: "added", detail: describe(r) });
+  for (const [id, r] of rb) if (!rh.has(id)) egress.push({ rule: id, change: "removed", detail: describe(r) });
+  for (const [id, r] of rh) {
+    const old = rb.get(id);
+    if (!old || describe(old) === describe(r)) continue;
+    const set = (x: FirewallRule) => new Set([...x.destinations, ...x.fqdnTags.map((t) => `tag:${t}`), ...x.sources.map((s) => `from:${s}`), ...x.ports.map((p) => `port:${p}`), ...x.protocols.map((p) => `proto:${p}`)]);
+    const [a, b] = [set(old), set(r)];
+    const gained = [...b].filter((x) => !a.has(x));
+    const lost = [...a].filter((x) => !b.has(x));
+    const kind = lost.length === 0 ? "widened" : gained.length === 0 ? "narrowed" : "changed";
+    egress.push({ rule: id, change: kind, detail: [gained.length ? `+ ${gained.join(", ")}` : "", lost.length ? `- ${lost.join(", ")}` : ""].filter(Boolean).join("; ") });
+  }
+
+  const routesOf = (t: ReturnType<typeof topology>) => new Map(t.routeTables.flatMap((rt) => rt.routes.map((r) => [`${rt.name}/${r.name}`, `${r.prefix} -> ${r.nextHopType}${r.nextHop ? ` ${r.nextHop}` : ""}`])));
+  const [ob, oh] = [routesOf(tb), routesOf(th)];
+  const routes = [
+    ...[...oh].filter(([k]) => !ob.has(k)).map(([k, v]) => `+ ${k}: ${v}`),
+    ...[...ob].filter(([k]) => !oh.has(k)).map(([k, v]) => `- ${k}: ${v}`),
+    ...[...oh].filter(([k, v]) => ob.has(k) && ob.get(k) !== v).map(([k, v]) => `~ ${k}: ${ob.get(k)} => ${v}`),
+  ];
+
+  const postureOf = (t: ReturnType<typeof topology>) =>
+    new Map(t.clusters.map((c) => [c.name, { private: c.privateCluster, publicFqdn: c.publicFqdn, outbound: c.outboundType, localAccountsDisabled: c.localAccountsDisabled, azureRbac: c.azureRbac, network: c.networkPlugin, policy: c.networkPolicy, runCommand: c.runCommand, version: c.kubernetesVersion }]));
+  const [pb, ph] = [postureOf(tb), postureOf(th)];
+  const clusters: string[] = [];
+  for (const [name, p] of ph) {
+    const old = pb.get(name);
+    if (!old) {
+      clusters.push(`+ ${name}`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(p)) if (String((old as any)[k]) !== String(v)) clusters.push(`~ ${name}: ${k} ${String((old as any)[k])} => ${String(v)}`);
+  }
+  for (const name of pb.keys()) if (!ph.has(name)) clusters.push(`- ${name}`);
+
+  const assignmentsOf = (t: ReturnType<typeof topology>) => new Set(t.roleAssignments.map((r) => `${r.role} on ${r.scope} for ${r.principal}`));
+  const [ab, ah] = [assignmentsOf(tb), assignmentsOf(th)];
+
+  const nsgOf = (m: Model) => new Map(m.ofType("azurerm_network_security_rule").map((r) => [r.path, JSON.stringify(m.attrs(r))]));
+  const [nb, nh] = [nsgOf(base), nsgOf(head)];
+  const nsgRules = [
+    ...[...nh.keys()].filter((k) => !nb.has(k)).map((k) => `+ ${k}`),
+    ...[...nb.keys()].filter((k) => !nh.has(k)).map((k) => `- ${k}`),
+    ...[...nh].filter(([k, v]) => nb.has(k) && nb.get(k) !== v).map(([k]) => `~ ${k}`),
+  ];
+
+  const d: Omit<Diff, "changed"> = {
+    publicEndpoints: { added: [...eh.keys()].filter((k) => !eb.has(k)).map((k) => eh.get(k)!), removed: [...eb.keys()].filter((k) => !eh.has(k)).map((k) => eb.get(k)!) },
+    egress,
+    routes,
+    clusters,
+    roleAssignments: { added: [...ah].filter((x) => !ab.has(x)), removed: [...ab].filter((x) => !ah.has(x)) },
+    nsgRules,
+    resources,
+  };
+  const changed = resources.added.length + resources.removed.length + resources.changed.length > 0 || base.output.manifests.length !== head.output.manifests.length ||
+    JSON.stringify(base.output.manifests) !== JSON.stringify(head.output.manifests);
+  return { changed, ...d };
+}
+
+/** The diff in words, reviewer's concerns first. */
+export function diffText(d: Diff): string {
+  if (!d.changed) return "No changes.\n";
+  const lines: string[] = [];
+  const section = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    lines.push(`${title}:`);
+    for (const i of items) lines.push(`  ${i}`);
+  };
+  section("Public endpoints", [...d.publicEndpoints.added.map((e) => `+ ${e}`), ...d.publicEndpoints.removed.map((e) => `- ${e}`)]);
+  section("Egress rules", d.egress.map((e) => `${e.change === "added" ? "+" : e.change === "removed" ? "-" : "~"} ${e.rule} (${e.change}): ${e.detail}`));
+  section("Routes", d.routes);
+  section("Cluster security settings", d.clusters);
+  section("Role assignments", [...d.roleAssignments.added.map((a) => `+ ${a}`), ...d.roleAssignments.removed.map((a) => `- ${a}`)]);
+  section("NSG rules", d.nsgRules);
+  const r = d.resources;
+  lines.push(`Resources: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed`);
+  for (const [mark, list] of [["+", r.added], ["-", r.removed], ["~", r.changed]] as const) for (const c of list) lines.push(`  ${mark} ${c.type} ${c.path}`);
+  return lines.join("\n") + "\n";
+}

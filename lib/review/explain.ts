@@ -1,0 +1,222 @@
+/**
+ * "Would this flow leave the spoke, and why?" decided from the synthesized output as Azure
+ * would decide it: the source subnet's effective route for the destination (its own VNet and
+ * peered VNets stay inside, user-defined routes win on longer prefixes and on ties), then, for
+ * traffic sent to the firewall, the policy in Azure Firewall's processing order (network rules
+ * before application rules; within each by rule collection group, then rule collection
+ * priority; first match wins; nothing matched: denied), and for traffic that stays inside, the
+ * destination subnet's NSG.
+ */
+import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
+import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
+import type { Model } from "./model";
+import { type FirewallRule, type Subnet, type Topology, topology, type Vnet } from "./topology";
+
+export type Protocol = "tcp" | "udp" | "http" | "https";
+
+export interface Flow {
+  readonly from: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+export interface Explanation {
+  readonly verdict: "allow" | "deny";
+  /** `group/collection/rule` for a firewall rule, `nsg/<name>/<rule>` for an NSG rule; null when nothing matched. */
+  readonly rule: string | null;
+  /** The hops, in words. */
+  readonly path: string[];
+  /** Why, in one sentence. */
+  readonly reason: string;
+}
+
+/** A mistake in the question (unknown spoke, malformed destination): one line, listing what is valid. */
+export class ExplainError extends Error {}
+
+/** Parses `host-or-ip:port[/protocol]`. The protocol defaults to https on 443, http on 80, tcp otherwise. */
+export function parseDestination(text: string): { host: string; port: number; protocol: Protocol } {
+  const match = /^([A-Za-z0-9.*-]+):(\d{1,5})(?:\/(tcp|udp|http|https))?$/i.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) throw new ExplainError(`--to ${JSON.stringify(text)}: write host-or-ip:port[/tcp|udp|http|https], e.g. mcr.microsoft.com:443/https`);
+  const protocol = (match[3]?.toLowerCase() as Protocol | undefined) ?? (port === 443 ? "https" : port === 80 ? "http" : "tcp");
+  return { host: match[1].toLowerCase(), port, protocol };
+}
+
+interface Source {
+  readonly label: string;
+  readonly subnet: Subnet;
+  readonly vnet: Vnet;
+}
+
+/** Subnet roles `--from` accepts, by the subnet names they stand for. */
+const ROLES: Record<string, string> = {
+  nodes: "snet-nodes",
+  ingress: "snet-ingress",
+  jumpbox: "snet-jumpbox",
+  bastion: "AzureBastionSubnet",
+  firewall: "AzureFirewallSubnet",
+  dnsResolverInbound: "snet-dns-inbound",
+  dnsResolverOutbound: "snet-dns-outbound",
+};
+
+/** Finds the source: `<spoke>` (its node subnet) or `<spoke>/<subnet>`, where spoke is a stack id or its last part. */
+function findSource(t: Topology, from: string): Source {
+  const [place, subnetName = "nodes"] = from.split("/");
+  const candidates = t.vnets.filter((v) => v.resource.stack === place || v.resource.stack.endsWith(`-${place}`));
+  const valid = () => t.vnets.map((v) => v.resource.stack.replace(/^.*?-/, "")).sort().join(", ");
+  if (candidates.length === 0) throw new ExplainError(`--from ${JSON.stringify(from)}: no spoke or hub of that name; valid: ${valid()} (add /<subnet> for another subnet)`);
+  if (candidates.length > 1) throw new ExplainError(`--from ${JSON.stringify(from)}: several stacks match (${candidates.map((c) => c.resource.stack).join(", ")}); give the stack id`);
+  const vnet = candidates[0];
+  const wanted = ROLES[subnetName] ?? subnetName;
+  const subnet = vnet.subnets.find((s) => s.name === wanted || s.name === subnetName);
+  if (!subnet) {
+    throw new ExplainError(`--from ${JSON.stringify(from)}: ${vnet.name} has no subnet ${JSON.stringify(subnetName)}; valid: ${vnet.subnets.map((s) => Object.entries(ROLES).find(([, n]) => n === s.name)?.[0] ?? s.name).join(", ")}`);
+  }
+  return { label: `${vnet.resource.stack}/${subnet.name}`, subnet, vnet };
+}
+
+const blocks = (texts: string[]): Cidr[] => texts.flatMap((t) => {
+  const p = parseCidr(t);
+  return p.ok ? [p.value] : [];
+});
+
+/** True when a firewall or NSG address matches the destination (or source) address. */
+function addressMatches(pattern: string, ip: bigint | undefined): boolean {
+  if (pattern === "*" || pattern === "Any" || pattern === "0.0.0.0/0") return true;
+  if (ip === undefined) return false;
+  const range = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(pattern);
+  if (range) {
+    const [lo, hi] = [parseIp(range[1]), parseIp(range[2])];
+    return lo.ok && hi.ok && lo.value <= ip && ip <= hi.value;
+  }
+  const block = parseCidr(pattern.includes("/") ? pattern : `${pattern}/32`);
+  return block.ok && containsIp(block.value, ip);
+}
+
+/** True when a host name matches an FQDN pattern as Azure Firewall matches it: exactly, or by a leading `*.`, or `*`. */
+export function fqdnMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  if (p === "*") return true;
+  return p.startsWith("*.") ? host.endsWith(p.slice(1)) && host.length > p.length - 1 : host === p;
+}
+
+function portMatches(ports: string[], port: number): boolean {
+  return ports.some((p) => {
+    if (p === "*") return true;
+    const [lo, hi] = p.split("-").map(Number);
+    return hi === undefined ? lo === port : lo <= port && port <= hi;
+  });
+}
+
+/** Explains one flow against a synthesized output. */
+export function explain(model: Model, flow: Flow): Explanation {
+  const t = topology(model);
+  const source = findSource(t, flow.from);
+  const path: string[] = [`from ${source.label} (${source.subnet.prefixes.join(", ")})`];
+  const sourceIp = blocks(source.subnet.prefixes)[0]?.first;
+  const src = sourceIp === undefined ? undefined : sourceIp + 4n; // a host of the subnet
+
+  // A name: a private record of the output, else somewhere beyond the VNets.
+  const literal = parseIp(flow.host);
+  const record = literal.ok ? undefined : t.records.find((r) => r.fqdn.toLowerCase() === flow.host);
+  const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : undefined;
+  if (record) path.push(`${flow.host} resolves to ${record.addresses.join(", ")} (private zone record)`);
+
+  // Effective route: system routes for the VNet and its peers, then the route table's; longest prefix wins, a user route wins a tie.
+  const peers = t.peerings.filter((p) => p.from === source.vnet && p.to).map((p) => p.to as Vnet);
+  type Candidate = { prefix: Cidr; kind: "VnetLocal" | "VNetPeering" | "User"; nextHop: string; name: string; vnet?: Vnet };
+  const candidates: Candidate[] = [
+    ...blocks(source.vnet.addressSpace).map((b) => ({ prefix: b, kind: "VnetLocal" as const, nextHop: "VnetLocal", name: `${source.vnet.name} address space`, vnet: source.vnet })),
+    ...peers.flatMap((v) => blocks(v.addressSpace).map((b) => ({ prefix: b, kind: "VNetPeering" as const, nextHop: "VNetPeering", name: `peering to ${v.name}`, vnet: v }))),
+    ...(source.subnet.routeTable?.routes ?? []).flatMap((r) => blocks([r.prefix]).map((b) => ({ prefix: b, kind: "User" as const, nextHop: r.nextHop ?? r.nextHopType, name: `${source.subnet.routeTable!.name}/${r.name} (${r.nextHopType})` }))),
+  ];
+  const applicable = candidates.filter((c) => (destIp === undefined ? c.prefix.prefix === 0 : containsIp(c.prefix, destIp)));
+  applicable.sort((a, b) => b.prefix.prefix - a.prefix.prefix || (a.kind === "User" ? -1 : b.kind === "User" ? 1 : 0));
+  const route = applicable[0];
+  if (!route) {
+    if (model.attr(source.subnet.resource, "default_outbound_access_enabled") === false) {
+      path.push("no route to it but Azure's default route, and the subnet has no default outbound access");
+      return { verdict: "deny", rule: null, path, reason: "the subnet has neither a route to the firewall nor default outbound access: nothing leaves" };
+    }
+    path.push("no route: Azure's default route sends it to the Internet directly");
+    return { verdict: "allow", rule: null, path, reason: "no user-defined route covers it: it would leave Azure without crossing the firewall" };
+  }
+  path.push(`route ${route.prefix.text} via ${route.name}`);
+
+  if (route.kind !== "User") {
+    // Stays inside: the destination subnet's NSG decides.
+    const subnet = t.subnets.find((s) => s.vnet === route.vnet && destIp !== undefined && blocks(s.prefixes).some((b) => containsIp(b, destIp)));
+    path.push(subnet ? `to ${subnet.vnet?.resource.stack}/${subnet.name}, not through the firewall` : `inside ${route.vnet?.name}, not through the firewall`);
+    return nsgVerdict(model, t, subnet, source, src, flow, path);
+  }
+
+  const firewall = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === route.nextHop);
+  if (!firewall) {
+    path.push(`next hop ${route.nextHop} is not a firewall in this output`);
+    return { verdict: "deny", rule: null, path, reason: "the route's next hop is not a firewall the output holds; the flow cannot be judged further" };
+  }
+  path.push(`to the firewall ${firewall.name} (${firewall.privateIp})`);
+  const location = String(model.attr(firewall.resource, "location") ?? "");
+  const decision = firewallDecision(firewall.rules, flow, src, destIp, location);
+  if (decision) {
+    const verdict = decision.rule.action === "Deny" ? "deny" : "allow";
+    path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
+    if (verdict === "allow") path.push("leaves Azure SNAT-ed to the firewall's public IP");
+    return { verdict, rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+  }
+  path.push("no rule matched: denied by default");
+  return { verdict: "deny", rule: null, path, reason: "no rule matched" };
+}
+
+function firewallDecision(rules: FirewallRule[], flow: Flow, src: bigint | undefined, destIp: bigint | undefined, location: string) {
+  const id = (r: FirewallRule) => `${r.group}/${r.collection}/${r.name}`;
+  const fromSource = (r: FirewallRule) => r.sources.some((s) => addressMatches(s, src));
+  for (const r of rules.filter((x) => x.kind === "network")) {
+    const transport = flow.protocol === "udp" ? "UDP" : "TCP";
+    if (!r.protocols.some((p) => p === "Any" || p === transport)) continue;
+    if (!fromSource(r) || !portMatches(r.ports, flow.port)) continue;
+    const byAddress = r.destinations.some((d) => d.toLowerCase() === flow.host || (/^[\d*]/.test(d) && addressMatches(d, destIp)));
+    const byName = r.destinations.some((d) => /[a-z]/i.test(d) && !/^[A-Z]/.test(d) && fqdnMatches(d, flow.host));
+    if (byAddress || byName) return { rule: r, id: id(r), why: `${transport} ${flow.port} from ${r.sources.join(", ")} to ${r.destinations.join(", ")}` };
+  }
+  if (flow.protocol !== "http" && flow.protocol !== "https") return undefined;
+  for (const r of rules.filter((x) => x.kind === "application")) {
+    const wanted = `${flow.protocol === "https" ? "Https" : "Http"}:${flow.port}`;
+    if (!r.protocols.includes(wanted) || !fromSource(r)) continue;
+    const direct = r.destinations.find((d) => fqdnMatches(d, flow.host));
+    const tag = r.fqdnTags.find((tagName) => (FQDN_TAG_CONTENTS[tagName] ?? []).some((f) => fqdnMatches(f.replace("{location}", location), flow.host)));
+    if (direct !== undefined || tag !== undefined) return { rule: r, id: id(r), why: `${wanted} to ${direct ?? `FQDN tag ${tag}`} from ${r.sources.join(", ")}` };
+  }
+  return undefined;
+}
+
+/** Azure's default NSG rules that decide what custom rules do not. */
+function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, source: Source, src: bigint | undefined, flow: Flow, path: string[]): Explanation {
+  if (!subnet?.nsg) {
+    path.push("no NSG on the destination subnet");
+    return { verdict: "allow", rule: null, path, reason: "traffic between peered networks is allowed when no NSG says otherwise" };
+  }
+  const nsgName = String(model.attr(subnet.nsg, "name"));
+  const rules = model
+    .ofType("azurerm_network_security_rule")
+    .filter((r) => model.target(model.attr(r, "network_security_group_name")) === subnet.nsg || model.attr(r, "network_security_group_name") === nsgName)
+    .map((r) => model.attrs(r))
+    .filter((r) => r.direction === "Inbound")
+    .sort((a, b) => a.priority - b.priority);
+  const virtualNetwork = [source.vnet, ...t.peerings.filter((p) => p.from === source.vnet).map((p) => p.to)].flatMap((v) => blocks(v?.addressSpace ?? []));
+  const matchesAddress = (a: string) => (a === "VirtualNetwork" ? src !== undefined && virtualNetwork.some((b) => containsIp(b, src)) : a === "Internet" ? false : addressMatches(a, src));
+  for (const r of rules) {
+    const sources = [r.source_address_prefix, ...(r.source_address_prefixes ?? [])].filter((x) => x !== undefined);
+    const ports = [r.destination_port_range, ...(r.destination_port_ranges ?? [])].filter((x) => x !== undefined);
+    const protocolOk = r.protocol === "*" || r.protocol.toLowerCase() === (flow.protocol === "udp" ? "udp" : "tcp");
+    if (protocolOk && sources.some(matchesAddress) && portMatches(ports, flow.port)) {
+      const rule = `nsg/${nsgName}/${r.name}`;
+      path.push(`NSG rule ${rule} (${r.access})`);
+      return { verdict: r.access === "Allow" ? "allow" : "deny", rule, path, reason: `NSG ${nsgName} rule ${r.name} (priority ${r.priority}) matched` };
+    }
+  }
+  path.push(`NSG ${nsgName}: Azure's default AllowVnetInBound`);
+  return { verdict: "allow", rule: `nsg/${nsgName}/AllowVnetInBound`, path, reason: "no custom rule matched; Azure's default rule allows traffic from the virtual network" };
+}
+

@@ -1,0 +1,107 @@
+/**
+ * REVIEW.md: what a reviewer of an infrastructure pull request needs to see without running
+ * `terraform plan`: what changed since the base (with --base), a picture of the topology,
+ * the public endpoints and why each exists, what each spoke may reach, the routes, each
+ * cluster's security posture, private DNS, the apps and their private names, and the
+ * guardrails with their acknowledged exceptions.
+ */
+import { checkGuardrails, contextOf, exceptionLine, type GuardrailReport, violationLine } from "../policy/guardrails";
+import { diffModels, diffText } from "./diff";
+import { buildGraph, toMermaid } from "./graph";
+import type { Model } from "./model";
+import { Ref, Unknown } from "./model";
+import { topology } from "./topology";
+
+export interface Review {
+  readonly markdown: string;
+  readonly report: GuardrailReport;
+  /** A few lines for the terminal. */
+  readonly summary: string;
+}
+
+const cell = (v: unknown) => String(v instanceof Ref || v instanceof Unknown ? v.toString() : v).replace(/\|/g, "\\|").replace(/\n/g, " ");
+const mark = (ok: boolean) => (ok ? "yes" : "**NO**");
+
+export function buildReview(model: Model, base?: Model): Review {
+  const t = topology(model);
+  const report = checkGuardrails(model, undefined, contextOf(model));
+  const out: string[] = ["# Infrastructure review", ""];
+  const stacks = [...model.output.stacks.keys()];
+  out.push(`Stacks: ${stacks.map((s) => `\`${s}\``).join(", ")}. Guardrails: ${report.violations.length === 0 ? "all pass" : `**${report.violations.length} violation(s)**`}; ${report.exceptions.length} acknowledged exception(s).`, "");
+
+  if (base) {
+    const d = diffModels(base, model);
+    out.push("## Changes since the base", "", "```", diffText(d).trimEnd(), "```", "");
+  }
+
+  out.push("## Topology", "", "```mermaid", toMermaid(buildGraph(t)), "```", "", "The same picture as SVG: `topology.svg` next to this file.", "");
+
+  out.push("## Public endpoints", "", "| public IP | resource | attached to | justification |", "| --- | --- | --- | --- |");
+  for (const p of t.publicIps) {
+    const ack = report.exceptions.find((e) => e.path === p.resource.path && e.rule.id === "PUB-001");
+    out.push(`| ${cell(p.name)} | \`${p.resource.path}\` | ${p.attachedTo.map((a) => `\`${a.path}\``).join(", ") || "nothing"} | ${ack ? cell(ack.acknowledged) : "**not acknowledged**"} |`);
+  }
+  if (t.publicIps.length === 0) out.push("| (none) | | | |");
+  out.push("");
+
+  out.push("## Egress allowed through the firewall", "", "Rules in Azure Firewall's processing order (network rules, then application rules; by group and collection priority). Everything else is denied.", "");
+  for (const f of t.firewalls) {
+    out.push(`### ${f.name} (${f.privateIp ?? "private IP unknown"}, DNS proxy ${f.dnsProxy ? "on" : "off"})`, "", "| group / collection / rule | action | kind | protocols and ports | destinations | sources |", "| --- | --- | --- | --- | --- | --- |");
+    for (const r of f.rules) {
+      const dests = [...r.destinations, ...r.fqdnTags.map((x) => `FQDN tag ${x}`)];
+      out.push(`| ${r.group} / ${r.collection} / ${r.name} | ${r.action} | ${r.kind} | ${cell([...r.protocols, ...r.ports.map((p) => `port ${p}`)].join(", "))} | ${cell(dests.join(", "))} | ${cell(r.sources.join(", "))} |`);
+    }
+    out.push("");
+  }
+
+  out.push("## Routes", "", "| route table | subnets | BGP propagation | routes |", "| --- | --- | --- | --- |");
+  for (const rt of t.routeTables) {
+    out.push(`| ${rt.name} | ${rt.subnets.map((s) => `${s.vnet?.name ?? "?"}/${s.name}`).join(", ")} | ${rt.bgpPropagation ? "on" : "off"} | ${rt.routes.map((r) => `${r.prefix} -> ${r.nextHopType}${r.nextHop ? ` ${r.nextHop}` : ""}`).join("; ")} |`);
+  }
+  out.push("");
+
+  out.push("## Clusters", "", "| cluster | private API | public FQDN off | egress via firewall (UDR) | local accounts off | Entra ID + Azure RBAC | network | policy | run command | version |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const c of t.clusters) {
+    out.push(`| ${c.name} | ${mark(c.privateCluster === true)} | ${mark(c.publicFqdn === false)} | ${mark(c.outboundType === "userDefinedRouting")} | ${mark(c.localAccountsDisabled === true)} | ${mark(c.azureRbac === true)} | ${cell(c.networkPlugin)} | ${cell(c.networkPolicy)} | ${c.runCommand === false ? "off" : "on"} | ${cell(c.kubernetesVersion)} |`);
+  }
+  out.push("");
+
+  out.push("## Private DNS", "", "| zone | linked to |", "| --- | --- |");
+  for (const z of t.zones) out.push(`| ${z.name} | ${z.links.map((v) => v.name).join(", ")} |`);
+  out.push("", "| record | addresses |", "| --- | --- |");
+  for (const r of t.records) out.push(`| ${r.fqdn} | ${r.addresses.join(", ")} |`);
+  if (t.records.length === 0) out.push("| (none) | |");
+  out.push("");
+
+  out.push("## Apps", "", "| service | from | type | internal | subnet | address | private name |", "| --- | --- | --- | --- | --- | --- | --- |");
+  for (const s of t.services) {
+    const ip = s.annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"] ?? "";
+    const name = t.records.find((r) => r.addresses.includes(ip))?.fqdn ?? "";
+    out.push(`| ${s.namespace}/${s.name} | \`${s.source}\` | ${s.type} | ${mark(s.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true")} | ${s.annotations["service.beta.kubernetes.io/azure-load-balancer-internal-subnet"] ?? ""} | ${ip} | ${name} |`);
+  }
+  if (t.services.length === 0) out.push("| (none) | | | | | | |");
+  out.push("");
+
+  out.push("## Role assignments", "", "| role | scope | principal |", "| --- | --- | --- |");
+  for (const r of t.roleAssignments) out.push(`| ${cell(r.role)} | ${cell(r.scope)} | ${cell(r.principal)} |`);
+  out.push("");
+
+  out.push("## Guardrails", "", "| rule | requires | judged | passed | acknowledged |", "| --- | --- | --- | --- | --- |");
+  for (const x of report.tally) out.push(`| ${x.rule.id} | ${x.rule.title} | ${x.checked} | ${x.passed} | ${report.exceptions.filter((e) => e.rule === x.rule).length} |`);
+  out.push("");
+  if (report.violations.length > 0) {
+    out.push("### Violations", "");
+    for (const v of report.violations) out.push(`- ${violationLine(v)}`);
+    out.push("");
+  }
+  out.push("### Acknowledged exceptions", "");
+  for (const e of report.exceptions) out.push(`- ${exceptionLine(e)}`);
+  if (report.exceptions.length === 0) out.push("- (none)");
+  out.push("");
+
+  const summary = [
+    `${stacks.length} stacks, ${t.vnets.length} VNets, ${t.clusters.length} clusters, ${t.publicIps.length} public IPs (${report.exceptions.filter((e) => e.rule.id === "PUB-001").length} acknowledged)`,
+    report.violations.length === 0 ? "guardrails: all pass" : `guardrails: ${report.violations.length} violation(s)`,
+  ].join("\n");
+  return { markdown: out.join("\n"), report, summary };
+}
