@@ -1,8 +1,11 @@
 /** The README's examples are real: the files it names exist, and the errors it shows are the ones printed. */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/config/loader";
+import { synthesize } from "../lib/app";
 import { run } from "../lib/cli";
+import { parse } from "yaml";
 import { changed, problems, stacks } from "./helpers";
 
 const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
@@ -25,6 +28,28 @@ describe("the README", () => {
       r.spokes[0].cluster.kubernetesVersion = "1.33";
     }));
     expect(printed).toEqual(shown);
+  });
+
+  it("shows what explain really answers for the default environment", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
+    const out = path.join(dir, "cdktf.out");
+    expect(synthesize({ outdir: out, file: path.join(PROJECT_ROOT, "environments", "default.yaml"), stderr: { write: () => undefined }, stdout: { write: () => undefined } })).toBe(0);
+    for (const block of README.matchAll(/\$ npx private-aks explain ([^\n]+)\n((?:(?!\$ |```)[^\n]*\n)+)/g)) {
+      let stdout = "";
+      const args = block[1].split(" ");
+      await run(["explain", ...args, "--out", out], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } });
+      expect(stdout).toBe(block[2]);
+    }
+    expect([...README.matchAll(/\$ npx private-aks explain/g)]).toHaveLength(2);
+  });
+
+  it("ships a pull-request workflow that parses and uses only commands that exist", () => {
+    const workflow = parse(fs.readFileSync(path.join(PROJECT_ROOT, "examples", "pull-request-review.yml"), "utf8"));
+    const runs: string[] = workflow.jobs.review.steps.filter((s: any) => s.run).map((s: any) => s.run);
+    expect(runs.join("\n")).toContain("npx private-aks review --out cdktf.out --base ../base/cdktf.out");
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
+    for (const script of runs.join("\n").matchAll(/npm run (\S+)/g)) expect(scripts).toContain(script[1]);
+    for (const command of runs.join("\n").matchAll(/npx private-aks (\S+)/g)) expect(["validate", "review", "explain", "diff"]).toContain(command[1]);
   });
 
   it("shows the emergency apply line that synth prints for the default environment", () => {
