@@ -156,23 +156,29 @@ describe("the shipped environments", () => {
     expect(warningsOf(built.hub.node.root)).toEqual([]);
   });
 
-  it("environments/full.yaml uses every field the schema offers", () => {
-    const raw = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "full.yaml"), "utf8"));
-    const used = new Set<string>();
-    const walk = (value: unknown, at: string) => {
-      if (Array.isArray(value)) value.forEach((v) => walk(v, `${at}[]`));
-      else if (value && typeof value === "object") {
-        for (const [k, v] of Object.entries(value)) {
-          const field = at ? `${at}.${k}` : k;
-          used.add(field);
-          walk(v, field);
+  it("environments/full.yaml uses every field the schema offers, and brownfield.yaml those of an existing hub", () => {
+    const used = (file: string) => {
+      const found = new Set<string>();
+      const walk = (value: unknown, at: string) => {
+        if (Array.isArray(value)) value.forEach((v) => walk(v, `${at}[]`));
+        else if (value && typeof value === "object") {
+          for (const [k, v] of Object.entries(value)) {
+            const field = at ? `${at}.${k}` : k;
+            found.add(field);
+            walk(v, field);
+          }
         }
-      }
+      };
+      walk(parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, file), "utf8")), "");
+      return found;
     };
-    walk(raw, "");
     const fields = schemaFields(environmentSchema, "");
-    expect(fields).toEqual(expect.arrayContaining(["tenantId", "spokes[].cluster.grantDeployerAdmin", "hub.jumpbox.vmSize", "spokes[].cluster.userPools[].osDiskSizeGb"]));
-    expect(fields.filter((f) => !used.has(f))).toEqual([]);
+    expect(fields).toEqual(expect.arrayContaining(["tenantId", "spokes[].cluster.grantDeployerAdmin", "hub.jumpbox.vmSize", "spokes[].cluster.userPools[].osDiskSizeGb", "hub.gateway.pointToSite.addressPool"]));
+    const full = used("full.yaml");
+    // circuitId belongs to an ExpressRoute gateway (full.yaml's is a VPN gateway): pinned by the ExpressRoute snapshot.
+    expect(fields.filter((f) => !f.startsWith("hub.existing") && f !== "hub.gateway.circuitId" && !full.has(f))).toEqual([]);
+    const brownfield = used("brownfield.yaml");
+    expect(fields.filter((f) => f.startsWith("hub.existing") && !brownfield.has(f))).toEqual([]);
   });
 });
 

@@ -295,8 +295,13 @@ describe("acknowledged exceptions", () => {
 });
 
 describe("the built environments", () => {
-  it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one three", () => {
-    for (const [name, expected] of [["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]], ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip"]]] as const) {
+  it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one four (and the VPN gateway's), the brownfield none", () => {
+    for (const [name, expected] of [
+      ["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]],
+      ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip", "full-hub/gateway/public-ip"]],
+      ["hybrid", ["hybrid-hub/firewall/public-ip", "hybrid-hub/gateway/public-ip"]],
+      ["brownfield", []],
+    ] as const) {
       const plan = planEnvironment({ file: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), outdir: fs.mkdtempSync(path.join(os.tmpdir(), "env-")), stderr: { write: () => undefined } })!;
       expect(plan.report.violations).toEqual([]);
       expect(plan.report.exceptions.map((f) => f.path).sort()).toEqual(expected);

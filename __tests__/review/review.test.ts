@@ -15,6 +15,7 @@ import { explain, parseDestination } from "../../lib/review/explain";
 import { Model, readOutput, Ref, Unknown } from "../../lib/review/model";
 import { buildReview } from "../../lib/review/report";
 import { topology } from "../../lib/review/topology";
+import type { HubStack } from "../../lib/stacks/hub-stack";
 import { ENVIRONMENTS_DIR } from "../helpers";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
@@ -160,7 +161,7 @@ describe("explain", () => {
     const out = synthesized("deny-first", "default.yaml", undefined, (built) => {
       new FirewallPolicyRuleCollectionGroup(built.hub, "block-mcr", {
         name: "rcg-block",
-        firewallPolicyId: built.hub.firewall.policyId,
+        firewallPolicyId: (built.hub as HubStack).firewall.policyId,
         priority: 900,
         applicationRuleCollection: [{ name: "block", priority: 100, action: "Deny", rule: [{ name: "no-mcr", sourceAddresses: ["10.0.5.0/24"], destinationFqdns: ["mcr.microsoft.com"], protocols: [{ type: "Https", port: 443 }] }] }],
       });
@@ -168,6 +169,16 @@ describe("explain", () => {
     const m = new Model(readOutput(out));
     expect(ask("aks1", "mcr.microsoft.com:443", m)).toEqual(expect.objectContaining({ verdict: "deny", rule: "rcg-block/block/no-mcr" }));
     expect(ask("aks1", "management.azure.com:443", m).verdict).toBe("allow");
+  });
+
+  it("from on-premises: through the gateway, GatewaySubnet's route and the firewall's on-premises rules", () => {
+    const hybrid = new Model(readOutput(synthesized("hybrid", "hybrid.yaml")));
+    const app = ask("onprem", "hello.corp.internal:80", hybrid);
+    expect(app).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-onprem/rcg-onprem-network/onprem-to-aks1-apps" }));
+    expect(app.path).toEqual(expect.arrayContaining(["GatewaySubnet route 10.0.4.0/22 via rt-hybrid-gateway/to-aks1-0 (VirtualAppliance 10.0.0.4)", "to the firewall afw-hybrid-hub (10.0.0.4)"]));
+    expect(ask("onprem", "10.0.5.10:443/tcp", hybrid)).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-onprem/rcg-onprem-network/onprem-to-aks1-api" }));
+    expect(ask("onprem", "10.0.5.10:22/tcp", hybrid)).toEqual(expect.objectContaining({ verdict: "deny", rule: null }));
+    expect(() => ask("onprem", "hello.corp.internal:80")).toThrow('--from "onprem": this output has no on-premises connection');
   });
 
   it("names the valid sources when asked about one that does not exist", async () => {

@@ -98,8 +98,8 @@ describe("on-premises resolution", () => {
 });
 
 describe("the access path", () => {
-  it("has exactly the named public IPs: firewall egress, firewall management, Bastion", () => {
-    expect(resources(hub.json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-full-afw", "pip-full-afw-mgmt", "pip-full-bastion"]);
+  it("has exactly the named public IPs: firewall egress, firewall management, Bastion, the VPN gateway", () => {
+    expect(resources(hub.json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-full-afw", "pip-full-afw-mgmt", "pip-full-bastion", "pip-full-vgw"]);
     for (const spoke of spokes) expect(resources(spoke.json, "azurerm_public_ip")).toEqual([]);
   });
 

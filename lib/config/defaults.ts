@@ -36,7 +36,9 @@ export const DEFAULTS = {
   userPool: { minCount: 1, maxCount: 3 },
   logRetentionDays: 30,
   /** Rule collection group priorities: the jumpbox's, then one per spoke from spokeBase upwards. */
-  rulePriority: { jumpbox: 500, spokeBase: 1000, spokeStep: 100 },
+  rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeStep: 100 },
+  /** Gateway SKUs: zone-redundant by default. */
+  gatewaySku: { Vpn: "VpnGw2AZ", ExpressRoute: "ErGw1AZ" },
   /** Apps: two replicas, modest requests, a writable /tmp beside a read-only root filesystem. */
   app: {
     replicas: 2,

@@ -5,8 +5,8 @@
 import { DOCKER_HUB, hostAllowed, parseImage } from "../apps/image";
 import { bytes, millicores } from "../apps/quantity";
 import { selectEgress } from "../constructs/aks-egress-catalog";
-import { cidr, containsIp, formatIp, parseCidr, parseIp } from "../net/cidr";
-import { reservedOverlap } from "../net/special-ranges";
+import { cidr, contains, containsIp, formatIp, parseCidr, parseIp } from "../net/cidr";
+import { isPrivate, reservedOverlap } from "../net/special-ranges";
 import { checkKubernetesVersion } from "./aks-versions";
 import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { getPublicSuffix } from "tldts";
@@ -91,6 +91,8 @@ export function checkRules(env: Environment): Problem[] {
     add("hub.jumpbox.adminUsername", `${quote(env.hub.jumpbox.adminUsername)} is reserved by Azure; choose another name, e.g. azureops`);
   }
 
+  problems.push(...checkHubShape(env), ...checkGateway(env));
+
   // Tags: the product adds its own to every resource; Azure's limits apply to the sum.
   const userTags = Object.keys(env.tags);
   for (const key of userTags) {
@@ -111,7 +113,7 @@ export function checkRules(env: Environment): Problem[] {
   }
 
   // Firewall policy: one rule collection group per spoke, and the jumpbox's.
-  const groups = env.spokes.length + (sub.jumpbox !== undefined ? 1 : 0);
+  const groups = env.spokes.length + (sub.jumpbox !== undefined ? 1 : 0) + (env.hub.gateway || env.hub.existing?.gateway ? 1 : 0);
   if (groups > AZURE_LIMITS.ruleCollectionGroupsPerPolicy) {
     add("spokes", `needs ${groups} firewall rule collection groups (one per spoke${sub.jumpbox !== undefined ? ", one for the jumpbox" : ""}); an Azure Firewall policy holds at most ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy}: split the spokes across environments (one hub each)`);
   }
@@ -171,6 +173,87 @@ export function checkRules(env: Environment): Problem[] {
   });
 
   problems.push(...checkApps(env));
+  return problems;
+}
+
+/** A hub built here needs its firewall subnet; an existing hub takes only addressSpace and dns. */
+function checkHubShape(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const hub = env.hub;
+  if (!hub.existing) {
+    if (hub.subnets.firewall === undefined) problems.push({ path: "hub.subnets.firewall", message: "is required (AzureFirewallSubnet, a /26 or larger), unless hub.existing names a hub that is already there" });
+    return problems;
+  }
+  for (const [role, value] of Object.entries(hub.subnets)) {
+    if (value !== undefined) problems.push({ path: `hub.subnets.${role}`, message: "must not be set with hub.existing: the existing hub's subnets are not this environment's to create" });
+  }
+  if (hub.jumpbox) problems.push({ path: "hub.jumpbox", message: "must not be set with hub.existing: a jumpbox would go into the existing hub" });
+  if (hub.gateway) problems.push({ path: "hub.gateway", message: "must not be set with hub.existing; set hub.existing.gateway: true when the existing hub has one" });
+  const ip = parseIp(hub.existing.firewallPrivateIp);
+  if (!ip.ok) problems.push({ path: "hub.existing.firewallPrivateIp", message: `${quote(hub.existing.firewallPrivateIp)} is not an IPv4 address` });
+  else if (!hub.addressSpace.some((a) => containsIp(cidr(a), ip.value))) {
+    problems.push({ path: "hub.existing.firewallPrivateIp", message: `${hub.existing.firewallPrivateIp} is not inside hub.addressSpace (${hub.addressSpace.join(", ")}); give the existing hub's address space` });
+  }
+  return problems;
+}
+
+/** ASNs Azure or IANA reserve (Microsoft Learn, VPN Gateway BGP: "Don't use Azure-reserved ASNs ..."). */
+export function reservedAsn(asn: number, gateway = false): boolean {
+  if ([8074, 8075, 12076, 23456].includes(asn)) return true;
+  if (asn >= 65517 && asn <= 65520) return true;
+  if (!gateway && asn === 65515) return true; // the Azure side's default; a site must differ
+  return (asn >= 64496 && asn <= 64511) || (asn >= 65535 && asn <= 65551);
+}
+
+/** Gateway SKUs that can still be created, by type (non-AZ VPN SKUs closed to new gateways in January 2025). */
+export const GATEWAY_SKUS = {
+  Vpn: ["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"],
+  ExpressRoute: ["ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "Standard", "HighPerformance", "UltraPerformance"],
+} as const;
+
+function checkGateway(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const gw = env.hub.gateway;
+  if (!gw) return problems;
+  if (env.hub.subnets.gateway === undefined) add("hub.subnets.gateway", "is required by hub.gateway: GatewaySubnet, a /27 or larger");
+  const skus: readonly string[] = GATEWAY_SKUS[gw.type];
+  if (gw.sku !== undefined && !skus.includes(gw.sku)) add("hub.gateway.sku", `${quote(gw.sku)} is not a ${gw.type} gateway SKU Azure creates; use one of ${skus.join(", ")}`);
+  if (gw.bgpAsn !== undefined && reservedAsn(gw.bgpAsn, true)) add("hub.gateway.bgpAsn", `${gw.bgpAsn} is reserved by Azure or IANA; use a private ASN such as 65010 (or 65515, Azure's default)`);
+  if (gw.type === "ExpressRoute") {
+    if (!gw.circuitId) add("hub.gateway.circuitId", "is required for an ExpressRoute gateway: the resource id of the circuit to connect");
+    if (gw.sites.length > 0) add("hub.gateway.sites", "apply to a Vpn gateway only");
+    if (gw.pointToSite) add("hub.gateway.pointToSite", "applies to a Vpn gateway only");
+    return problems;
+  }
+  if (gw.circuitId) add("hub.gateway.circuitId", "applies to an ExpressRoute gateway only");
+  if (gw.sites.length === 0 && !gw.pointToSite) add("hub.gateway.sites", "needs at least one on-premises site (or pointToSite) for a Vpn gateway");
+  const onPremises = env.onPremises.map((r) => cidr(r));
+  const names = new Map<string, number>();
+  gw.sites.forEach((site, i) => {
+    const at = `hub.gateway.sites.${i}`;
+    const first = names.get(site.name);
+    if (first !== undefined) add(`${at}.name`, `${quote(site.name)} is already the name of sites.${first}`);
+    else names.set(site.name, i);
+    const address = parseIp(site.address);
+    if (!address.ok) add(`${at}.address`, `${quote(site.address)} is not an IPv4 address; give the device's public address`);
+    else {
+      const block = cidr(`${site.address}/32`);
+      if (isPrivate(block) || reservedOverlap(block)) add(`${at}.address`, `${site.address} is not a public address; the VPN device must be reachable from Azure on a public IPv4 address`);
+    }
+    site.ranges.forEach((r, j) => {
+      const parsed = cidr(r);
+      if (!onPremises.some((o) => contains(o, parsed))) add(`${at}.ranges.${j}`, `${r} is not inside any onPremises range; list it in onPremises too (the firewall and the address plan work from onPremises)`);
+    });
+    if (site.bgp) {
+      if (reservedAsn(site.bgp.asn) || site.bgp.asn === gw.bgpAsn) add(`${at}.bgp.asn`, `${site.bgp.asn} is reserved or equals the gateway's own ASN; use the device's private ASN, e.g. 65050`);
+      if (gw.bgpAsn === undefined) add("hub.gateway.bgpAsn", `is required when sites.${i} speaks BGP`);
+      if (!parseIp(site.bgp.peerAddress).ok) add(`${at}.bgp.peerAddress`, `${quote(site.bgp.peerAddress)} is not an IPv4 address`);
+    }
+  });
+  const pool = gw.pointToSite?.addressPool;
+  if (pool && cidr(pool).prefix > 29) add("hub.gateway.pointToSite.addressPool", `${pool} is too small; the point-to-site pool needs a /29 or larger`);
+  if (env.onPremises.length === 0 && gw.sites.length > 0) add("onPremises", "must list the on-premises ranges the gateway's sites reach");
   return problems;
 }
 

@@ -148,13 +148,76 @@ const hubDns = z
   })
   .strict();
 
+/** An Azure resource id of a given provider type, e.g. Microsoft.Network/virtualNetworks. */
+const resourceId = (type: string, example: string) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/${type.replace(/\//g, "\\/")}/[A-Za-z0-9][\\w.-]{0,79}$`, "i"),
+      `must be the resource id of a ${type}, e.g. ${example}`,
+    );
+
+const vpnSite = z
+  .object({
+    /** A short name for the on-premises device: its local network gateway and connection are named after it. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, "must be 2-32 lowercase letters, digits or hyphens, starting with a letter"),
+    /** The device's public IPv4 address (where Azure's VPN gateway connects to). */
+    address: z.string(),
+    /** The on-premises ranges behind the device; each must be listed in onPremises. */
+    ranges: z.array(cidr).min(1, "needs at least one range"),
+    /** The device's BGP peer address and ASN, when the site speaks BGP. @default - static routes */
+    bgp: z.object({ asn: z.number().int().min(1).max(4294967295), peerAddress: z.string() }).strict().optional(),
+  })
+  .strict();
+
+const gateway = z
+  .object({
+    /** Vpn (site-to-site, optionally point-to-site) or ExpressRoute. */
+    type: z.enum(["Vpn", "ExpressRoute"], { message: "must be Vpn or ExpressRoute" }),
+    /** @default VpnGw2AZ (Vpn) or ErGw1AZ (ExpressRoute): zone-redundant */
+    sku: z.string().optional(),
+    /** The gateway's BGP ASN; turns BGP on. @default - BGP off (static routes from sites' ranges) */
+    bgpAsn: z.number().int().min(1).max(4294967295).optional(),
+    /** Vpn: the on-premises devices. */
+    sites: z.array(vpnSite).default([]),
+    /** Vpn: developers' VPN clients over OpenVPN with Entra ID authentication. @default - none */
+    pointToSite: z.object({ addressPool: cidr }).strict().optional(),
+    /** ExpressRoute: the circuit to connect. */
+    circuitId: resourceId("Microsoft.Network/expressRouteCircuits", "/subscriptions/<id>/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/er-dc1").optional(),
+  })
+  .strict();
+
+const existingHub = z
+  .object({
+    /** The existing hub VNet. */
+    vnetId: resourceId("Microsoft.Network/virtualNetworks", "/subscriptions/<id>/resourceGroups/rg-connectivity/providers/Microsoft.Network/virtualNetworks/vnet-hub"),
+    /** The existing firewall's private IP: the spokes' next hop. */
+    firewallPrivateIp: z.string(),
+    /** The existing firewall policy: the spokes' rule collection groups are added to it. */
+    firewallPolicyId: resourceId("Microsoft.Network/firewallPolicies", "/subscriptions/<id>/resourceGroups/rg-connectivity/providers/Microsoft.Network/firewallPolicies/fwp-hub"),
+    /** The resource group that holds (or will hold) the private DNS zones. */
+    dnsResourceGroup: z.string().regex(/^[-\w.()]{0,89}[-\w()]$/, "must be a resource group name"),
+    /** Whether the hub already has a VPN or ExpressRoute gateway: spokes then use it (gateway transit). @default false */
+    gateway: z.boolean().default(false),
+    /** The firewall's DNS proxy is on, so spokes use the firewall as their DNS server. @default true */
+    dnsProxy: z.boolean().default(true),
+    /**
+     * Create the `privatelink.<region>.azmk8s.io` zone in dnsResourceGroup (and link it to the
+     * hub). @default false: the zone exists already (Azure landing zones create it centrally)
+     */
+    createAksDnsZone: z.boolean().default(false),
+    /** A Log Analytics workspace for the clusters. @default - one created in this environment's hub resource group */
+    workspaceId: resourceId("Microsoft.OperationalInsights/workspaces", "/subscriptions/<id>/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/log-hub").optional(),
+  })
+  .strict();
+
 const hub = z
   .object({
     addressSpace: z.array(cidr).min(1, "needs at least one CIDR block"),
     subnets: z
       .object({
-        /** AzureFirewallSubnet, at least /26. */
-        firewall: cidr,
+        /** AzureFirewallSubnet, at least /26. Required unless hub.existing. */
+        firewall: cidr.optional(),
         /** AzureFirewallManagementSubnet, at least /26: the firewall's management IP configuration (Basic tier, forced tunnelling). @default - none */
         firewallManagement: cidr.optional(),
         /** AzureBastionSubnet, at least /26: Azure Bastion is deployed when set. @default - no Bastion */
@@ -165,10 +228,17 @@ const hub = z
         dnsResolverInbound: cidr.optional(),
         /** DNS Private Resolver outbound endpoint subnet, /28 to /24 (set with dnsResolverInbound). @default - no resolver */
         dnsResolverOutbound: cidr.optional(),
+        /** GatewaySubnet, /27 or larger: needed by hub.gateway. @default - no gateway */
+        gateway: cidr.optional(),
       })
-      .strict(),
+      .strict()
+      .prefault({}),
     firewall: firewall.prefault({}),
     jumpbox: jumpbox.optional(),
+    /** A VPN or ExpressRoute gateway to on-premises, through the hub's firewall. @default - none */
+    gateway: gateway.optional(),
+    /** An existing hub to attach to (brownfield): then only addressSpace and dns stay. @default - a new hub */
+    existing: existingHub.optional(),
     dns: hubDns.prefault({}),
   })
   .strict();
@@ -321,6 +391,8 @@ const app = z
 const spoke = z
   .object({
     name: nameField("a spoke name"),
+    /** The spoke's own subscription (its VNet, cluster and stack). @default - the environment's */
+    subscriptionId: guid.optional(),
     addressSpace: z.array(cidr).min(1, "needs at least one CIDR block"),
     subnets: z
       .object({

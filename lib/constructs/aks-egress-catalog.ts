@@ -40,6 +40,8 @@ export interface NetworkEntry {
   readonly fqdns?: readonly string[];
   /** Destination service tags (Microsoft-maintained address sets), e.g. `AzureMonitor`. */
   readonly serviceTags?: readonly string[];
+  /** Destination address ranges (CIDRs), e.g. a spoke's ingress subnet. */
+  readonly addresses?: readonly string[];
   readonly ports: readonly string[];
 }
 

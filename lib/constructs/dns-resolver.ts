@@ -5,6 +5,7 @@ import { PrivateDnsResolverForwardingRule } from "@cdktf/provider-azurerm/lib/pr
 import { PrivateDnsResolverInboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-inbound-endpoint";
 import { PrivateDnsResolverOutboundEndpoint } from "@cdktf/provider-azurerm/lib/private-dns-resolver-outbound-endpoint";
 import { PrivateDnsResolverVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-resolver-virtual-network-link";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { cidr, firstAzureHostIp } from "../net/cidr";
 import type { VnetLinkTarget } from "./private-dns";
@@ -107,6 +108,8 @@ export class DnsResolver extends Construct {
 export interface ForwardingRulesetLinkProps {
   readonly rulesetId: string;
   readonly vnet: VnetLinkTarget;
+  /** The provider of the ruleset's subscription. @default - the stack's */
+  readonly provider?: TerraformProvider;
 }
 
 /** Links a VNet (a spoke) to the hub's forwarding ruleset, so its Azure DNS queries follow the rules. */
@@ -115,12 +118,13 @@ export class ForwardingRulesetLink extends Construct {
 
   constructor(scope: Construct, id: string, props: ForwardingRulesetLinkProps) {
     super(scope, id);
-    this.link = rulesetLink(this, props.rulesetId, props.vnet);
+    this.link = rulesetLink(this, props.rulesetId, props.vnet, props.provider);
   }
 }
 
-function rulesetLink(scope: Construct, rulesetId: string, target: VnetLinkTarget) {
+function rulesetLink(scope: Construct, rulesetId: string, target: VnetLinkTarget, provider?: TerraformProvider) {
   return new PrivateDnsResolverVirtualNetworkLink(scope, `link-${target.key}`, {
+    provider,
     name: `link-${target.key}`,
     dnsForwardingRulesetId: rulesetId,
     virtualNetworkId: target.vnetId,

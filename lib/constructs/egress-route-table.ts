@@ -17,6 +17,10 @@ export interface EgressRouteTableProps {
    * @default false
    */
   readonly bgpRoutePropagation?: boolean;
+  /**
+   * Prefixes sent to the firewall, by route name. @default - one route, default-via-firewall: 0.0.0.0/0
+   */
+  readonly routes?: { readonly name: string; readonly prefix: string }[];
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -25,7 +29,7 @@ export interface EgressRouteTableProps {
 export const DEFAULT_ROUTE_NAME = "default-via-firewall";
 
 /**
- * A route table whose only route sends 0.0.0.0/0 to a virtual appliance (the firewall),
+ * A route table that sends 0.0.0.0/0 (or the given prefixes) to a virtual appliance (the firewall),
  * with BGP route propagation off by default so that a gateway can never advertise a way
  * around it, associated with the given subnets.
  */
@@ -40,14 +44,12 @@ export class EgressRouteTable extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       bgpRoutePropagationEnabled: props.bgpRoutePropagation ?? false,
-      route: [
-        {
-          name: DEFAULT_ROUTE_NAME,
-          addressPrefix: "0.0.0.0/0",
-          nextHopType: "VirtualAppliance",
-          nextHopInIpAddress: props.nextHopIp,
-        },
-      ],
+      route: (props.routes ?? [{ name: DEFAULT_ROUTE_NAME, prefix: "0.0.0.0/0" }]).map((r) => ({
+        name: r.name,
+        addressPrefix: r.prefix,
+        nextHopType: "VirtualAppliance",
+        nextHopInIpAddress: props.nextHopIp,
+      })),
       tags: props.tags,
     });
     for (const [key, subnetId] of Object.entries(props.subnets)) {

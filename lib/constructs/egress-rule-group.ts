@@ -49,7 +49,7 @@ export class EgressRuleGroup extends Construct {
             protocols: [e.protocol],
             sourceAddresses: props.sourceAddresses,
             destinationFqdns: e.fqdns ? [...e.fqdns] : undefined,
-            destinationAddresses: e.serviceTags ? [...e.serviceTags] : undefined,
+            destinationAddresses: e.serviceTags || e.addresses ? [...(e.serviceTags ?? []), ...(e.addresses ?? [])] : undefined,
             destinationPorts: [...e.ports],
           })),
         },

@@ -3,7 +3,7 @@ import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Construct } from "constructs";
 
 /** The subnets a hub can hold, by role. */
-export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound";
+export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound" | "gateway";
 
 /** The subnet names Azure requires (firewall, Bastion) or that we choose (the rest), by role. */
 export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = {
@@ -13,10 +13,11 @@ export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = {
   jumpbox: "snet-jumpbox",
   dnsResolverInbound: "snet-dns-inbound",
   dnsResolverOutbound: "snet-dns-outbound",
+  gateway: "GatewaySubnet",
 };
 
 /** Subnets that hold only Azure-managed appliances with their own public IPs: they keep Azure's default outbound access. */
-const APPLIANCE_SUBNETS: HubSubnetRole[] = ["firewall", "firewallManagement", "bastion"];
+const APPLIANCE_SUBNETS: HubSubnetRole[] = ["firewall", "firewallManagement", "bastion", "gateway"];
 
 /** Subnets delegated to DNS Private Resolver. */
 const RESOLVER_SUBNETS: HubSubnetRole[] = ["dnsResolverInbound", "dnsResolverOutbound"];

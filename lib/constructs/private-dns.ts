@@ -1,6 +1,7 @@
 import { PrivateDnsARecord } from "@cdktf/provider-azurerm/lib/private-dns-a-record";
 import { PrivateDnsZone as AzurePrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 
 /** A VNet to link a zone to, under a stable key (used in construct ids and link names). */
@@ -15,6 +16,8 @@ export interface PrivateDnsZoneProps {
   readonly resourceGroupName: string;
   /** VNets linked at creation (the hub); spokes add theirs with PrivateDnsZoneLinks. @default - none */
   readonly links?: VnetLinkTarget[];
+  /** The provider of the zone's subscription. @default - the stack's */
+  readonly provider?: TerraformProvider;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -29,12 +32,13 @@ export class PrivateDnsZone extends Construct {
   constructor(scope: Construct, id: string, props: PrivateDnsZoneProps) {
     super(scope, id);
     this.zone = new AzurePrivateDnsZone(this, "zone", {
+      provider: props.provider,
       name: props.zoneName,
       resourceGroupName: props.resourceGroupName,
       tags: props.tags,
     });
     for (const link of props.links ?? []) {
-      zoneLink(this, { zoneName: this.zone.name, resourceGroupName: props.resourceGroupName, tags: props.tags }, link);
+      zoneLink(this, { zoneName: this.zone.name, resourceGroupName: props.resourceGroupName, tags: props.tags }, link, props.provider);
     }
   }
 
@@ -57,6 +61,8 @@ export interface PrivateDnsZoneLinksProps {
   /** The zones to link, by a stable key. */
   readonly zones: Record<string, ZoneReference>;
   readonly vnet: VnetLinkTarget;
+  /** The provider of the zones' subscription. @default - the stack's */
+  readonly provider?: TerraformProvider;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -69,13 +75,14 @@ export class PrivateDnsZoneLinks extends Construct {
     super(scope, id);
     for (const [key, zone] of Object.entries(props.zones)) {
       const group = new Construct(this, key);
-      this.links.push(zoneLink(group, { ...zone, tags: props.tags }, props.vnet));
+      this.links.push(zoneLink(group, { ...zone, tags: props.tags }, props.vnet, props.provider));
     }
   }
 }
 
-function zoneLink(scope: Construct, zone: ZoneReference & { tags?: Record<string, string> }, target: VnetLinkTarget) {
+function zoneLink(scope: Construct, zone: ZoneReference & { tags?: Record<string, string> }, target: VnetLinkTarget, provider?: TerraformProvider) {
   return new PrivateDnsZoneVirtualNetworkLink(scope, `link-${target.key}`, {
+    provider,
     name: `link-${target.key}`,
     privateDnsZoneName: zone.zoneName,
     resourceGroupName: zone.resourceGroupName,
@@ -94,6 +101,8 @@ export interface DnsARecordProps {
   readonly ips: string[];
   /** @default 300 */
   readonly ttl?: number;
+  /** The provider of the zone's subscription. @default - the stack's */
+  readonly provider?: TerraformProvider;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -105,6 +114,7 @@ export class DnsARecord extends Construct {
   constructor(scope: Construct, id: string, props: DnsARecordProps) {
     super(scope, id);
     this.record = new PrivateDnsARecord(this, "record", {
+      provider: props.provider,
       name: props.name,
       zoneName: props.zone.zoneName,
       resourceGroupName: props.zone.resourceGroupName,

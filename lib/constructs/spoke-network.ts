@@ -1,6 +1,7 @@
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
+import type { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { DENY_INTERNET_INBOUND, SubnetNsg } from "./subnet-nsg";
 
@@ -30,6 +31,10 @@ export interface SpokeNetworkProps {
   readonly subnets: { readonly nodes: string } & Partial<Record<SpokeSubnetRole, string>>;
   /** The hub to peer with, in both directions. */
   readonly hub: HubPeeringTarget;
+  /** The hub has a gateway: the hub side allows gateway transit, the spoke side uses it. @default false */
+  readonly gatewayTransit?: boolean;
+  /** The provider for resources in the hub's subscription (the hub side of the peering). @default - the stack's */
+  readonly hubProvider?: TerraformProvider;
   /** NSG name for a subnet role. */
   readonly nsgName: (role: SpokeSubnetRole) => string;
   /** @default - Azure-provided DNS */
@@ -86,14 +91,6 @@ export class SpokeNetwork extends Construct {
         }),
       );
     }
-    this.spokeToHub = new VirtualNetworkPeering(this, "peering-spoke-to-hub", {
-      name: `${props.spokeName}-to-hub`,
-      resourceGroupName: props.resourceGroupName,
-      virtualNetworkName: this.vnet.name,
-      remoteVirtualNetworkId: props.hub.vnetId,
-      allowVirtualNetworkAccess: true,
-      allowForwardedTraffic: true,
-    });
     this.hubToSpoke = new VirtualNetworkPeering(this, "peering-hub-to-spoke", {
       name: `hub-to-${props.spokeName}`,
       resourceGroupName: props.hub.resourceGroupName,
@@ -101,6 +98,19 @@ export class SpokeNetwork extends Construct {
       remoteVirtualNetworkId: this.vnet.id,
       allowVirtualNetworkAccess: true,
       allowForwardedTraffic: true,
+      allowGatewayTransit: props.gatewayTransit ? true : undefined,
+      provider: props.hubProvider,
+    });
+    this.spokeToHub = new VirtualNetworkPeering(this, "peering-spoke-to-hub", {
+      name: `${props.spokeName}-to-hub`,
+      resourceGroupName: props.resourceGroupName,
+      virtualNetworkName: this.vnet.name,
+      remoteVirtualNetworkId: props.hub.vnetId,
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: true,
+      useRemoteGateways: props.gatewayTransit ? true : undefined,
+      // Azure refuses useRemoteGateways until the hub side allows gateway transit.
+      dependsOn: props.gatewayTransit ? [this.hubToSpoke] : undefined,
     });
   }
 

@@ -32,6 +32,7 @@ export const SUBNET_SIZE_RULES: Record<string, { maxPrefix: number; minPrefix?: 
   "hub.subnets.bastion": { maxPrefix: 26, what: "AzureBastionSubnet" },
   "hub.subnets.dnsResolverInbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
   "hub.subnets.dnsResolverOutbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
+  "hub.subnets.gateway": { maxPrefix: 27, what: "GatewaySubnet" },
 };
 
 /** Azure's smallest subnet. */
@@ -93,13 +94,15 @@ export function checkAddressPlan(env: Environment): Problem[] {
   vnet("hub", "hub", env.hub.addressSpace, env.hub.subnets);
   const spokeSubnets = env.spokes.map((s, i) => vnet(s.name, `spokes.${i}`, s.addressSpace, s.subnets));
   env.onPremises.forEach((text, i) => networks.push({ path: `onPremises.${i}`, block: cidr(text), owner: `onPremises.${i}` }));
+  const pool = env.hub.gateway?.pointToSite?.addressPool;
+  if (pool) networks.push({ path: "hub.gateway.pointToSite.addressPool", block: cidr(pool), owner: "pointToSite" });
 
   // On-premises ranges become sources of allow rules (SSH to the jumpbox): they must be private.
-  networks.filter((n) => n.path.startsWith("onPremises.")).forEach((n) => {
+  networks.filter((n) => n.path.startsWith("onPremises.") || n.owner === "pointToSite").forEach((n) => {
     if (!isPrivate(n.block, privateSpace)) {
       problems.push({
         path: n.path,
-        message: `${n.block.text} is public address space; on-premises ranges must be private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or declared in privateRanges`,
+        message: `${n.block.text} is public address space; ${n.owner === "pointToSite" ? "the point-to-site pool" : "on-premises ranges"} must be private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or declared in privateRanges`,
       });
     }
   });
@@ -178,6 +181,7 @@ export function checkAddressPlan(env: Environment): Problem[] {
     ...env.hub.addressSpace.map((t, i) => ({ path: `hub.addressSpace.${i}`, text: t })),
     ...Object.entries(env.hub.subnets).filter(([, t]) => t !== undefined).map(([role, t]) => ({ path: `hub.subnets.${role}`, text: t as string })),
     ...env.onPremises.map((t, i) => ({ path: `onPremises.${i}`, text: t })),
+    ...(pool ? [{ path: "hub.gateway.pointToSite.addressPool", text: pool }] : []),
     ...env.privateRanges.map((t, i) => ({ path: `privateRanges.${i}`, text: t })),
     ...env.spokes.flatMap((sp, i) => [
       ...sp.addressSpace.map((t, j) => ({ path: `spokes.${i}.addressSpace.${j}`, text: t })),
@@ -191,7 +195,7 @@ export function checkAddressPlan(env: Environment): Problem[] {
     if (hit) problems.push({ path: r.path, message: `${r.text} overlaps ${hit.block.text}, which ${hit.why}; choose another range` });
   }
   // VNets and cluster ranges are private too: a public range there would shadow real Internet addresses.
-  for (const r of ranges.filter((x) => !x.path.startsWith("onPremises.") && !x.path.startsWith("privateRanges."))) {
+  for (const r of ranges.filter((x) => !x.path.startsWith("onPremises.") && !x.path.startsWith("privateRanges.") && !x.path.startsWith("hub.gateway."))) {
     const block = cidr(r.text);
     if (!reservedOverlap(block) && !isPrivate(block, privateSpace)) {
       problems.push({ path: r.path, message: `${r.text} is public address space; use private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10) or declare it in privateRanges` });

@@ -46,6 +46,9 @@ export function acknowledgementsIn(model: Model): Map<string, Map<string, string
 /** How the environment's declared private ranges are written into the output (an info annotation of the hub stack). */
 export const PRIVATE_RANGES_PREFIX = "private-aks private ranges: ";
 
+/** How the environment's on-premises ranges (and point-to-site pool) are written into the output, for explain --from onprem. */
+export const ON_PREMISES_PREFIX = "private-aks on-premises ranges: ";
+
 /** The guardrail context recorded in an output: the private ranges the environment declared. */
 export function contextOf(model: Model): GuardrailContext {
   const note = model.output.annotations.find((a) => a.message.startsWith(PRIVATE_RANGES_PREFIX));

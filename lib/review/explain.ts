@@ -9,8 +9,9 @@
  */
 import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
+import { ON_PREMISES_PREFIX } from "../policy/guardrails";
 import type { Model } from "./model";
-import { type FirewallRule, type Subnet, type Topology, topology, type Vnet } from "./topology";
+import { type FirewallRule, firewallRules, type Subnet, type Topology, topology, type Vnet } from "./topology";
 
 export type Protocol = "tcp" | "udp" | "http" | "https";
 
@@ -112,6 +113,7 @@ function portMatches(ports: string[], port: number): boolean {
 /** Explains one flow against a synthesized output. */
 export function explain(model: Model, flow: Flow): Explanation {
   const t = topology(model);
+  if (flow.from === "onprem") return explainFromOnPremises(model, t, flow);
   const source = findSource(t, flow.from);
   const path: string[] = [`from ${source.label} (${source.subnet.prefixes.join(", ")})`];
   const sourceIp = blocks(source.subnet.prefixes)[0]?.first;
@@ -152,13 +154,15 @@ export function explain(model: Model, flow: Flow): Explanation {
   }
 
   const firewall = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === route.nextHop);
-  if (!firewall) {
+  const groups = model.ofType("azurerm_firewall_policy_rule_collection_group");
+  if (!firewall && groups.length === 0) {
     path.push(`next hop ${route.nextHop} is not a firewall in this output`);
     return { verdict: "deny", rule: null, path, reason: "the route's next hop is not a firewall the output holds; the flow cannot be judged further" };
   }
-  path.push(`to the firewall ${firewall.name} (${firewall.privateIp})`);
-  const location = String(model.attr(firewall.resource, "location") ?? "");
-  const decision = firewallDecision(firewall.rules, flow, src, destIp, location);
+  // An existing hub's firewall: only this environment's rule collection groups are in the output.
+  path.push(firewall ? `to the firewall ${firewall.name} (${firewall.privateIp})` : `to the existing firewall ${route.nextHop} (judged on this environment's rule collection groups only)`);
+  const location = firewall ? String(model.attr(firewall.resource, "location") ?? "") : String(model.attr(source.vnet.resource, "location") ?? "");
+  const decision = firewallDecision(firewall ? firewall.rules : firewallRules(model, groups), flow, src, destIp, location);
   if (decision) {
     const verdict = decision.rule.action === "Deny" ? "deny" : "allow";
     path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
@@ -189,6 +193,67 @@ function firewallDecision(rules: FirewallRule[], flow: Flow, src: bigint | undef
     if (direct !== undefined || tag !== undefined) return { rule: r, id: id(r), why: `${wanted} to ${direct ?? `FQDN tag ${tag}`} from ${r.sources.join(", ")}` };
   }
   return undefined;
+}
+
+/** The destination's address: a literal IP, or a private record of the output. */
+function destinationOf(t: Topology, host: string, path: string[]): bigint | undefined {
+  const literal = parseIp(host);
+  if (literal.ok) return literal.value;
+  const record = t.records.find((r) => r.fqdn.toLowerCase() === host);
+  if (!record) return undefined;
+  path.push(`${host} resolves to ${record.addresses.join(", ")} (private zone record, through the DNS resolver's inbound endpoint)`);
+  const ip = parseIp(record.addresses[0]);
+  return ip.ok ? ip.value : undefined;
+}
+
+/**
+ * From on-premises: traffic arrives through the hub's gateway; GatewaySubnet's route table
+ * sends each spoke's ranges to the firewall, whose rules (rcg-onprem) decide.
+ */
+function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanation {
+  const note = model.output.annotations.find((a) => a.message.startsWith(ON_PREMISES_PREFIX));
+  const ranges: string[] = note ? JSON.parse(note.message.slice(ON_PREMISES_PREFIX.length)) : [];
+  const gatewaySubnet = t.subnets.find((s) => s.name === "GatewaySubnet");
+  // A gateway built here, or an existing hub's (its on-premises rule collection group is here).
+  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
+  if (ranges.length === 0 || !hasGateway) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
+  const path = [`from on-premises (${ranges.join(", ")}) through the hub's gateway`];
+  const src = blocks(ranges)[0].first + 10n;
+  const destIp = destinationOf(t, flow.host, path);
+  if (destIp === undefined) {
+    path.push("not a private address or name of this output: on-premises reaches it without Azure");
+    return { verdict: "deny", rule: null, path, reason: "the destination is not in Azure's private address space of this output" };
+  }
+  const routes = (gatewaySubnet?.routeTable?.routes ?? []).flatMap((r) => blocks([r.prefix]).map((b) => ({ r, b }))).filter((x) => containsIp(x.b, destIp));
+  routes.sort((a, b) => b.b.prefix - a.b.prefix);
+  const firewall = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === routes[0]?.r.nextHop);
+  const nextHop = routes[0]?.r.nextHop;
+  if (!gatewaySubnet && blocks(t.vnets.flatMap((v) => v.addressSpace)).some((b) => containsIp(b, destIp))) {
+    // An existing hub: its GatewaySubnet is not in this output; this environment requires it to send spoke ranges to the firewall.
+    path.push("GatewaySubnet belongs to the existing hub (not in this output): it must send the spokes' ranges to the firewall");
+    path.push("to the existing firewall (judged on this environment's rule collection groups only)");
+    const decision = firewallDecision(firewallRules(model, model.ofType("azurerm_firewall_policy_rule_collection_group")), flow, src, destIp, "");
+    if (decision) {
+      path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
+      return { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+    }
+    path.push("no rule matched: denied by default");
+    return { verdict: "deny", rule: null, path, reason: "no rule matched" };
+  }
+  if (!routes[0]) {
+    path.push("GatewaySubnet has no route for it: it stays in the hub, not through the firewall");
+    return { verdict: "allow", rule: null, path, reason: "the destination is in the hub itself; no firewall on the path" };
+  }
+  path.push(`GatewaySubnet route ${routes[0].r.prefix} via ${gatewaySubnet!.routeTable!.name}/${routes[0].r.name} (${routes[0].r.nextHopType} ${nextHop ?? ""})`.trim());
+  const rules = firewall ? firewall.rules : firewallRules(model, model.ofType("azurerm_firewall_policy_rule_collection_group"));
+  path.push(firewall ? `to the firewall ${firewall.name} (${firewall.privateIp})` : `to the existing firewall (${routes[0].r.nextHop})`);
+  const decision = firewallDecision(rules, flow, src, destIp, "");
+  if (decision) {
+    path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
+    return { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+  }
+  path.push("no rule matched: denied by default");
+  return { verdict: "deny", rule: null, path, reason: "no rule matched" };
 }
 
 /** Azure's default NSG rules that decide what custom rules do not. */

@@ -1,13 +1,15 @@
 import type { App } from "cdktf";
 import type { Environment } from "../config/schema";
 import { AppsStack } from "./apps-stack";
+import { AttachedHubStack } from "./attached-hub-stack";
 import { HubStack } from "./hub-stack";
 import { spokeNames, stackIds } from "./naming";
 import { SpokeStack } from "./spoke-stack";
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
-  readonly hub: HubStack;
+  /** The hub built here, or the stack that attaches to an existing hub. */
+  readonly hub: HubStack | AttachedHubStack;
   readonly spokes: SpokeStack[];
   /** One per spoke that has apps. */
   readonly apps: AppsStack[];
@@ -23,7 +25,7 @@ export function manifestsDir(stackId: string): string {
  * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps.
  */
 export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
-  const hub = new HubStack(app, stackIds.hub(env.name), { env });
+  const hub = env.hub.existing ? new AttachedHubStack(app, stackIds.hub(env.name), { env }) : new HubStack(app, stackIds.hub(env.name), { env });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
   const apps = env.spokes.flatMap((spoke, i) => {
     if (spoke.apps.length === 0) return [];

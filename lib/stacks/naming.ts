@@ -27,6 +27,10 @@ export function hubNames(env: string) {
     dnsResolver: `dnspr-${env}-hub`,
     dnsResolverNsg: (role: string) => `nsg-${env}-${role}`,
     forwardingRuleset: `dnsfrs-${env}-hub`,
+    gateway: `vgw-${env}-hub`,
+    gatewayPublicIp: `pip-${env}-vgw`,
+    gatewayRouteTable: `rt-${env}-gateway`,
+    gatewaySite: (site: string) => ({ localGateway: `lgw-${env}-${site}`, connection: `con-${env}-${site}` }),
   };
 }
 

@@ -10,6 +10,8 @@ export interface PlatformStackProps {
   readonly env: Environment;
   /** Name of the stack's resource group. */
   readonly resourceGroupName: string;
+  /** The stack's subscription. @default - the environment's (subscriptionId, else ARM_SUBSCRIPTION_ID) */
+  readonly subscriptionId?: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export class PlatformStack extends TerraformStack {
     const { env } = props;
     new AzurermProvider(this, "azurerm", {
       features: [{}],
-      subscriptionId: env.subscriptionId,
+      subscriptionId: props.subscriptionId ?? env.subscriptionId,
     });
     configureBackend(this, env.backend, id);
     this.location = env.location;

@@ -1,4 +1,5 @@
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -34,12 +35,18 @@ export class SpokeStack extends PlatformStack {
   public readonly dnsLinks: PrivateDnsZoneLinks;
   public readonly cluster: PrivateCluster;
   private readonly hub: IHub;
+  /** The provider of the hub's subscription, when this spoke lives in another one. */
+  public readonly hubProvider?: AzurermProvider;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
     const names = spokeNames(env.name, spoke.name);
-    super(scope, id, { env, resourceGroupName: names.resourceGroup });
+    super(scope, id, { env, resourceGroupName: names.resourceGroup, subscriptionId: spoke.subscriptionId });
     if (props.hubStack) this.addDependency(props.hubStack);
+    // A spoke in its own subscription reaches the hub's (the environment's) through an alias:
+    // the hub side of the peering, the zone and ruleset links and DNS records live there.
+    const own = spoke.subscriptionId ?? env.subscriptionId;
+    this.hubProvider = own !== hub.subscriptionId ? new AzurermProvider(this, "azurerm-hub", { alias: "hub", features: [{}], subscriptionId: hub.subscriptionId }) : undefined;
     this.hub = hub;
     const rg = this.resourceGroup.name;
 
@@ -51,6 +58,8 @@ export class SpokeStack extends PlatformStack {
       addressSpace: spoke.addressSpace,
       subnets: spoke.subnets,
       hub: { vnetId: hub.vnetId, vnetName: hub.vnetName, resourceGroupName: hub.resourceGroupName },
+      gatewayTransit: hub.gatewayTransit,
+      hubProvider: this.hubProvider,
       nsgName: names.nsg,
       dnsServers: hub.spokeDnsServers,
       tags: this.tags,
@@ -70,9 +79,9 @@ export class SpokeStack extends PlatformStack {
     const zones: Record<string, ZoneReference> = {};
     if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
     for (const [zone, hosted] of hub.appZones) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName };
-    this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags });
+    this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags, provider: this.hubProvider });
     if (hub.forwardingRulesetId) {
-      new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.forwardingRulesetId, vnet: vnetLink });
+      new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.forwardingRulesetId, vnet: vnetLink, provider: this.hubProvider });
     }
 
     // The identity running `cdktf deploy`: its tenant for Azure RBAC unless the file names one,
@@ -142,6 +151,7 @@ export class SpokeStack extends PlatformStack {
       name,
       ips,
       tags: this.tags,
+      provider: this.hubProvider,
     });
   }
 }

@@ -1,0 +1,94 @@
+import { DataAzurermPrivateDnsZone } from "@cdktf/provider-azurerm/lib/data-azurerm-private-dns-zone";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { Annotations, TerraformOutput } from "cdktf";
+import type { Construct } from "constructs";
+import type { Environment } from "../config/schema";
+import type { EgressRuleGroup } from "../constructs/egress-rule-group";
+import { LogAnalytics } from "../constructs/log-analytics";
+import { PrivateDnsZone } from "../constructs/private-dns";
+import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
+import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
+import { aksPrivateLinkZone, type HubZone, type IHub } from "./hub-stack";
+import { hubNames } from "./naming";
+import { PlatformStack } from "./platform-stack";
+
+/** The parts of an Azure resource id. */
+export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)$/i.exec(id);
+  if (!match) throw new Error(`not a resource id: ${id}`);
+  return { subscriptionId: match[1], resourceGroup: match[2], name: match[3] };
+}
+
+export interface AttachedHubStackProps {
+  readonly env: Environment;
+}
+
+/**
+ * `<env>-hub` for a hub that already exists (brownfield, `hub.existing`): it creates only what
+ * this environment owns, its spokes' rule collection groups in the existing firewall policy (and
+ * the on-premises one when the hub has a gateway), its application DNS zones (and the API
+ * servers' zone when asked) in the DNS resource group, linked to the existing hub, and a Log
+ * Analytics workspace unless one is named. Nothing the environment did not create is replaced
+ * or modified; the peerings and the spokes' zone links are created by the spoke stacks.
+ */
+export class AttachedHubStack extends PlatformStack implements IHub {
+  public readonly vnetId: string;
+  public readonly vnetName: string;
+  public readonly resourceGroupName: string;
+  public readonly subscriptionId: string;
+  public readonly firewallPrivateIp: string;
+  public readonly spokeDnsServers?: string[];
+  public readonly workspaceId: string;
+  public readonly aksDnsZone?: HubZone;
+  public readonly appZones = new Map<string, HubZone>();
+  public readonly forwardingRulesetId = undefined;
+  public readonly gatewayTransit: boolean;
+  public readonly spokeEgress: Map<string, EgressRuleGroup>;
+
+  constructor(scope: Construct, id: string, props: AttachedHubStackProps) {
+    const { env } = props;
+    const existing = env.hub.existing!;
+    const names = hubNames(env.name);
+    super(scope, id, { env, resourceGroupName: names.resourceGroup });
+    const vnet = parseResourceId(existing.vnetId);
+    this.vnetId = existing.vnetId;
+    this.vnetName = vnet.name;
+    this.resourceGroupName = vnet.resourceGroup;
+    this.subscriptionId = vnet.subscriptionId;
+    this.firewallPrivateIp = existing.firewallPrivateIp;
+    this.spokeDnsServers = existing.dnsProxy ? [existing.firewallPrivateIp] : undefined;
+    this.gatewayTransit = existing.gateway;
+
+    // The connectivity subscription holds the hub, its policy and its DNS zones.
+    const connectivity = new AzurermProvider(this, "azurerm-connectivity", { alias: "connectivity", features: [{}], subscriptionId: vnet.subscriptionId });
+    const common = { resourceGroupName: this.resourceGroup.name, location: this.location, tags: this.tags };
+    this.workspaceId = existing.workspaceId ?? new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics }).workspaceId;
+
+    this.spokeEgress = spokeEgressGroups(this, env, existing.firewallPolicyId, existing.dnsProxy);
+    const onPremises = onPremisesGroup(this, env, existing.firewallPolicyId);
+    for (const group of [...this.spokeEgress.values(), ...(onPremises ? [onPremises] : [])]) group.group.provider = connectivity;
+
+    const dnsRg = existing.dnsResourceGroup;
+    const hubLink = { key: vnet.name, vnetId: existing.vnetId };
+    const zoneCommon = { resourceGroupName: dnsRg, tags: this.tags };
+    if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
+      const name = aksPrivateLinkZone(env.location);
+      if (existing.createAksDnsZone) {
+        const zone = new PrivateDnsZone(this, "aks-dns-zone", { ...zoneCommon, zoneName: name, links: [hubLink], provider: connectivity });
+        this.aksDnsZone = { id: zone.id, name: zone.name, resourceGroupName: dnsRg };
+      } else {
+        const zone = new DataAzurermPrivateDnsZone(this, "aks-dns-zone", { name, resourceGroupName: dnsRg, provider: connectivity });
+        this.aksDnsZone = { id: zone.id, name: zone.name, resourceGroupName: dnsRg };
+      }
+    }
+    for (const zoneName of env.hub.dns.zones) {
+      const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...zoneCommon, zoneName, links: [hubLink], provider: connectivity });
+      this.appZones.set(zoneName, { id: zone.id, name: zone.name, resourceGroupName: dnsRg });
+    }
+
+    Annotations.of(this).addInfo(`${PRIVATE_RANGES_PREFIX}${JSON.stringify(env.privateRanges)}`);
+    Annotations.of(this).addInfo(`${ON_PREMISES_PREFIX}${JSON.stringify(onPremisesSources(env))}`);
+    new TerraformOutput(this, "firewall_private_ip", { value: this.firewallPrivateIp, description: "The existing firewall's private IP: next hop of every spoke's default route." });
+    new TerraformOutput(this, "log_analytics_workspace_id", { value: this.workspaceId, description: "Workspace for the clusters' diagnostics and Container Insights." });
+  }
+}

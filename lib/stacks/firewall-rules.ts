@@ -1,0 +1,67 @@
+/**
+ * The rule collection groups an environment adds to its hub's firewall policy, whether the hub
+ * is built here or already exists: one per spoke (the AKS egress catalog and the spoke's own
+ * destinations, from its node subnet), and one for on-premises (apps and API servers, from the
+ * on-premises ranges and the point-to-site pool).
+ */
+import { Annotations } from "cdktf";
+import type { Construct } from "constructs";
+import { defaultRulePriority } from "../config/rules";
+import { DEFAULTS } from "../config/defaults";
+import type { Environment } from "../config/schema";
+import { type NetworkEntry, selectEgress } from "../constructs/aks-egress-catalog";
+import { EgressRuleGroup } from "../constructs/egress-rule-group";
+
+/** One rule collection group per spoke, by spoke name. */
+export function spokeEgressGroups(scope: Construct, env: Environment, policyId: string, dnsProxy: boolean): Map<string, EgressRuleGroup> {
+  const groups = new Map<string, EgressRuleGroup>();
+  env.spokes.forEach((spoke, index) => {
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy });
+    const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
+      name: `rcg-${spoke.name}`,
+      firewallPolicyId: policyId,
+      priority: spoke.egress.priority ?? defaultRulePriority(index),
+      // The node subnet is the only one that starts connections (pods use node-subnet
+      // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
+      sourceAddresses: [spoke.subnets.nodes],
+      entries: selected.entries,
+    });
+    for (const skip of selected.skipped) Annotations.of(group).addWarning(`egress catalog entry ${skip.id} left out for spoke ${spoke.name}: ${skip.reason}`);
+    groups.set(spoke.name, group);
+  });
+  return groups;
+}
+
+/** The ranges on-premises traffic comes from: onPremises and the point-to-site pool. */
+export function onPremisesSources(env: Environment): string[] {
+  const pool = env.hub.gateway?.pointToSite?.addressPool;
+  return [...env.onPremises, ...(pool ? [pool] : [])];
+}
+
+/**
+ * What on-premises may reach through the firewall: each spoke's apps on the ports they publish
+ * (their ingress subnet) and each cluster's API server on 443 (its private endpoint sits in the
+ * node subnet). Nothing else. Undefined when there is no on-premises connection.
+ */
+export function onPremisesGroup(scope: Construct, env: Environment, policyId: string): EgressRuleGroup | undefined {
+  const sources = onPremisesSources(env);
+  if (sources.length === 0 || (env.hub.gateway === undefined && !env.hub.existing?.gateway)) return undefined;
+  const entries: NetworkEntry[] = env.spokes.flatMap((spoke) => {
+    const ports = [...new Set(spoke.apps.map((a) => String(a.port)))];
+    const apps: NetworkEntry[] =
+      ports.length > 0 && spoke.subnets.ingress
+        ? [{ kind: "network", id: `onprem-to-${spoke.name}-apps`, description: `On-premises to ${spoke.name}'s apps (internal load balancers).`, source: "environment file: spokes[].apps", protocol: "TCP", addresses: [spoke.subnets.ingress], ports }]
+        : [];
+    const api: NetworkEntry = {
+      kind: "network",
+      id: `onprem-to-${spoke.name}-api`,
+      description: `On-premises to ${spoke.name}'s private API server (its private endpoint in the node subnet).`,
+      source: "Microsoft Learn, AKS: Create a private cluster > hub and spoke with custom DNS",
+      protocol: "TCP",
+      addresses: [spoke.subnets.nodes],
+      ports: ["443"],
+    };
+    return [...apps, api];
+  });
+  return new EgressRuleGroup(scope, "from-onpremises", { name: "rcg-onprem", firewallPolicyId: policyId, priority: DEFAULTS.rulePriority.onPremises, sourceAddresses: sources, entries });
+}
