@@ -34,13 +34,15 @@ describe("the README", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
     const out = path.join(dir, "cdktf.out");
     expect(synthesize({ outdir: out, file: path.join(PROJECT_ROOT, "environments", "default.yaml"), stderr: { write: () => undefined }, stdout: { write: () => undefined } })).toBe(0);
+    const hybrid = path.join(dir, "hybrid.out");
+    expect(synthesize({ outdir: hybrid, file: path.join(PROJECT_ROOT, "environments", "hybrid.yaml"), stderr: { write: () => undefined }, stdout: { write: () => undefined } })).toBe(0);
     for (const block of README.matchAll(/\$ npx private-aks explain ([^\n]+)\n((?:(?!\$ |```)[^\n]*\n)+)/g)) {
       let stdout = "";
       const args = block[1].split(" ");
-      await run(["explain", ...args, "--out", out], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } });
+      await run(["explain", ...args, "--out", block[1].includes("onprem") ? hybrid : out], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } });
       expect(stdout).toBe(block[2]);
     }
-    expect([...README.matchAll(/\$ npx private-aks explain/g)]).toHaveLength(2);
+    expect([...README.matchAll(/\$ npx private-aks explain/g)]).toHaveLength(3);
   });
 
   it("ships a pull-request workflow that parses and uses only commands that exist", () => {
