@@ -1,4 +1,6 @@
 import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
+import { ContainerRegistry, type ContainerRegistryConfig } from "@cdktf/provider-azurerm/lib/container-registry";
+import { KeyVault, type KeyVaultConfig } from "@cdktf/provider-azurerm/lib/key-vault";
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { KubernetesCluster, type KubernetesClusterConfig } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
@@ -101,6 +103,12 @@ const k8sDeployment = (pod: { hostNetwork?: boolean; hostPort?: number }) => (s:
     },
   });
 
+const acr = (overrides: Partial<ContainerRegistryConfig>) => (s: Construct) =>
+  new ContainerRegistry(s, "acr", { ...rg, name: "acrtest01", sku: "Premium", adminEnabled: false, anonymousPullEnabled: false, publicNetworkAccessEnabled: false, ...overrides });
+
+const vault = (overrides: Partial<KeyVaultConfig>) => (s: Construct) =>
+  new KeyVault(s, "kv", { ...rg, name: "kv-test", tenantId: "00000000-0000-0000-0000-000000000000", skuName: "standard", rbacAuthorizationEnabled: true, purgeProtectionEnabled: true, publicNetworkAccessEnabled: false, ...overrides });
+
 type Fixture = (s: Construct) => IConstruct;
 
 const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
@@ -117,6 +125,8 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noNodePublicIp, pool(false), pool(true)],
   [rules.sshKeysOnly, vm(true), vm(false)],
   [rules.noLiteralSecrets, vm(true), vm(false)],
+  [rules.privateRegistry, acr({}), acr({ publicNetworkAccessEnabled: true })],
+  [rules.privateKeyVault, vault({}), vault({ purgeProtectionEnabled: false })],
   [rules.internalLoadBalancers, k8sService("LoadBalancer", "true"), k8sService("LoadBalancer")],
   [rules.noNodePorts, k8sService("ClusterIP"), k8sService("NodePort")],
   [rules.noHostNetwork, k8sDeployment({}), k8sDeployment({ hostNetwork: true })],
@@ -295,10 +305,10 @@ describe("acknowledged exceptions", () => {
 });
 
 describe("the built environments", () => {
-  it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one four (and the VPN gateway's), the brownfield none", () => {
+  it("break no guardrail; the default names two public endpoints (firewall egress, Bastion), the full one five (two egress IPs, management, Bastion, the VPN gateway), the brownfield none", () => {
     for (const [name, expected] of [
       ["default", ["demo-hub/bastion/public-ip", "demo-hub/firewall/public-ip"]],
-      ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip", "full-hub/gateway/public-ip"]],
+      ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip", "full-hub/firewall/public-ip-2", "full-hub/gateway/public-ip"]],
       ["hybrid", ["hybrid-hub/firewall/public-ip", "hybrid-hub/gateway/public-ip"]],
       ["brownfield", []],
     ] as const) {

@@ -11,11 +11,11 @@ const spokes = full.spokes.map((s) => synth(s));
 
 describe("private DNS for applications", () => {
   it("creates each hub.dns.zones zone in the hub, linked to the hub VNet with registration off", () => {
-    expect(resources(hub.json, "azurerm_private_dns_zone").map((z) => z.name).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.westeurope.azmk8s.io"]);
+    expect(resources(hub.json, "azurerm_private_dns_zone").map((z) => z.name).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net", "privatelink.westeurope.azmk8s.io"]);
     const hubVnet = idOf(hub.json, "azurerm_virtual_network", "vnet-full-hub");
     const hubLinks = resources(hub.json, "azurerm_private_dns_zone_virtual_network_link");
     const zoneNames = Object.fromEntries(Object.entries(hub.json.resource.azurerm_private_dns_zone).map(([key, z]: [string, any]) => [`\${azurerm_private_dns_zone.${key}.name}`, z.name]));
-    expect(hubLinks.map((l) => zoneNames[l.private_dns_zone_name]).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.westeurope.azmk8s.io"]);
+    expect(hubLinks.map((l) => zoneNames[l.private_dns_zone_name]).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net", "privatelink.westeurope.azmk8s.io"]);
     for (const link of hubLinks) expect(link).toEqual(expect.objectContaining({ virtual_network_id: hubVnet, registration_enabled: false }));
   });
 
@@ -24,8 +24,8 @@ describe("private DNS for applications", () => {
       const vnet = idOf(spoke.json, "azurerm_virtual_network", `vnet-full-aks${i + 1}`);
       const links = resources(spoke.json, "azurerm_private_dns_zone_virtual_network_link");
       const zones = links.map((l) => hubExpression(hub.json, l.private_dns_zone_name)).sort();
-      expect(zones).toHaveLength(3);
-      expect(new Set(zones).size).toBe(3);
+      expect(zones).toHaveLength(5);
+      expect(new Set(zones).size).toBe(5);
       for (const z of zones) expect(z).toMatch(/^\$\{azurerm_private_dns_zone\.[^.]+\.name\}$/);
       for (const link of links) expect(link).toEqual(expect.objectContaining({ virtual_network_id: vnet, registration_enabled: false }));
     });
@@ -99,7 +99,7 @@ describe("on-premises resolution", () => {
 
 describe("the access path", () => {
   it("has exactly the named public IPs: firewall egress, firewall management, Bastion, the VPN gateway", () => {
-    expect(resources(hub.json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-full-afw", "pip-full-afw-mgmt", "pip-full-bastion", "pip-full-vgw"]);
+    expect(resources(hub.json, "azurerm_public_ip").map((p) => p.name).sort()).toEqual(["pip-full-afw", "pip-full-afw-2", "pip-full-afw-mgmt", "pip-full-bastion", "pip-full-vgw"]);
     for (const spoke of spokes) expect(resources(spoke.json, "azurerm_public_ip")).toEqual([]);
   });
 

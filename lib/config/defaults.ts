@@ -9,6 +9,9 @@ export const DEFAULTS = {
     zones: ["1", "2", "3"],
     threatIntelMode: "Deny",
     dnsProxy: true,
+    egressIps: 1,
+    /** Intrusion detection and prevention where the tier has it (Premium). */
+    idpsOnPremium: "Deny",
   },
   /** Burstable, current generation (Bsv2), Trusted Launch capable; about the cost of a B2s. */
   jumpboxVmSize: "Standard_B2s_v2",
@@ -23,6 +26,11 @@ export const DEFAULTS = {
   /** Offset of the cluster DNS service inside serviceCidr (10.2.0.10 in 10.2.0.0/24). */
   dnsServiceIpOffset: 10,
   skuTier: "Standard",
+  cluster: {
+    osSku: "AzureLinux",
+    maintenance: { day: "Sunday", startHour: 1, durationHours: 4 },
+    podSecurity: { level: "baseline", effect: "audit" },
+  },
   privateDnsZone: "byo",
   nodePool: {
     vmSize: "Standard_D4ds_v6",

@@ -48,6 +48,13 @@ export function checkRules(env: Environment): Problem[] {
     if (fw.threatIntelMode === "Deny") add("hub.firewall.threatIntelMode", "Basic tier supports threat intelligence in Alert mode only; set Alert or use tier Standard");
   }
 
+  if (fw.idps !== undefined && fw.tier !== "Premium") add("hub.firewall.idps", `intrusion detection and prevention is a Premium feature; remove it or set hub.firewall.tier: Premium (this hub is ${fw.tier})`);
+  for (const service of ["registry", "keyVault"] as const) {
+    if (env.hub[service] === undefined) continue;
+    if (env.hub.existing) add(`hub.${service}`, "must not be set with hub.existing: its private endpoint would go into the existing hub");
+    else if (sub.privateEndpoints === undefined) add("hub.subnets.privateEndpoints", `is required by hub.${service}: its private endpoint lives there (a /28 or larger)`);
+  }
+
   // The DNS Private Resolver needs both of its subnets.
   const resolver = sub.dnsResolverInbound !== undefined || sub.dnsResolverOutbound !== undefined;
   if (resolver && sub.dnsResolverInbound === undefined) add("hub.subnets.dnsResolverInbound", "is required with hub.subnets.dnsResolverOutbound; the resolver needs both endpoints");
@@ -140,6 +147,9 @@ export function checkRules(env: Environment): Problem[] {
         `${base}.cluster.privateDnsZone`,
         "system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (hub.firewall.dnsProxy), and Azure ignores zones linked to a VNet with custom DNS servers; use byo (the hub's zone), or turn the DNS proxy off",
       );
+    }
+    if (c.defender && !s.egress.containerInsights) {
+      add(`${base}.cluster.defender`, "needs the Azure Monitor endpoints Defender reports to; keep spokes[].egress.containerInsights on");
     }
     if (c.adminGroupObjectIds.length === 0 && !c.grantDeployerAdmin) {
       add(`${base}.cluster.adminGroupObjectIds`, "is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin");
@@ -317,7 +327,12 @@ function checkApps(env: Environment): Problem[] {
         if (ref.digest === undefined && (ref.tag === undefined || ref.tag === "latest")) {
           add(`${at}.image`, `${quote(app.image)} has ${ref.tag ? "the tag latest" : "no tag"}, which moves under you; pin a version tag or a digest (@sha256:...)`);
         }
-        if (ref.registry === DOCKER_HUB) {
+        const privateRegistry = env.hub.registry ? `${env.hub.registry.name}.azurecr.io` : undefined;
+        if (env.hub.registry?.requirePrivateRegistry && ref.registry !== privateRegistry) {
+          add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, but hub.registry.requirePrivateRegistry asks every image to come from ${privateRegistry}`);
+        } else if (ref.registry === privateRegistry) {
+          // Pulled through the private endpoint: no egress needed.
+        } else if (ref.registry === DOCKER_HUB) {
           if (!spoke.egress.dockerHub) add(`${at}.image`, `${quote(app.image)} comes from Docker Hub, which the spoke's egress does not allow; set ${base}.egress.dockerHub: true or use a registry it allows`);
         } else if (!hostAllowed(ref.registry, https)) {
           add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which the spoke's egress does not allow (nodes could not pull it); add ${ref.registry} (and its storage host) to ${base}.egress.fqdns`);

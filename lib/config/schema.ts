@@ -113,6 +113,13 @@ const firewall = z
     threatIntelMode: z.enum(["Off", "Alert", "Deny"]).default(DEFAULTS.firewall.threatIntelMode),
     /** DNS proxy on the firewall; spokes then use the firewall as their DNS server. @default true */
     dnsProxy: z.boolean().default(DEFAULTS.firewall.dnsProxy),
+    /**
+     * Intrusion detection and prevention (Premium tier only): Deny drops what signatures match,
+     * Alert logs it. @default Deny on the Premium tier; none on the others (they have no IDPS)
+     */
+    idps: z.enum(["Alert", "Deny", "Off"], { message: "must be Alert, Deny or Off" }).optional(),
+    /** Public IPs the firewall SNATs egress to (more IPs, more SNAT ports for many nodes); each is a named public endpoint. @default 1 */
+    egressIps: z.number().int().min(1, "must be 1 or more").max(10, "must be at most 10").default(DEFAULTS.firewall.egressIps),
   })
   .strict();
 
@@ -230,11 +237,38 @@ const hub = z
         dnsResolverOutbound: cidr.optional(),
         /** GatewaySubnet, /27 or larger: needed by hub.gateway. @default - no gateway */
         gateway: cidr.optional(),
+        /** Private endpoints of the registry and the key vault (network policies on), /28 or larger. @default - none */
+        privateEndpoints: cidr.optional(),
       })
       .strict()
       .prefault({}),
     firewall: firewall.prefault({}),
     jumpbox: jumpbox.optional(),
+    /**
+     * A private Azure Container Registry (Premium, admin user and anonymous pull off, public
+     * network access off, dedicated data endpoints) behind a private endpoint; every cluster's
+     * kubelet may pull from it (AcrPull). @default - none
+     */
+    registry: z
+      .object({
+        /** Globally unique: 5-50 lowercase letters and digits. */
+        name: z.string().regex(/^[a-z0-9]{5,50}$/, "must be 5-50 lowercase letters and digits (registry names are global)"),
+        /** Refuse apps whose images come from any other registry. @default false */
+        requirePrivateRegistry: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /**
+     * A private Key Vault (Azure RBAC, purge protection, public network access off) behind a
+     * private endpoint; clusters get the Key Vault Secrets Provider add-on. @default - none
+     */
+    keyVault: z
+      .object({
+        /** Globally unique: 3-24 letters, digits and hyphens, starting with a letter. */
+        name: z.string().regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without two hyphens in a row (vault names are global)"),
+      })
+      .strict()
+      .optional(),
     /** A VPN or ExpressRoute gateway to on-premises, through the hub's firewall. @default - none */
     gateway: gateway.optional(),
     /** An existing hub to attach to (brownfield): then only addressSpace and dns stay. @default - a new hub */
@@ -313,6 +347,39 @@ const cluster = z
     dnsServiceIp: ipv4.optional(),
     /** Keep `az aks command invoke`, the emergency access path. @default true */
     runCommand: z.boolean().default(true),
+    /** Node OS. @default AzureLinux: a minimal, Microsoft-maintained host OS */
+    osSku: z.enum(["AzureLinux", "Ubuntu"], { message: "must be AzureLinux or Ubuntu" }).default(DEFAULTS.cluster.osSku),
+    /**
+     * When AKS may upgrade the control plane (patch channel) and the node images: a weekly window,
+     * in UTC. @default Sunday 01:00 UTC, 4 hours
+     */
+    maintenance: z
+      .object({
+        day: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).default(DEFAULTS.cluster.maintenance.day),
+        /** Hour of the day, UTC. */
+        startHour: z.number().int().min(0).max(23).default(DEFAULTS.cluster.maintenance.startHour),
+        /** 4 or more: AKS needs at least four hours. */
+        durationHours: z.number().int().min(4, "must be 4 or more: AKS needs a window of at least four hours").max(24).default(DEFAULTS.cluster.maintenance.durationHours),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * The built-in Azure Policy initiative for pod security, assigned to the cluster: baseline or
+     * restricted, audited or denied. @default baseline, audit
+     */
+    podSecurity: z
+      .object({
+        level: z.enum(["baseline", "restricted"]).default(DEFAULTS.cluster.podSecurity.level),
+        effect: z.enum(["audit", "deny"]).default(DEFAULTS.cluster.podSecurity.effect),
+      })
+      .strict()
+      .prefault({}),
+    /** Image Cleaner removes unused, vulnerable images from the nodes. @default true */
+    imageCleaner: z.boolean().default(true),
+    /** Microsoft Defender for Containers (a paid plan of the subscription). @default false */
+    defender: z.boolean().default(false),
+    /** Encryption at host for the node disks; the subscription must have the EncryptionAtHost feature registered. @default false */
+    hostEncryption: z.boolean().default(false),
     systemPool: systemPool.prefault({}),
     /** @default - none */
     userPools: z.array(userPool).default([]),

@@ -2,6 +2,7 @@ import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import type { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
+import { DEFAULTS } from "../config/defaults";
 import { Diagnostics } from "./log-analytics";
 import { publicEndpoint } from "./public-endpoint";
 
@@ -25,6 +26,10 @@ export interface EgressFirewallProps {
   readonly threatIntelMode?: "Off" | "Alert" | "Deny";
   /** @default true */
   readonly dnsProxy?: boolean;
+  /** Intrusion detection and prevention, Premium tier only. @default Deny on Premium, none otherwise */
+  readonly idps?: "Alert" | "Deny" | "Off";
+  /** Public IPs for egress SNAT. @default 1 */
+  readonly egressIps?: number;
   /**
    * AzureFirewallManagementSubnet and the name of its public IP: Basic tier and forced
    * tunnelling need a management IP configuration there.
@@ -60,7 +65,10 @@ export const FIREWALL_LOG_CATEGORIES = [
 export class EgressFirewall extends Construct {
   public readonly policy: FirewallPolicy;
   public readonly firewall: Firewall;
+  /** The first egress public IP. */
   public readonly publicIp: PublicIp;
+  /** Every egress public IP. */
+  public readonly publicIps: PublicIp[] = [];
   public readonly managementPublicIp?: PublicIp;
 
   constructor(scope: Construct, id: string, props: EgressFirewallProps) {
@@ -72,11 +80,17 @@ export class EgressFirewall extends Construct {
     }
 
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, zones, tags: props.tags };
-    this.publicIp = publicEndpoint(this, "public-ip", {
-      ...common,
-      name: props.publicIpName,
-      reason: "Azure Firewall's egress address: all spoke egress leaves Azure SNAT-ed to it; the policy has no DNAT rules, so nothing inbound is allowed.",
-    });
+    const egressIps = props.egressIps ?? DEFAULTS.firewall.egressIps;
+    for (let i = 0; i < egressIps; i++) {
+      this.publicIps.push(
+        publicEndpoint(this, i === 0 ? "public-ip" : `public-ip-${i + 1}`, {
+          ...common,
+          name: i === 0 ? props.publicIpName : `${props.publicIpName}-${i + 1}`,
+          reason: "Azure Firewall's egress address: all spoke egress leaves Azure SNAT-ed to it; the policy has no DNAT rules, so nothing inbound is allowed.",
+        }),
+      );
+    }
+    this.publicIp = this.publicIps[0];
     if (props.management) {
       this.managementPublicIp = publicEndpoint(this, "management-public-ip", {
         ...common,
@@ -92,6 +106,7 @@ export class EgressFirewall extends Construct {
       sku: tier,
       threatIntelligenceMode: props.threatIntelMode ?? "Deny",
       dns: tier === "Basic" ? undefined : { proxyEnabled: props.dnsProxy ?? true },
+      intrusionDetection: tier === "Premium" ? { mode: props.idps ?? DEFAULTS.firewall.idpsOnPremium } : undefined,
       tags: props.tags,
     });
 
@@ -103,7 +118,8 @@ export class EgressFirewall extends Construct {
       skuTier: tier,
       firewallPolicyId: this.policy.id,
       zones,
-      ipConfiguration: [{ name: "egress", subnetId: props.subnetId, publicIpAddressId: this.publicIp.id }],
+      // Only the first IP configuration sits in the subnet; the others add egress addresses.
+      ipConfiguration: this.publicIps.map((ip, i) => ({ name: i === 0 ? "egress" : `egress-${i + 1}`, subnetId: i === 0 ? props.subnetId : undefined, publicIpAddressId: ip.id })),
       managementIpConfiguration:
         props.management && this.managementPublicIp
           ? { name: "management", subnetId: props.management.subnetId, publicIpAddressId: this.managementPublicIp.id }

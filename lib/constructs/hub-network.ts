@@ -3,7 +3,7 @@ import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Construct } from "constructs";
 
 /** The subnets a hub can hold, by role. */
-export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound" | "gateway";
+export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound" | "gateway" | "privateEndpoints";
 
 /** The subnet names Azure requires (firewall, Bastion) or that we choose (the rest), by role. */
 export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = {
@@ -14,6 +14,7 @@ export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = {
   dnsResolverInbound: "snet-dns-inbound",
   dnsResolverOutbound: "snet-dns-outbound",
   gateway: "GatewaySubnet",
+  privateEndpoints: "snet-private-endpoints",
 };
 
 /** Subnets that hold only Azure-managed appliances with their own public IPs: they keep Azure's default outbound access. */
@@ -66,6 +67,8 @@ export class HubNetwork extends Construct {
         virtualNetworkName: this.vnet.name,
         addressPrefixes: [prefix],
         defaultOutboundAccessEnabled: APPLIANCE_SUBNETS.includes(role) ? undefined : false,
+        // Network policies on for private endpoints: NSGs and route tables apply to them too.
+        privateEndpointNetworkPolicies: role === "privateEndpoints" ? "Enabled" : undefined,
         delegation: RESOLVER_SUBNETS.includes(role)
           ? [{ name: "dns-resolver", serviceDelegation: { name: "Microsoft.Network/dnsResolvers", actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"] } }]
           : undefined,

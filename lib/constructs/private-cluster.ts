@@ -2,6 +2,7 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { MonitorDataCollectionRule } from "@cdktf/provider-azurerm/lib/monitor-data-collection-rule";
 import { MonitorDataCollectionRuleAssociation } from "@cdktf/provider-azurerm/lib/monitor-data-collection-rule-association";
+import { ResourcePolicyAssignment } from "@cdktf/provider-azurerm/lib/resource-policy-assignment";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
@@ -34,6 +35,28 @@ export interface ClusterAdministrator {
   /** @default - left to Azure (the deployer may be a user or a service principal) */
   readonly principalType?: "Group" | "User" | "ServicePrincipal";
 }
+
+/** How the cluster is hardened beyond what is always on. */
+export interface ClusterHardening {
+  /** @default AzureLinux */
+  readonly osSku?: "AzureLinux" | "Ubuntu";
+  /** Weekly window (UTC) for control plane and node image upgrades. @default Sunday 01:00, 4 hours */
+  readonly maintenance?: { readonly day: string; readonly startHour: number; readonly durationHours: number };
+  /** The built-in pod security initiative assigned to the cluster. @default baseline, audit */
+  readonly podSecurity?: { readonly level: "baseline" | "restricted"; readonly effect: "audit" | "deny" };
+  /** @default true */
+  readonly imageCleaner?: boolean;
+  /** Microsoft Defender for Containers, reporting to the workspace. @default false */
+  readonly defender?: boolean;
+  /** @default false */
+  readonly hostEncryption?: boolean;
+}
+
+/** Built-in Azure Policy initiatives for pod security, by level (Microsoft Learn, Azure Policy built-in initiatives for AKS). */
+export const POD_SECURITY_INITIATIVES = {
+  baseline: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
+  restricted: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+} as const;
 
 export interface PrivateClusterProps {
   readonly name: string;
@@ -91,6 +114,12 @@ export interface PrivateClusterProps {
    * endpoints must be allowed through the firewall. @default true
    */
   readonly containerInsights?: boolean;
+  /** Hardening options; each default is in DEFAULTS.cluster. @default - the defaults */
+  readonly hardening?: ClusterHardening;
+  /** A private registry the kubelet may pull from (AcrPull). @default - none */
+  readonly registryId?: string;
+  /** A key vault: turns the Key Vault Secrets Provider add-on on. @default - off */
+  readonly keyVaultId?: string;
   /** @default - none */
   readonly userPools?: UserNodePoolOptions[];
   /** @default - none */
@@ -183,6 +212,17 @@ export class PrivateCluster extends Construct {
     });
 
     const insights = props.containerInsights ?? true;
+    const hardening = props.hardening ?? {};
+    const osSku = hardening.osSku ?? DEFAULTS.cluster.osSku;
+    const maintenance = hardening.maintenance ?? DEFAULTS.cluster.maintenance;
+    const window = {
+      frequency: "Weekly",
+      interval: 1,
+      dayOfWeek: maintenance.day,
+      startTime: `${String(maintenance.startHour).padStart(2, "0")}:00`,
+      utcOffset: "+00:00",
+      duration: maintenance.durationHours,
+    };
     const overlay = (props.networkPluginMode ?? DEFAULTS.networkPluginMode) === "overlay";
     const networkPolicy = props.networkPolicy ?? DEFAULTS.networkPolicy;
     const system = props.systemPool;
@@ -225,6 +265,8 @@ export class PrivateCluster extends Construct {
         zones: system.zones,
         maxPods: system.maxPods,
         osDiskSizeGb: system.osDiskSizeGb,
+        osSku,
+        hostEncryptionEnabled: hardening.hostEncryption ? true : undefined,
         upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
         tags: props.tags,
       },
@@ -242,6 +284,12 @@ export class PrivateCluster extends Construct {
       },
 
       omsAgent: insights ? { logAnalyticsWorkspaceId: props.workspaceId, msiAuthForMonitoringEnabled: true } : undefined,
+      maintenanceWindowAutoUpgrade: window,
+      maintenanceWindowNodeOs: window,
+      imageCleanerEnabled: hardening.imageCleaner ?? true,
+      imageCleanerIntervalHours: 48,
+      microsoftDefender: hardening.defender ? { logAnalyticsWorkspaceId: props.workspaceId } : undefined,
+      keyVaultSecretsProvider: props.keyVaultId ? { secretRotationEnabled: true } : undefined,
 
       tags: props.tags,
       dependsOn: [this.rolesPropagated, ...this.roleAssignments, ...props.networkReady],
@@ -261,11 +309,33 @@ export class PrivateCluster extends Construct {
           zones: pool.zones,
           maxPods: pool.maxPods,
           osDiskSizeGb: pool.osDiskSizeGb,
+          osSku,
+          hostEncryptionEnabled: hardening.hostEncryption ? true : undefined,
           upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
           tags: props.tags,
         }),
       );
     }
+
+    // The kubelet pulls from the private registry with its own identity.
+    if (props.registryId) {
+      new RoleAssignment(this, "kubelet-acr-pull", {
+        scope: props.registryId,
+        roleDefinitionName: "AcrPull",
+        principalId: this.cluster.kubeletIdentity.objectId,
+        principalType: "ServicePrincipal",
+        skipServicePrincipalAadCheck: true,
+      });
+    }
+
+    const podSecurity = hardening.podSecurity ?? DEFAULTS.cluster.podSecurity;
+    new ResourcePolicyAssignment(this, "pod-security", {
+      name: `pod-security-${podSecurity.level}`,
+      resourceId: this.cluster.id,
+      policyDefinitionId: POD_SECURITY_INITIATIVES[podSecurity.level],
+      displayName: `Kubernetes pod security ${podSecurity.level} standards (${podSecurity.effect})`,
+      parameters: JSON.stringify({ effect: { value: podSecurity.effect } }),
+    });
 
     for (const admin of props.administrators) {
       this.adminAssignments.push(

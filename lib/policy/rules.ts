@@ -297,6 +297,32 @@ export const noLiteralSecrets: GuardrailRule = {
   },
 };
 
+export const privateRegistry: GuardrailRule = {
+  id: "REG-001",
+  title: "container registries are private",
+  rationale: "A registry with public network access, an admin user or anonymous pull lets images be pulled (or pushed) from the Internet, outside Entra ID.",
+  fix: "Keep public_network_access_enabled = false, admin_enabled = false and anonymous_pull_enabled = false; reach the registry through its private endpoint.",
+  check: perResource(["azurerm_container_registry"], (a) =>
+    a.public_network_access_enabled !== false ? "public network access is on" : a.admin_enabled === true ? "the admin user is on" : a.anonymous_pull_enabled === true ? "anonymous pull is on" : undefined,
+  ),
+};
+
+export const privateKeyVault: GuardrailRule = {
+  id: "KV-001",
+  title: "key vaults are private, with Azure RBAC and purge protection",
+  rationale: "A vault with public network access is one stolen token away from leaking every secret; without purge protection a deleted vault is gone for good.",
+  fix: "Keep public_network_access_enabled = false, rbac_authorization_enabled = true and purge_protection_enabled = true.",
+  check: perResource(["azurerm_key_vault"], (a) =>
+    a.public_network_access_enabled !== false
+      ? "public network access is on"
+      : a.rbac_authorization_enabled !== true && a.enable_rbac_authorization !== true
+        ? "access policies instead of Azure RBAC"
+        : a.purge_protection_enabled !== true
+          ? "purge protection is off"
+          : undefined,
+  ),
+};
+
 /** Every guardrail, in report order. */
 export const GUARDRAILS: readonly GuardrailRule[] = [
   publicIpNamed,
@@ -315,4 +341,6 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   noNodePorts,
   noHostNetwork,
   noLiteralSecrets,
+  privateRegistry,
+  privateKeyVault,
 ];

@@ -43,6 +43,10 @@ export class AttachedHubStack extends PlatformStack implements IHub {
   public readonly appZones = new Map<string, HubZone>();
   public readonly forwardingRulesetId = undefined;
   public readonly gatewayTransit: boolean;
+  /** An existing hub's private endpoints are not this environment's: none here. */
+  public readonly privateLinkZones = new Map<string, HubZone>();
+  public readonly registryId = undefined;
+  public readonly keyVaultId = undefined;
   public readonly spokeEgress: Map<string, EgressRuleGroup>;
 
   constructor(scope: Construct, id: string, props: AttachedHubStackProps) {

@@ -12,6 +12,7 @@ import { DEFAULTS } from "../config/defaults";
 import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
+import { PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
 import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -65,6 +66,12 @@ export interface IHub {
   readonly gatewayTransit: boolean;
   /** The hub VNet's subscription (its side of each peering, its DNS zones). @default - the environment's */
   readonly subscriptionId?: string;
+  /** Privatelink zones of the hub's private endpoints (registry, key vault), by zone name: spokes link them too. */
+  readonly privateLinkZones: ReadonlyMap<string, HubZone>;
+  /** The private registry, when there is one: kubelets get AcrPull on it. */
+  readonly registryId?: string;
+  /** The private key vault, when there is one: clusters get the Key Vault Secrets Provider add-on. */
+  readonly keyVaultId?: string;
 }
 
 /** A private DNS zone the hub hosts. */
@@ -89,6 +96,9 @@ export class HubStack extends PlatformStack implements IHub {
   public readonly aksDnsZone?: HubZone;
   /** Application zones (hub.dns.zones) by zone name. */
   public readonly appZones = new Map<string, HubZone>();
+  public readonly privateLinkZones = new Map<string, HubZone>();
+  public readonly registry?: PrivateRegistry;
+  public readonly keyVault?: PrivateKeyVault;
   public readonly resolver?: DnsResolver;
   public readonly jumpbox?: Jumpbox;
   public readonly bastion?: Bastion;
@@ -113,6 +123,7 @@ export class HubStack extends PlatformStack implements IHub {
 
     this.network = new HubNetwork(this, "network", { ...common, name: names.vnet, addressSpace: hub.addressSpace, subnets: { ...hub.subnets, firewall: hub.subnets.firewall as string } });
     const hubLink = { key: names.vnet, vnetId: this.network.vnet.id };
+    const hosted = (zone: PrivateDnsZone): HubZone => ({ id: zone.id, name: zone.name, resourceGroupName: rg });
 
     this.logs = new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics });
 
@@ -127,6 +138,8 @@ export class HubStack extends PlatformStack implements IHub {
       zones: hub.firewall.zones,
       threatIntelMode: hub.firewall.threatIntelMode,
       dnsProxy: hub.firewall.dnsProxy,
+      idps: hub.firewall.idps,
+      egressIps: hub.firewall.egressIps,
       management: this.network.hasSubnet("firewallManagement")
         ? { subnetId: this.network.subnetId("firewallManagement"), publicIpName: names.firewallManagementPublicIp }
         : undefined,
@@ -164,12 +177,37 @@ export class HubStack extends PlatformStack implements IHub {
     }
 
     // Private DNS: zones live here and are linked to the hub; each spoke links its own VNet.
-    const hosted = (zone: PrivateDnsZone): HubZone => ({ id: zone.id, name: zone.name, resourceGroupName: rg });
     if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
       this.aksDnsZone = hosted(new PrivateDnsZone(this, "aks-dns-zone", { ...common, zoneName: aksPrivateLinkZone(env.location), links: [hubLink] }));
     }
     for (const zone of hub.dns.zones) {
       this.appZones.set(zone, hosted(new PrivateDnsZone(this, `zone-${zone}`, { ...common, zoneName: zone, links: [hubLink] })));
+    }
+
+    // The private supply chain: registry and key vault behind private endpoints, their
+    // privatelink zones in the hub, linked to the hub here and to every spoke by the spokes.
+    if (this.network.hasSubnet("privateEndpoints")) {
+      const endpointZone = (zoneName: string) => {
+        const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...common, zoneName, links: [hubLink] });
+        this.privateLinkZones.set(zoneName, hosted(zone));
+        return zone.id;
+      };
+      if (hub.registry) {
+        this.registry = new PrivateRegistry(this, "registry", {
+          ...common,
+          name: hub.registry.name,
+          endpoint: { subnetId: this.network.subnetId("privateEndpoints"), zoneId: endpointZone(PRIVATE_LINK_ZONES.registry) },
+        });
+      }
+      if (hub.keyVault) {
+        const tenant = env.tenantId ?? new DataAzurermClientConfig(this, "vault-tenant", {}).tenantId;
+        this.keyVault = new PrivateKeyVault(this, "key-vault", {
+          ...common,
+          name: hub.keyVault.name,
+          tenantId: tenant,
+          endpoint: { subnetId: this.network.subnetId("privateEndpoints"), zoneId: endpointZone(PRIVATE_LINK_ZONES.keyVault) },
+        });
+      }
     }
 
     if (this.network.hasSubnet("dnsResolverInbound") && this.network.hasSubnet("dnsResolverOutbound")) {
@@ -238,6 +276,14 @@ export class HubStack extends PlatformStack implements IHub {
 
   public get subscriptionId(): string | undefined {
     return this.env.subscriptionId;
+  }
+
+  public get registryId(): string | undefined {
+    return this.registry?.registry.id;
+  }
+
+  public get keyVaultId(): string | undefined {
+    return this.keyVault?.vault.id;
   }
 
   public get gatewayTransit(): boolean {

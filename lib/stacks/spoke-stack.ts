@@ -78,7 +78,7 @@ export class SpokeStack extends PlatformStack {
     const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
     if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
-    for (const [zone, hosted] of hub.appZones) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName };
+    for (const [zone, hosted] of [...hub.appZones, ...hub.privateLinkZones]) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName };
     this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags, provider: this.hubProvider });
     if (hub.forwardingRulesetId) {
       new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.forwardingRulesetId, vnet: vnetLink, provider: this.hubProvider });
@@ -116,6 +116,9 @@ export class SpokeStack extends PlatformStack {
       runCommand: c.runCommand,
       // The monitoring agent needs the Container Insights egress: both come and go together.
       containerInsights: spoke.egress.containerInsights,
+      hardening: { osSku: c.osSku, maintenance: c.maintenance, podSecurity: c.podSecurity, imageCleaner: c.imageCleaner, defender: c.defender, hostEncryption: c.hostEncryption },
+      registryId: hub.registryId,
+      keyVaultId: hub.keyVaultId,
       systemPool: c.systemPool,
       userPools: c.userPools,
       tags: this.tags,

@@ -1,0 +1,128 @@
+/**
+ * Production posture: a private supply chain (registry and key vault behind private
+ * endpoints), a hardened cluster (maintenance windows, Azure Linux, pod security policy, image
+ * cleaner, Defender, host encryption), and a Premium firewall that is Premium in its features.
+ */
+import { changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+
+const full = stacks(namedEnvironment("full"));
+const hub = synth(full.hub).json;
+const aks1 = synth(full.spokes[0]).json;
+const aks2 = synth(full.spokes[1]).json;
+
+describe("the private registry", () => {
+  it("is Premium with the admin user, anonymous pull and public network access off, and dedicated data endpoints", () => {
+    expect(resources(hub, "azurerm_container_registry")).toEqual([
+      expect.objectContaining({ name: "acrfullplatform01", sku: "Premium", admin_enabled: false, anonymous_pull_enabled: false, public_network_access_enabled: false, data_endpoint_enabled: true, network_rule_bypass_option: "None" }),
+    ]);
+  });
+
+  it("is reached through a private endpoint in the hub, registered in privatelink.azurecr.io", () => {
+    const pe = resources(hub, "azurerm_private_endpoint").find((p) => p.name === "pe-acrfullplatform01");
+    expect(pe.subnet_id).toBe(idOf(hub, "azurerm_subnet", "snet-private-endpoints"));
+    expect(pe.private_service_connection).toEqual(expect.objectContaining({ subresource_names: ["registry"], is_manual_connection: false }));
+    expect(pe.private_dns_zone_group.private_dns_zone_ids).toEqual([idOf(hub, "azurerm_private_dns_zone", "privatelink.azurecr.io")]);
+    expect(resources(hub, "azurerm_subnet").find((s) => s.name === "snet-private-endpoints").private_endpoint_network_policies).toBe("Enabled");
+  });
+
+  it("lets every cluster's kubelet pull (AcrPull), and nothing more", () => {
+    const pull = resources(aks1, "azurerm_role_assignment").filter((r) => r.role_definition_name === "AcrPull");
+    expect(pull).toHaveLength(1);
+    expect(pull[0].principal_id).toMatch(/azurerm_kubernetes_cluster\.[^.]+\.kubelet_identity\[0\]\.object_id/);
+    expect(hubExpression(hub, pull[0].scope)).toMatch(/^\$\{azurerm_container_registry\./);
+  });
+
+  it("has its privatelink zones linked to every spoke", () => {
+    for (const spoke of [aks1, aks2]) {
+      const zones = resources(spoke, "azurerm_private_dns_zone_virtual_network_link").map((l) => hubExpression(hub, l.private_dns_zone_name));
+      expect(zones).toEqual(expect.arrayContaining([`\${${idOf(hub, "azurerm_private_dns_zone", "privatelink.azurecr.io").slice(2, -4)}.name}`, `\${${idOf(hub, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net").slice(2, -4)}.name}`]));
+    }
+  });
+
+  it("accepts an app image from it without any public egress, and refuses others when it is required", () => {
+    const withRegistry = (change: (r: any) => void) =>
+      changed((r) => {
+        r.hub.subnets.privateEndpoints = "10.0.2.64/27";
+        r.hub.registry = { name: "acrdemo01" };
+        change(r);
+      });
+    expect(problems(withRegistry((r) => (r.spokes[0].apps[0].image = "acrdemo01.azurecr.io/hello:1.0.0")))).toEqual([]);
+    expect(problems(withRegistry((r) => (r.hub.registry.requirePrivateRegistry = true)))).toEqual([
+      'env.yaml: spokes.0.apps.0.image: "mcr.microsoft.com/dotnet/samples:aspnetapp" comes from mcr.microsoft.com, but hub.registry.requirePrivateRegistry asks every image to come from acrdemo01.azurecr.io',
+    ]);
+  });
+});
+
+describe("the private key vault", () => {
+  it("uses Azure RBAC, purge protection and no public network access", () => {
+    expect(resources(hub, "azurerm_key_vault")).toEqual([
+      expect.objectContaining({ name: "kv-full-platform-01", rbac_authorization_enabled: true, purge_protection_enabled: true, soft_delete_retention_days: 90, public_network_access_enabled: false, network_acls: { default_action: "Deny", bypass: "None" } }),
+    ]);
+    expect(resources(hub, "azurerm_private_endpoint").find((p) => p.name === "pe-kv-full-platform-01").private_service_connection.subresource_names).toEqual(["vault"]);
+  });
+
+  it("gives every cluster the Key Vault Secrets Provider add-on", () => {
+    expect(resources(aks1, "azurerm_kubernetes_cluster")[0].key_vault_secrets_provider).toEqual({ secret_rotation_enabled: true });
+  });
+});
+
+describe("the hardened cluster", () => {
+  const demo = synth(stacks().spokes[0]).json;
+  const cluster = resources(demo, "azurerm_kubernetes_cluster")[0];
+
+  it("upgrades only in a weekly maintenance window: Sunday 01:00 UTC for four hours by default", () => {
+    const window = { frequency: "Weekly", interval: 1, day_of_week: "Sunday", start_time: "01:00", utc_offset: "+00:00", duration: 4 };
+    expect(cluster.maintenance_window_auto_upgrade).toEqual(window);
+    expect(cluster.maintenance_window_node_os).toEqual(window);
+  });
+
+  it("runs Azure Linux nodes and cleans unused images", () => {
+    expect(cluster.default_node_pool.os_sku).toBe("AzureLinux");
+    for (const pool of resources(demo, "azurerm_kubernetes_cluster_node_pool")) expect(pool.os_sku).toBe("AzureLinux");
+    expect(cluster).toEqual(expect.objectContaining({ image_cleaner_enabled: true, image_cleaner_interval_hours: 48 }));
+  });
+
+  it("assigns the built-in pod security baseline initiative (audit) by default, restricted/deny on request", () => {
+    expect(resources(demo, "azurerm_resource_policy_assignment")).toEqual([
+      expect.objectContaining({ policy_definition_id: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d", parameters: '{"effect":{"value":"audit"}}' }),
+    ]);
+    expect(resources(aks1, "azurerm_resource_policy_assignment")[0]).toEqual(
+      expect.objectContaining({ policy_definition_id: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00", parameters: '{"effect":{"value":"deny"}}' }),
+    );
+  });
+
+  it("turns Defender and host encryption on only when asked (a paid plan; a subscription feature)", () => {
+    expect(cluster.microsoft_defender).toBeUndefined();
+    expect(cluster.default_node_pool.host_encryption_enabled).toBeUndefined();
+    const hardened = resources(aks1, "azurerm_kubernetes_cluster")[0];
+    expect(hardened.microsoft_defender.log_analytics_workspace_id).toMatch(/remote_state/);
+    expect(hardened.default_node_pool.host_encryption_enabled).toBe(true);
+  });
+
+  it("refuses a maintenance window shorter than four hours", () => {
+    expect(problems(changed((r) => (r.spokes[0].cluster.maintenance = { durationHours: 2 })))).toEqual([
+      "env.yaml: spokes.0.cluster.maintenance.durationHours: must be 4 or more: AKS needs a window of at least four hours",
+    ]);
+  });
+});
+
+describe("the Premium firewall", () => {
+  it("runs intrusion detection and prevention in Deny mode", () => {
+    expect(resources(hub, "azurerm_firewall_policy")[0].intrusion_detection).toEqual({ mode: "Deny" });
+  });
+
+  it("egresses through as many named public IPs as asked, only the first in the subnet", () => {
+    const configs = resources(hub, "azurerm_firewall")[0].ip_configuration;
+    expect(configs.map((c: any) => [c.name, c.subnet_id !== undefined])).toEqual([["egress", true], ["egress-2", false]]);
+    expect(resources(hub, "azurerm_public_ip").map((p) => p.name)).toEqual(expect.arrayContaining(["pip-full-afw", "pip-full-afw-2"]));
+  });
+
+  it("refuses Premium features on another tier, and a registry without a private endpoints subnet", () => {
+    expect(problems(changed((r) => (r.hub.firewall.idps = "Deny")))).toEqual([expect.stringContaining("env.yaml: hub.firewall.idps: intrusion detection and prevention is a Premium feature")]);
+    expect(problems(changed((r) => (r.hub.registry = { name: "acrdemo01" })))).toEqual(["env.yaml: hub.subnets.privateEndpoints: is required by hub.registry: its private endpoint lives there (a /28 or larger)"]);
+  });
+
+  it("has no IDPS block on the Standard tier (it has none)", () => {
+    expect(resources(synth(stacks(environment()).hub).json, "azurerm_firewall_policy")[0].intrusion_detection).toBeUndefined();
+  });
+});

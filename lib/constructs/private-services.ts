@@ -1,0 +1,106 @@
+import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
+import { Construct } from "constructs";
+
+/** Where a private endpoint goes and which zone registers its name. */
+export interface PrivateEndpointPlacement {
+  /** The private endpoints' subnet. */
+  readonly subnetId: string;
+  /** The privatelink zone the endpoint's records are written to. */
+  readonly zoneId: string;
+}
+
+interface CommonProps {
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly endpoint: PrivateEndpointPlacement;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/** The privatelink zones, by service. */
+export const PRIVATE_LINK_ZONES = {
+  registry: "privatelink.azurecr.io",
+  keyVault: "privatelink.vaultcore.azure.net",
+} as const;
+
+function privateEndpoint(scope: Construct, props: CommonProps, resourceId: string, subresource: string): PrivateEndpoint {
+  return new PrivateEndpoint(scope, "private-endpoint", {
+    name: `pe-${props.name}`,
+    resourceGroupName: props.resourceGroupName,
+    location: props.location,
+    subnetId: props.endpoint.subnetId,
+    privateServiceConnection: { name: `psc-${props.name}`, privateConnectionResourceId: resourceId, subresourceNames: [subresource], isManualConnection: false },
+    privateDnsZoneGroup: { name: "privatelink", privateDnsZoneIds: [props.endpoint.zoneId] },
+    tags: props.tags,
+  });
+}
+
+/**
+ * Azure Container Registry reachable only through its private endpoint: Premium (private
+ * endpoints need it), admin user off, anonymous pull off, public network access off, dedicated
+ * data endpoints (layers come from `<name>.<region>.data.azurecr.io`, also private), zone
+ * redundant. Clusters pull with their kubelet identity (AcrPull).
+ */
+export class PrivateRegistry extends Construct {
+  public readonly registry: ContainerRegistry;
+  public readonly endpoint: PrivateEndpoint;
+
+  constructor(scope: Construct, id: string, props: CommonProps) {
+    super(scope, id);
+    this.registry = new ContainerRegistry(this, "registry", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      sku: "Premium",
+      adminEnabled: false,
+      anonymousPullEnabled: false,
+      publicNetworkAccessEnabled: false,
+      dataEndpointEnabled: true,
+      networkRuleBypassOption: "None",
+      zoneRedundancyEnabled: true,
+      tags: props.tags,
+    });
+    this.endpoint = privateEndpoint(this, props, this.registry.id, "registry");
+  }
+
+  /** The registry's login server, e.g. `acrdemo01.azurecr.io`. */
+  public get loginServer(): string {
+    return this.registry.loginServer;
+  }
+}
+
+export interface PrivateKeyVaultProps extends CommonProps {
+  /** Entra ID tenant of the vault. */
+  readonly tenantId: string;
+}
+
+/**
+ * Key Vault reachable only through its private endpoint: Azure RBAC for data access (no access
+ * policies), purge protection, 90 days of soft delete, public network access off and the
+ * network ACL denying everything else.
+ */
+export class PrivateKeyVault extends Construct {
+  public readonly vault: KeyVault;
+  public readonly endpoint: PrivateEndpoint;
+
+  constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
+    super(scope, id);
+    this.vault = new KeyVault(this, "vault", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tenantId: props.tenantId,
+      skuName: "standard",
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: 90,
+      publicNetworkAccessEnabled: false,
+      networkAcls: { defaultAction: "Deny", bypass: "None" },
+      tags: props.tags,
+    });
+    this.endpoint = privateEndpoint(this, props, this.vault.id, "vault");
+  }
+}
