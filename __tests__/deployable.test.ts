@@ -19,7 +19,7 @@ import { AZURE_NAME_RULES, checkName, checkStackNames } from "../lib/policy/azur
 import { warningsOf } from "../lib/policy/guardrails";
 import { changed, ENVIRONMENTS_DIR, environment, namedEnvironment, problems, stacks, synth } from "./helpers";
 
-const SHIPPED = fs.readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, ""));
+const SHIPPED = fs.readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith(".yaml") && !f.startsWith(".")).map((f) => f.replace(/\.yaml$/, ""));
 
 /** The longest names the schema allows: 16-character environment and spoke names, the longest region, long DNS names. */
 function longestNames() {

@@ -30,15 +30,13 @@ function synthesized(name: string, file: string, change?: (raw: any) => void, cu
   const envFile = path.join(ENVIRONMENTS_DIR, file);
   let target = envFile;
   if (change) {
-    target = path.join(ENVIRONMENTS_DIR, `.review-test-${name}.yaml`);
+    // The changed file lives in the scratch folder, with its key inline (never beside the shipped ones).
+    if (raw.hub.jumpbox) raw.hub.jumpbox.sshPublicKey = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "keys", "jumpbox.pub"), "utf8").trim();
+    target = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(target, stringify(raw));
   }
-  try {
-    const code = synthesize({ outdir: path.join(dir, "cdktf.out"), file: target, stderr: quiet, stdout: quiet, customize });
-    if (code !== 0) throw new Error(`synth of ${name} failed`);
-  } finally {
-    if (change) fs.rmSync(target, { force: true });
-  }
+  const code = synthesize({ outdir: path.join(dir, "cdktf.out"), file: target, stderr: quiet, stdout: quiet, customize });
+  if (code !== 0) throw new Error(`synth of ${name} failed`);
   return path.join(dir, "cdktf.out");
 }
 
