@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `private-aks` command. It runs the TypeScript sources through tsx, so it works in a
-// checkout right after `npm ci` with no build step.
-require("tsx/cjs");
-require("../lib/cli")
+// The `private-aks` command: lib/cli.ts, run as plain JavaScript from a bundle that is rebuilt
+// whenever a source changes (scripts/launch.js). Works in a checkout right after `npm ci`.
+require("../scripts/launch")
+  .load("lib/cli.ts")
   .run(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;

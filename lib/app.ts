@@ -4,6 +4,7 @@ import { App, type TerraformStack } from "cdktf";
 import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./config/problem";
+import { checkEnvironmentSet } from "./net/address-plan";
 import type { Environment } from "./config/schema";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";
@@ -35,9 +36,15 @@ export interface SynthesizeOptions {
 
 /** An environment built in memory and checked: nothing is written yet. */
 export interface Plan {
+  /** The (first) environment. */
   readonly env: Environment;
+  /** Every environment synthesized together (PRIVATE_AKS_CONFIG may name several). */
+  readonly envs: Environment[];
   readonly app: App;
+  /** The (first) environment's stacks. */
   readonly stacks: EnvironmentStacks;
+  /** Every environment's stacks. */
+  readonly all: EnvironmentStacks[];
   readonly report: GuardrailReport;
   /** Ids of the synthesized stacks, hub first. */
   readonly stackIds: string[];
@@ -46,6 +53,7 @@ export interface Plan {
 }
 
 export interface PlanOptions {
+  /** An environment file, or several separated by commas. */
   readonly file: string;
   /** Where the stacks are synthesized for checking (App creates it when constructed). */
   readonly outdir: string;
@@ -62,22 +70,31 @@ export interface PlanOptions {
  * returned.
  */
 export function planEnvironment(options: PlanOptions): Plan | undefined {
-  const shown = displayName(options.file);
-  let env: Environment;
-  try {
-    env = loadEnvironment(options.file);
-  } catch (e) {
-    if (!(e instanceof EnvironmentError)) throw e;
-    options.stderr.write(e.lines().join("\n") + "\n");
+  // PRIVATE_AKS_CONFIG (and validate) may name several files, comma-separated: one hub each.
+  const files = options.file.split(",").map((f) => f.trim()).filter((f) => f !== "");
+  const loaded: { file: string; env: Environment }[] = [];
+  const lines: string[] = [];
+  for (const file of files) {
+    try {
+      loaded.push({ file, env: loadEnvironment(file) });
+    } catch (e) {
+      if (!(e instanceof EnvironmentError)) throw e;
+      lines.push(...e.lines());
+    }
+  }
+  for (const { file, problem } of checkEnvironmentSet(loaded)) lines.push(new EnvironmentError(displayName(file), [problem]).lines()[0]);
+  if (lines.length > 0) {
+    options.stderr.write(lines.join("\n") + "\n");
     return undefined;
   }
+  const shown = files.map((f) => displayName(f)).join(",");
   // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
   const app = new App({ outdir: options.outdir, stackTraces: false });
-  const stacks = buildEnvironment(app, env);
-  options.customize?.(stacks);
+  const all = loaded.map(({ env }) => buildEnvironment(app, env));
+  for (const stacks of all) options.customize?.(stacks);
   app.synth();
-  writeManifests(options.outdir, stacks);
-  const stackIds = allStacks(stacks).map((s) => s.node.id);
+  for (const stacks of all) writeManifests(options.outdir, stacks);
+  const stackIds = all.flatMap((stacks) => allStacks(stacks).map((s) => s.node.id));
   // Azure's naming rules and the guardrails judge the output as written: what will be applied.
   const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
   if (names.length > 0) {
@@ -91,7 +108,7 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     return undefined;
   }
   for (const w of warningsOf(app)) options.stderr.write(oneLine(`${shown}: ${w.path}: warning: ${w.message}`) + "\n");
-  return { env, app, stacks, report, stackIds, model };
+  return { env: loaded[0].env, envs: loaded.map((l) => l.env), app, stacks: all[0], all, report, stackIds, model };
 }
 
 /** Writes each spoke's apps as plain Kubernetes manifests, `manifests/<env>-<spoke>/<app>.yaml`. */
@@ -130,7 +147,7 @@ export function synthesize(options: SynthesizeOptions): number {
     if (!plan) return 1;
     publish(staging, outdir, plan.stackIds, options.pruneStaleStacks ?? true);
     const stdout = options.stdout ?? process.stdout;
-    for (const apps of plan.stacks.apps) {
+    for (const apps of plan.all.flatMap((s) => s.apps)) {
       stdout.write(`${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; without network access to the API server: ${apps.emergencyApply}\n`);
     }
     return 0;

@@ -65,7 +65,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
   program
     .command("validate")
     .description("check an environment file and the stacks it builds (guardrails); print every problem, one per line, and the public endpoints")
-    .argument("[file]", "environment file (YAML or JSON)", selectedEnvironmentFile())
+    .argument("[file]", "environment file (YAML or JSON); several, comma-separated, are checked together", selectedEnvironmentFile())
     .action((file: string) => {
       // Build and synthesize into a scratch folder, to run exactly the checks synth runs.
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "private-aks-validate-"));
@@ -75,7 +75,8 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
           code = 1;
           return;
         }
-        io.stdout.write(`${displayName(file)}: ok (environment ${plan.env.name}, ${plan.env.location}; stacks ${plan.stackIds.join(", ")})\n`);
+        const envs = plan.envs.map((e) => `${e.name}, ${e.location}`).join("; ");
+        io.stdout.write(`${file.split(",").map((f) => displayName(f.trim())).join(",")}: ok (environment${plan.envs.length > 1 ? "s" : ""} ${envs}; stacks ${plan.stackIds.join(", ")})\n`);
         io.stdout.write(`public endpoints (${plan.report.exceptions.length}), each an acknowledged exception:\n`);
         for (const f of plan.report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
       } finally {

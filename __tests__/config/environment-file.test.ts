@@ -194,7 +194,7 @@ describe("naming and cross-field rules", () => {
     ["a key from the home directory", (r: any) => (r.hub.jumpbox.sshPublicKey = "~/.ssh/id_ed25519.pub"), "hub.jumpbox.sshPublicKey: \"~/.ssh/id_ed25519.pub\" must be a public key or a path relative to the environment file"],
     ["a key file that does not exist", (r: any) => (r.hub.jumpbox.sshPublicKey = "keys/missing.pub"), "hub.jumpbox.sshPublicKey: \"keys/missing.pub\" is neither an OpenSSH public key"],
     ["duplicate node pool names", (r: any) => (r.spokes[0].cluster.userPools = [{ name: "apps" }, { name: "apps" }]), 'spokes.0.cluster.userPools.1.name: "apps" is already used by spokes.0.cluster.userPools.0'],
-    ["two spokes with the same rule priority", (r: any) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" }, egress: { priority: 1000 } }), "spokes.1.egress.priority: 1000 is already the priority of spokes.0's rule collection group"],
+    ["two spokes with the same rule priority", (r: any) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" }, egress: { priority: 13777 } }), "spokes.1.egress.priority: 13777 is already the priority of spokes.0's rule collection group"],
     ["a rule priority among the hub's", (r: any) => (r.spokes[0].egress = { priority: 500 }), "spokes.0.egress.priority: must be 1000 or more: lower priorities belong to the hub's own rule collection groups"],
     ["minCount above maxCount", (r: any) => (r.spokes[0].cluster.systemPool.minCount = 9), "spokes.0.cluster.systemPool.minCount: 9 is more than maxCount 5"],
   ])("rejects %s", (_what, change, line) => {

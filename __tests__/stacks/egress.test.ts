@@ -2,6 +2,7 @@ import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { defaultRulePriority } from "../../lib/config/rules";
 import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";
@@ -124,7 +125,8 @@ describe("the AKS egress rules", () => {
   it("give each spoke its own group, with distinct priorities and only its own node subnet as source", () => {
     const env = environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })));
     const groups = spokeGroups(synth(stacks(env).hub).json);
-    expect(groups.map((g) => [g.name, g.priority])).toEqual([["rcg-aks1", 1000], ["rcg-aks2", 1100]]);
+    expect(groups.map((g) => [g.name, g.priority])).toEqual([["rcg-aks1", defaultRulePriority("aks1")], ["rcg-aks2", defaultRulePriority("aks2")]]);
+    expect(groups[0].priority).not.toBe(groups[1].priority);
     const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
     expect([...sources(groups[0])]).toEqual(["10.0.5.0/24"]);
     expect([...sources(groups[1])]).toEqual(["10.0.8.0/24"]);
@@ -152,5 +154,32 @@ describe("the AKS egress rules", () => {
     const route = resourceNamed(spoke, "azurerm_route_table", "rt-demo-aks1-egress").route[0];
     const output = /outputs\.([^}]+)\}$/.exec(route.next_hop_in_ip_address)![1];
     expect(hub.output[output].value).toMatch(/^\$\{azurerm_firewall\.[^.]+\.ip_configuration\[0\]\.private_ip_address\}$/);
+  });
+});
+
+describe("many spokes", () => {
+  const spoke = (name: string, octet: number) => ({ name, addressSpace: [`10.${octet}.0.0/22`], subnets: { nodes: `10.${octet}.1.0/24` }, cluster: { userPools: [] } });
+  const three = environment(changed((r) => {
+    r.spokes = [spoke("alpha", 10), spoke("bravo", 11), spoke("charlie", 12)];
+  }));
+  const two = environment(changed((r) => {
+    r.spokes = [spoke("alpha", 10), spoke("charlie", 12)];
+  }));
+
+  it("removing a spoke changes no other spoke's stack, byte for byte, nor its rule collection group", () => {
+    const [a, b] = [stacks(three), stacks(two)];
+    for (const name of ["alpha", "charlie"]) {
+      expect(synth(a.spokes.find((s) => s.node.id === `demo-${name}`)!).text).toBe(synth(b.spokes.find((s) => s.node.id === `demo-${name}`)!).text);
+    }
+    const group = (json: any, name: string) => JSON.stringify(resourceNamed(json, "azurerm_firewall_policy_rule_collection_group", `rcg-${name}`));
+    const [ha, hb] = [synth(a.hub).json, synth(b.hub).json];
+    for (const name of ["alpha", "charlie"]) expect(group(ha, name)).toBe(group(hb, name));
+  });
+
+  it("derives each spoke's priority from its name, into 1000-63999", () => {
+    for (const name of ["alpha", "bravo", "charlie", "aks1"]) {
+      expect(defaultRulePriority(name)).toBeGreaterThanOrEqual(1000);
+      expect(defaultRulePriority(name)).toBeLessThanOrEqual(63999);
+    }
   });
 });

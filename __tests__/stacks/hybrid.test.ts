@@ -115,7 +115,7 @@ describe("an existing hub (brownfield)", () => {
     const policy = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-connectivity/providers/Microsoft.Network/firewallPolicies/fwp-hub";
     const groups = resources(bhub, "azurerm_firewall_policy_rule_collection_group");
     expect(groups.map((g) => [g.name, g.priority, g.firewall_policy_id, g.provider])).toEqual([
-      ["rcg-team1", 1000, policy, "azurerm.connectivity"],
+      ["rcg-team1", 44783, policy, "azurerm.connectivity"],
       ["rcg-onprem", 600, policy, "azurerm.connectivity"],
     ]);
     expect(bhub.provider.azurerm[1]).toEqual({ alias: "connectivity", features: [{}], subscription_id: "22222222-2222-2222-2222-222222222222" });

@@ -43,8 +43,8 @@ export const DEFAULTS = {
   systemPool: { minCount: 3, maxCount: 5 },
   userPool: { minCount: 1, maxCount: 3 },
   logRetentionDays: 30,
-  /** Rule collection group priorities: the jumpbox's, then one per spoke from spokeBase upwards. */
-  rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeStep: 100 },
+  /** Rule collection group priorities: the jumpbox's, on-premises', then one per spoke in spokeBase..spokeBase+spokeRange-1, derived from its name. */
+  rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeRange: 63000 },
   /** Gateway SKUs: zone-redundant by default. */
   gatewaySku: { Vpn: "VpnGw2AZ", ExpressRoute: "ErGw1AZ" },
   /** Apps: two replicas, modest requests, a writable /tmp beside a read-only root filesystem. */

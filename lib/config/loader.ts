@@ -13,8 +13,18 @@ import { checkLocation, checkRules } from "./rules";
 import { resolvePublicKey } from "./ssh-key";
 import { type Environment, environmentSchema } from "./schema";
 
-/** The project's root folder (where cdktf.json lives). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * The project's root folder: the nearest folder up from this module that holds cdktf.json (the
+ * module may run from its source folder or from a bundle under node_modules/.cache).
+ */
+export const PROJECT_ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, "..", "..");
+  }
+}
 
 /** The embedded default environment, used when PRIVATE_AKS_CONFIG is not set. */
 export const DEFAULT_ENVIRONMENT_FILE = path.join(PROJECT_ROOT, "environments", "default.yaml");

@@ -176,9 +176,11 @@ export function checkRules(env: Environment): Problem[] {
       if (first !== undefined) add(`${base}.egress.fqdns.${j}`, `${quote(f)} is already listed as egress.fqdns.${first}`);
       else destinations.set(f.toLowerCase(), j);
     });
-    const priority = s.egress.priority ?? defaultRulePriority(i);
+    const priority = s.egress.priority ?? defaultRulePriority(s.name);
     const first = priorities.get(priority);
-    if (first !== undefined) add(`${base}.egress.priority`, `${priority} is already the priority of spokes.${first}'s rule collection group; choose another`);
+    if (first !== undefined) {
+      add(`${base}.egress.priority`, `${priority}${s.egress.priority === undefined ? " (derived from the spoke's name)" : ""} is already the priority of spokes.${first}'s rule collection group; set egress.priority to a free value from 1000 to 64999`);
+    }
     else priorities.set(priority, i);
   });
 
@@ -359,9 +361,15 @@ export function checkLocation(location: unknown): Problem[] {
   return [{ path: "location", message: `${quote(location)} is not an Azure region name${guess ? `; did you mean ${guess}?` : "; use the programmatic name, e.g. westeurope"}` }];
 }
 
-/** The default priority of a spoke's firewall rule collection group: 1000, 1100, 1200, ... in file order. */
-export function defaultRulePriority(spokeIndex: number): number {
-  return DEFAULTS.rulePriority.spokeBase + DEFAULTS.rulePriority.spokeStep * spokeIndex;
+/**
+ * The default priority of a spoke's firewall rule collection group, derived from the spoke's
+ * name (FNV-1a) into 1000-63999: adding or removing a spoke never moves another spoke's group.
+ * Two names that land on the same priority are reported, asking for egress.priority.
+ */
+export function defaultRulePriority(spokeName: string): number {
+  let hash = 0x811c9dc5;
+  for (const c of Buffer.from(spokeName, "utf8")) hash = Math.imul(hash ^ c, 0x01000193) >>> 0;
+  return DEFAULTS.rulePriority.spokeBase + (hash % DEFAULTS.rulePriority.spokeRange);
 }
 
 /**

@@ -211,3 +211,35 @@ function pairwise(items: Placed[], report: (a: Placed, b: Placed) => void): void
     }
   }
 }
+
+/** A problem of one file of a set of environments synthesized together. */
+export interface SetProblem {
+  readonly file: string;
+  readonly problem: Problem;
+}
+
+/**
+ * Environments synthesized together (several regions, one hub each) must not collide: names
+ * differ (they prefix every stack id and resource), and no hub or spoke range of one overlaps a
+ * hub or spoke range of another (their hubs may be peered, and on-premises routes to all).
+ */
+export function checkEnvironmentSet(set: { file: string; env: Environment }[]): SetProblem[] {
+  const problems: SetProblem[] = [];
+  const names = new Map<string, string>();
+  const ranges: { file: string; path: string; block: Cidr }[] = [];
+  for (const { file, env } of set) {
+    const first = names.get(env.name);
+    if (first !== undefined) problems.push({ file, problem: { path: "name", message: `"${env.name}" is already the name of the environment in ${first}; environments synthesized together need different names` } });
+    else names.set(env.name, file);
+    const mine = [
+      ...env.hub.addressSpace.map((t, i) => ({ file, path: `hub.addressSpace.${i}`, block: cidr(t) })),
+      ...env.spokes.flatMap((sp, i) => sp.addressSpace.map((t, j) => ({ file, path: `spokes.${i}.addressSpace.${j}`, block: cidr(t) }))),
+    ];
+    for (const r of mine) {
+      const clash = ranges.find((o) => overlaps(o.block, r.block));
+      if (clash) problems.push({ file, problem: { path: r.path, message: `${r.block.text} overlaps ${clash.block.text} (${clash.path} of ${clash.file}); environments synthesized together must not overlap` } });
+    }
+    ranges.push(...mine);
+  }
+  return problems;
+}

@@ -15,12 +15,12 @@ import { EgressRuleGroup } from "../constructs/egress-rule-group";
 /** One rule collection group per spoke, by spoke name. */
 export function spokeEgressGroups(scope: Construct, env: Environment, policyId: string, dnsProxy: boolean): Map<string, EgressRuleGroup> {
   const groups = new Map<string, EgressRuleGroup>();
-  env.spokes.forEach((spoke, index) => {
+  env.spokes.forEach((spoke) => {
     const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy });
     const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
       name: `rcg-${spoke.name}`,
       firewallPolicyId: policyId,
-      priority: spoke.egress.priority ?? defaultRulePriority(index),
+      priority: spoke.egress.priority ?? defaultRulePriority(spoke.name),
       // The node subnet is the only one that starts connections (pods use node-subnet
       // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
       sourceAddresses: [spoke.subnets.nodes],
