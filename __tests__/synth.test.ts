@@ -1,6 +1,7 @@
 /**
- * The app as users run it: `tsx main.ts` (what `npm run synth` and cdktf.json's app command
- * run) in a separate process, from different working directories.
+ * The app as users run it: `node scripts/app.js` (what `npm run synth` and cdktf.json's app
+ * command run: main.ts from a bundle of the sources) in a separate process, from different
+ * working directories.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -8,15 +9,15 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/config/loader";
 
-const TSX = require.resolve("tsx/cli");
-const MAIN = path.join(PROJECT_ROOT, "main.ts");
+/** What cdktf.json's app command and `npm run synth` run. */
+const APP = path.join(PROJECT_ROOT, "scripts", "app.js");
 
 function runApp(cwd: string, env: Record<string, string> = {}) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.CDKTF_OUTDIR;
   Object.assign(childEnv, env);
   if (!env.PRIVATE_AKS_CONFIG) delete childEnv.PRIVATE_AKS_CONFIG;
-  const result = spawnSync(process.execPath, [TSX, MAIN], { cwd, env: childEnv, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [APP], { cwd, env: childEnv, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -118,5 +119,35 @@ describe("folders of stacks that no longer exist", () => {
     seed();
     expect(runApp(cwd, { CDKTF_OUTDIR: "cdktf.out" }).status).toBe(0);
     expect(fs.existsSync(stale)).toBe(true);
+  });
+});
+
+describe("the app's start-up bundle", () => {
+  // scripts/launch.js is plain JavaScript (it runs before any TypeScript can): loaded as such.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { key } = require("../scripts/launch") as { key: (entry: string, files: string[]) => string };
+
+  it("is keyed on every source: an edit never runs a stale bundle", () => {
+    const dir = tmp("launch");
+    const files = ["a.ts", "b.ts"].map((f) => path.join(dir, f));
+    files.forEach((f, i) => fs.writeFileSync(f, `export const x${i} = 1;\n`));
+    const before = key("main.ts", files);
+    expect(key("main.ts", files)).toBe(before);
+    fs.writeFileSync(files[1], "export const x1 = 2;\n");
+    expect(key("main.ts", files)).not.toBe(before);
+    expect(key("lib/cli.ts", files)).not.toBe(key("main.ts", files));
+  });
+
+  it("synthesizes several environment files together into one output, checked as a set", () => {
+    const cwd = tmp("synth-multi");
+    const both = ["multi-spoke.yaml", "multi-spoke-northeurope.yaml"].map((f) => path.join(PROJECT_ROOT, "environments", f)).join(",");
+    const run = runApp(cwd, { PRIVATE_AKS_CONFIG: both });
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(path.join(cwd, "cdktf.out", "stacks")).sort()).toEqual(["ne-hub", "ne-orders", "ne-payments", "we-hub", "we-orders", "we-payments", "we-search"]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(cwd, "cdktf.out", "manifest.json"), "utf8"));
+    expect(manifest.stacks["we-payments"].dependencies).toEqual(["we-hub"]);
+    const clash = runApp(tmp("synth-clash"), { PRIVATE_AKS_CONFIG: [path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml"), path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml")].join(",") });
+    expect(clash.status).toBe(1);
+    expect(clash.stderr).toContain('name: "we" is already the name of the environment in');
   });
 });

@@ -311,6 +311,8 @@ describe("the built environments", () => {
       ["full", ["full-hub/bastion/public-ip", "full-hub/firewall/management-public-ip", "full-hub/firewall/public-ip", "full-hub/firewall/public-ip-2", "full-hub/gateway/public-ip"]],
       ["hybrid", ["hybrid-hub/firewall/public-ip", "hybrid-hub/gateway/public-ip"]],
       ["brownfield", []],
+      ["multi-spoke", ["we-hub/bastion/public-ip", "we-hub/firewall/public-ip"]],
+      ["multi-spoke-northeurope", ["ne-hub/firewall/public-ip"]],
     ] as const) {
       const plan = planEnvironment({ file: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), outdir: fs.mkdtempSync(path.join(os.tmpdir(), "env-")), stderr: { write: () => undefined } })!;
       expect(plan.report.violations).toEqual([]);
