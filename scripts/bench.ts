@@ -1,63 +1,86 @@
 /**
- * `npm run bench`: prints how long synthesis takes and how much memory it uses. Figures
- * only, no thresholds: these machines are noisy, so targets are read, not asserted.
+ * `npm run bench`: how long synthesis takes and how much memory it uses, as figures and ratios.
+ * Nothing is asserted: these machines are noisy, so targets are read, not tested.
  *
- *   cold synth   a fresh `tsx main.ts` process, as `npm run synth` and `cdktf synth` run it
- *   warm synth   load + build + synth again inside one process (the cost of our code alone)
+ *   (a) `cdktf synth` of an empty app: the CLI's own floor
+ *   (b) `cdktf synth` of environments/default.yaml
+ *   (c) the app alone (`npm run synth`) on the default environment, and the build+synth of
+ *       generated environments with 1, 10, 100 and 500 spokes (each in a fresh process)
+ *   (d) `npm test`
+ *
+ * BENCH_RUNS (default 5) sets the runs per figure (medians are printed); BENCH_SKIP_TESTS=1
+ * leaves (d) out.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { App } from "cdktf";
-import { loadEnvironment, PROJECT_ROOT } from "../lib/config/loader";
-import { buildEnvironment } from "../lib/stacks/environment";
+import { PROJECT_ROOT } from "../lib/config/loader";
 
-const runs = Number(process.env.BENCH_RUNS ?? 5);
-const files = (process.argv.slice(2).length ? process.argv.slice(2) : ["environments/default.yaml", "environments/full.yaml"]).map((f) => path.resolve(PROJECT_ROOT, f));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const CDKTF = path.join(PROJECT_ROOT, "node_modules", ".bin", "cdktf");
 
-const HAS_GNU_TIME = fs.existsSync("/usr/bin/time");
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+interface Figure {
+  readonly ms: number;
+  readonly mb?: number;
 }
 
-for (const file of files) {
-  const cold: number[] = [];
-  const coldRss: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+/** Runs a command `runs` times; the median wall time and peak RSS (GNU time, when present). */
+function measure(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number } = {}): Figure {
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < (options.runs ?? RUNS); i++) {
+    const [cmd, ...args] = TIME ? [TIME, "-f", "%M", ...command] : command;
     const start = performance.now();
-    const app = [process.execPath, require.resolve("tsx/cli"), path.join(PROJECT_ROOT, "main.ts")];
-    // GNU time reports the child's peak RSS; without it, only the time is measured.
-    const [command, ...args] = HAS_GNU_TIME ? ["/usr/bin/time", "-f", "%M", ...app] : app;
-    const child = spawnSync(command, args, {
-      env: { ...process.env, PRIVATE_AKS_CONFIG: file, CDKTF_OUTDIR: out },
-      encoding: "utf8",
-    });
-    cold.push(performance.now() - start);
-    const rss = Number(child.stderr.trim().split("\n").pop());
-    if (Number.isFinite(rss)) coldRss.push(rss / 1024);
-    fs.rmSync(out, { recursive: true, force: true });
+    const child = spawnSync(cmd, args, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...options.env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    times.push(performance.now() - start);
+    if (child.status !== 0) throw new Error(`${command.join(" ")} failed: ${child.stderr.slice(-500)}`);
+    const kb = Number(child.stderr.trim().split("\n").pop());
+    if (Number.isFinite(kb)) rss.push(kb / 1024);
   }
-
-  const warm: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-    const start = performance.now();
-    const env = loadEnvironment(file);
-    const app = new App({ outdir: out, stackTraces: false });
-    buildEnvironment(app, env);
-    app.synth();
-    warm.push(performance.now() - start);
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-
-  const name = path.relative(PROJECT_ROOT, file);
-  console.log(`${name}`);
-  console.log(`  cold synth (new process): median ${median(cold).toFixed(0)} ms over ${runs} runs` + (coldRss.length ? `, peak RSS ${median(coldRss).toFixed(0)} MB` : ""));
-  console.log(`  warm synth (in process):  median ${median(warm).toFixed(0)} ms over ${runs} runs`);
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  return { ms: median(times), mb: rss.length ? median(rss) : undefined };
 }
-console.log(`  this process: heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+const show = (f: Figure) => `${(f.ms / 1000).toFixed(2)} s${f.mb ? `, peak RSS ${f.mb.toFixed(0)} MB` : ""}`;
+
+// (a) the CLI's floor: an app that synthesizes one empty stack.
+const empty = path.join(scratch, "empty");
+fs.mkdirSync(empty);
+fs.writeFileSync(path.join(empty, "cdktf.json"), JSON.stringify({ language: "typescript", app: "node main.js", projectId: "bench", sendCrashReports: "false", terraformProviders: [], terraformModules: [] }));
+fs.writeFileSync(path.join(empty, "main.js"), `const { App, TerraformStack } = require(${JSON.stringify(require.resolve("cdktf"))});\nconst app = new App();\nnew TerraformStack(app, "empty");\napp.synth();\n`);
+const a = measure([CDKTF, "synth"], { cwd: empty });
+
+// (b) the default environment through the CLI.
+const b = measure([CDKTF, "synth", "--output", path.join(scratch, "cli.out")]);
+
+// (c) the app alone, then the synth engine on generated environments.
+const c = measure([process.execPath, path.join(PROJECT_ROOT, "scripts", "app.js")], { env: { CDKTF_OUTDIR: path.join(scratch, "app.out") } });
+const runner = path.join(PROJECT_ROOT, "scripts", "bench-generated.ts");
+const generated = [1, 10, 100, 500].map((n) => {
+  const figure = measure([process.execPath, require.resolve("tsx/cli"), runner, String(n), path.join(scratch, `gen-${n}`)], { runs: n >= 100 ? 1 : RUNS });
+  // The in-process build+synth time, without the process's start-up.
+  const out = spawnSync(process.execPath, [require.resolve("tsx/cli"), runner, String(n), path.join(scratch, `gen-${n}-b`)], { encoding: "utf8" }).stdout;
+  return { n, process: figure, synthMs: Number(out) };
+});
+
+// (d) the test suite, as CI runs it (after npm ci).
+const d = process.env.BENCH_SKIP_TESTS === "1" ? undefined : measure(["npm", "test", "--silent"], { runs: 1 });
+
+const ratio = (x: number, y: number) => (x / y).toFixed(2);
+console.log("figure                                          median");
+console.log(`(a) cdktf synth, empty app (the CLI's floor)    ${show(a)}`);
+console.log(`(b) cdktf synth, default environment            ${show(b)}   (b)/(a) = ${ratio(b.ms, a.ms)}  target <= 1.15`);
+console.log(`(c) npm run synth, default environment          ${show(c)}   (c)/(a) = ${ratio(c.ms, a.ms)}  target <= 0.40`);
+for (const g of generated) {
+  console.log(`    generated, ${String(g.n).padStart(3)} spokes: build+synth ${(g.synthMs / 1000).toFixed(2)} s; whole process ${show(g.process)}`);
+}
+const one = generated.find((g) => g.n === 1)!;
+const most = generated.find((g) => g.n === 500)!;
+console.log(`    500 spokes / 1 spoke (build+synth) = ${ratio(most.synthMs, one.synthMs)}  (whole process ${ratio(most.process.ms, one.process.ms)})  target <= 6; peak RSS at 500: ${most.process.mb?.toFixed(0) ?? "?"} MB, target <= 400`);
+console.log("    (an Azure Firewall policy holds 60 rule collection groups, so validation refuses more than about 57 spokes per hub; the generated environments measure the synth engine alone)");
+if (d) console.log(`(d) npm test                                     ${show(d)}   target <= 15 s`);
+fs.rmSync(scratch, { recursive: true, force: true });
