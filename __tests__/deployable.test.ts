@@ -176,7 +176,10 @@ describe("the shipped environments", () => {
     expect(fields).toEqual(expect.arrayContaining(["tenantId", "spokes[].cluster.grantDeployerAdmin", "hub.jumpbox.vmSize", "spokes[].cluster.userPools[].osDiskSizeGb", "hub.gateway.pointToSite.addressPool"]));
     const full = used("full.yaml");
     // circuitId belongs to an ExpressRoute gateway (full.yaml's is a VPN gateway): pinned by the ExpressRoute snapshot.
-    expect(fields.filter((f) => !f.startsWith("hub.existing") && f !== "hub.gateway.circuitId" && !full.has(f))).toEqual([]);
+    // Peerings name another environment synthesized together: the second region of multi-spoke shows them.
+    expect(fields.filter((f) => !f.startsWith("hub.existing") && !f.startsWith("peerings") && f !== "hub.gateway.circuitId" && !full.has(f))).toEqual([]);
+    const regions = used("multi-spoke-northeurope.yaml");
+    expect(fields.filter((f) => f.startsWith("peerings") && !regions.has(f))).toEqual([]);
     const brownfield = used("brownfield.yaml");
     expect(fields.filter((f) => f.startsWith("hub.existing") && !brownfield.has(f))).toEqual([]);
   });

@@ -143,9 +143,11 @@ describe("the app's start-up bundle", () => {
     const both = ["multi-spoke.yaml", "multi-spoke-northeurope.yaml"].map((f) => path.join(PROJECT_ROOT, "environments", f)).join(",");
     const run = runApp(cwd, { PRIVATE_AKS_CONFIG: both });
     expect(run.status).toBe(0);
-    expect(fs.readdirSync(path.join(cwd, "cdktf.out", "stacks")).sort()).toEqual(["ne-hub", "ne-orders", "ne-payments", "we-hub", "we-orders", "we-payments", "we-search"]);
+    expect(fs.readdirSync(path.join(cwd, "cdktf.out", "stacks")).sort()).toEqual(["ne-hub", "ne-orders", "ne-payments", "ne-we-peering", "we-hub", "we-orders", "we-payments", "we-search"]);
     const manifest = JSON.parse(fs.readFileSync(path.join(cwd, "cdktf.out", "manifest.json"), "utf8"));
     expect(manifest.stacks["we-payments"].dependencies).toEqual(["we-hub"]);
+    // cdktf deploy '*' orders the peering after both hubs.
+    expect([...manifest.stacks["ne-we-peering"].dependencies].sort()).toEqual(["ne-hub", "we-hub"]);
     const clash = runApp(tmp("synth-clash"), { PRIVATE_AKS_CONFIG: [path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml"), path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml")].join(",") });
     expect(clash.status).toBe(1);
     expect(clash.stderr).toContain('name: "we" is already the name of the environment in');

@@ -1,16 +1,20 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, type TerraformStack } from "cdktf";
+import { Annotations, App, type TerraformStack } from "cdktf";
 import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./config/problem";
 import { checkEnvironmentSet } from "./net/address-plan";
+import { planPeerings } from "./config/peerings";
 import type { Environment } from "./config/schema";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";
 import { checkGuardrails, contextOf, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
 import { Model, readOutput } from "./review/model";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
+import { HubStack } from "./stacks/hub-stack";
+import { stackIds as ids } from "./stacks/naming";
+import { PeeringStack } from "./stacks/peering-stack";
 
 export interface SynthesizeOptions {
   /** Where to write; cdktf passes CDKTF_OUTDIR. */
@@ -45,6 +49,8 @@ export interface Plan {
   readonly stacks: EnvironmentStacks;
   /** Every environment's stacks. */
   readonly all: EnvironmentStacks[];
+  /** Global peerings between the environments' hubs, one stack each. */
+  readonly peerings: PeeringStack[];
   readonly report: GuardrailReport;
   /** Ids of the synthesized stacks, hub first. */
   readonly stackIds: string[];
@@ -82,7 +88,8 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
       lines.push(...e.lines());
     }
   }
-  for (const { file, problem } of checkEnvironmentSet(loaded)) lines.push(new EnvironmentError(displayName(file), [problem]).lines()[0]);
+  const peerings = planPeerings(loaded);
+  for (const { file, problem } of [...checkEnvironmentSet(loaded), ...peerings.problems]) lines.push(new EnvironmentError(displayName(file), [problem]).lines()[0]);
   if (lines.length > 0) {
     options.stderr.write(lines.join("\n") + "\n");
     return undefined;
@@ -91,10 +98,19 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const all = loaded.map(({ env }) => buildEnvironment(app, env));
+  const hubOf = (env: Environment) => all[loaded.findIndex((l) => l.env === env)].hub;
+  const links = peerings.resolved.map(({ env, peer, peering }) => {
+    const [hub, peerHub] = [hubOf(env), hubOf(peer)];
+    if (!(hub instanceof HubStack) || !(peerHub instanceof HubStack)) throw new Error(`peering ${env.name}-${peer.name}: planPeerings admits only hubs built here`);
+    return new PeeringStack(app, ids.peering(env.name, peer.name), { env, peer, peering, hub, peerHub });
+  });
+  for (const { env, index, peer } of peerings.absent) {
+    Annotations.of(hubOf(env)).addWarning(`peerings.${index}: ${peer} is not synthesized together with ${env.name}, so the peering stack ${ids.peering(env.name, peer)} is left out; name both files in PRIVATE_AKS_CONFIG to build it`);
+  }
   for (const stacks of all) options.customize?.(stacks);
   app.synth();
   for (const stacks of all) writeManifests(options.outdir, stacks);
-  const stackIds = all.flatMap((stacks) => allStacks(stacks).map((s) => s.node.id));
+  const stackIds = [...all.flatMap((stacks) => allStacks(stacks).map((s) => s.node.id)), ...links.map((l) => l.node.id)];
   // Azure's naming rules and the guardrails judge the output as written: what will be applied.
   const names = stackIds.flatMap((id) => checkStackNames(id, JSON.parse(fs.readFileSync(path.join(options.outdir, "stacks", id, "cdk.tf.json"), "utf8"))));
   if (names.length > 0) {
@@ -108,7 +124,7 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     return undefined;
   }
   for (const w of warningsOf(app)) options.stderr.write(oneLine(`${shown}: ${w.path}: warning: ${w.message}`) + "\n");
-  return { env: loaded[0].env, envs: loaded.map((l) => l.env), app, stacks: all[0], all, report, stackIds, model };
+  return { env: loaded[0].env, envs: loaded.map((l) => l.env), app, stacks: all[0], all, peerings: links, report, stackIds, model };
 }
 
 /** Writes each spoke's apps as plain Kubernetes manifests, `manifests/<env>-<spoke>/<app>.yaml`. */

@@ -44,7 +44,9 @@ export const DEFAULTS = {
   userPool: { minCount: 1, maxCount: 3 },
   logRetentionDays: 30,
   /** Rule collection group priorities: the jumpbox's, on-premises', then one per spoke in spokeBase..spokeBase+spokeRange-1, derived from its name. */
-  rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeRange: 63000 },
+  rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeRange: 63000, peeringBase: 64000, peeringRange: 1000 },
+  /** Ports a global-peering flow allows when it names none. */
+  peeringPorts: [443],
   /** Gateway SKUs: zone-redundant by default. */
   gatewaySku: { Vpn: "VpnGw2AZ", ExpressRoute: "ErGw1AZ" },
   /** Apps: two replicas, modest requests, a writable /tmp beside a read-only root filesystem. */

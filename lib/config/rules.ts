@@ -120,7 +120,7 @@ export function checkRules(env: Environment): Problem[] {
   }
 
   // Firewall policy: one rule collection group per spoke, and the jumpbox's.
-  const groups = env.spokes.length + (sub.jumpbox !== undefined ? 1 : 0) + (env.hub.gateway || env.hub.existing?.gateway ? 1 : 0);
+  const groups = ruleCollectionGroups(env);
   if (groups > AZURE_LIMITS.ruleCollectionGroupsPerPolicy) {
     add("spokes", `needs ${groups} firewall rule collection groups (one per spoke${sub.jumpbox !== undefined ? ", one for the jumpbox" : ""}); an Azure Firewall policy holds at most ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy}: split the spokes across environments (one hub each)`);
   }
@@ -186,6 +186,11 @@ export function checkRules(env: Environment): Problem[] {
 
   problems.push(...checkApps(env));
   return problems;
+}
+
+/** How many rule collection groups an environment adds to its hub's policy, global peerings aside: one per spoke, the jumpbox's, on-premises'. */
+export function ruleCollectionGroups(env: Environment): number {
+  return env.spokes.length + (env.hub.subnets.jumpbox !== undefined ? 1 : 0) + (env.hub.gateway || env.hub.existing?.gateway ? 1 : 0);
 }
 
 /** A hub built here needs its firewall subnet; an existing hub takes only addressSpace and dns. */
@@ -367,9 +372,22 @@ export function checkLocation(location: unknown): Problem[] {
  * Two names that land on the same priority are reported, asking for egress.priority.
  */
 export function defaultRulePriority(spokeName: string): number {
+  return DEFAULTS.rulePriority.spokeBase + (fnv1a(spokeName) % DEFAULTS.rulePriority.spokeRange);
+}
+
+/**
+ * The priority of the rule collection group a global peering adds to a hub's policy, derived
+ * from the peer environment's name into 64000-64999 (above every derived spoke priority), so
+ * that adding a peering never moves another group.
+ */
+export function peeringRulePriority(peerEnvironment: string): number {
+  return DEFAULTS.rulePriority.peeringBase + (fnv1a(peerEnvironment) % DEFAULTS.rulePriority.peeringRange);
+}
+
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (const c of Buffer.from(spokeName, "utf8")) hash = Math.imul(hash ^ c, 0x01000193) >>> 0;
-  return DEFAULTS.rulePriority.spokeBase + (hash % DEFAULTS.rulePriority.spokeRange);
+  for (const c of Buffer.from(text, "utf8")) hash = Math.imul(hash ^ c, 0x01000193) >>> 0;
+  return hash;
 }
 
 /**

@@ -476,6 +476,33 @@ const spoke = z
   })
   .strict();
 
+/**
+ * Global VNet peering between this environment's hub and another environment's hub (another
+ * region), declared on one side only. Traffic between the two regions' spokes crosses both
+ * firewalls; only the flows listed in `allow` pass them.
+ */
+const peering = z
+  .object({
+    /** The other environment's `name`: its file must be synthesized together with this one. */
+    environment: nameField("the peer environment's name"),
+    /** Flows allowed from one of this environment's spokes to one of the peer's (replies are allowed by the firewalls' state). */
+    allow: z
+      .array(
+        z
+          .object({
+            /** A spoke of this environment: its address space is the source. */
+            from: nameField("a spoke name of this environment"),
+            /** A spoke of the peer environment: its address space is the destination. */
+            to: nameField("a spoke name of the peer environment"),
+            /** TCP destination ports. @default [443] */
+            ports: z.array(port).min(1, "needs at least one port").default([...DEFAULTS.peeringPorts]),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     name: nameField("the environment name"),
@@ -498,6 +525,8 @@ export const environmentSchema = z
     privateRanges: z.array(cidr).default([]),
     hub,
     spokes: z.array(spoke).min(1, "needs at least one spoke"),
+    /** Global peerings with other environments' hubs (synthesized together). @default - none */
+    peerings: z.array(peering).default([]),
   })
   .strict();
 
@@ -510,5 +539,6 @@ export type NodePoolConfig = ClusterConfig["userPools"][number];
 export type AppConfig = SpokeConfig["apps"][number];
 export type FirewallConfig = HubConfig["firewall"];
 export type BackendConfig = Environment["backend"];
+export type PeeringConfig = Environment["peerings"][number];
 export type HubSubnetRole = keyof HubConfig["subnets"];
 export type SpokeSubnetRole = keyof SpokeConfig["subnets"];

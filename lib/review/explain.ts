@@ -11,7 +11,7 @@ import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
 import { ON_PREMISES_PREFIX } from "../policy/guardrails";
 import type { Model } from "./model";
-import { type FirewallRule, firewallRules, type Subnet, type Topology, topology, type Vnet } from "./topology";
+import { type Firewall, type FirewallRule, firewallRules, type Subnet, type Topology, topology, type Vnet } from "./topology";
 
 export type Protocol = "tcp" | "udp" | "http" | "https";
 
@@ -166,11 +166,58 @@ export function explain(model: Model, flow: Flow): Explanation {
   if (decision) {
     const verdict = decision.rule.action === "Deny" ? "deny" : "allow";
     path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
-    if (verdict === "allow") path.push("leaves Azure SNAT-ed to the firewall's public IP");
-    return { verdict, rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+    const matched: Explanation = { verdict, rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+    return verdict === "allow" && firewall ? beyondFirewall(model, t, firewall, matched, source, src, destIp, flow, [firewall]) : matched;
   }
   path.push("no rule matched: denied by default");
   return { verdict: "deny", rule: null, path, reason: "no rule matched" };
+}
+
+/**
+ * Where a flow a firewall allowed goes next, from AzureFirewallSubnet's effective routes: into a
+ * VNet peered with the hub (a spoke: its NSG decides), to another region's firewall through a
+ * global peering (its rules decide, then its own routes), or out to the Internet.
+ */
+function beyondFirewall(model: Model, t: Topology, firewall: Firewall, allowed: Explanation, source: Source, src: bigint | undefined, destIp: bigint | undefined, flow: Flow, seen: Firewall[]): Explanation {
+  const path = allowed.path;
+  const ip = firewall.privateIp === undefined ? undefined : parseIp(firewall.privateIp);
+  const subnet = ip?.ok ? t.subnets.find((s) => s.name === "AzureFirewallSubnet" && blocks(s.prefixes).some((b) => containsIp(b, ip.value))) : undefined;
+  const internet = () => {
+    path.push("leaves Azure SNAT-ed to the firewall's public IP");
+    return allowed;
+  };
+  if (destIp === undefined || subnet?.vnet === undefined) return internet();
+  const hub = subnet.vnet;
+  const peered = t.peerings.filter((p) => p.from === hub && p.to).map((p) => p.to as Vnet);
+  const routes = [
+    ...blocks(hub.addressSpace).map((b) => ({ prefix: b, user: false, vnet: hub as Vnet | undefined, name: `${hub.name} address space`, nextHop: undefined as string | undefined, type: "VnetLocal" })),
+    ...peered.flatMap((v) => blocks(v.addressSpace).map((b) => ({ prefix: b, user: false, vnet: v as Vnet | undefined, name: `peering to ${v.name}`, nextHop: undefined as string | undefined, type: "VNetPeering" }))),
+    ...(subnet.routeTable?.routes ?? []).flatMap((r) => blocks([r.prefix]).map((b) => ({ prefix: b, user: true, vnet: undefined as Vnet | undefined, name: `${subnet.routeTable!.name}/${r.name}`, nextHop: r.nextHop, type: r.nextHopType }))),
+  ].filter((r) => containsIp(r.prefix, destIp));
+  routes.sort((a, b) => b.prefix.prefix - a.prefix.prefix || (a.user ? -1 : b.user ? 1 : 0));
+  const route = routes[0];
+  if (route === undefined || route.type === "Internet") return internet();
+  if (!route.user) {
+    const target = t.subnets.find((s) => s.vnet === route.vnet && blocks(s.prefixes).some((b) => containsIp(b, destIp)));
+    path.push(target ? `on through ${route.name} to ${target.vnet?.resource.stack}/${target.name}` : `on into ${route.vnet?.name}`);
+    const nsg = nsgVerdict(model, t, target, source, src, flow, path);
+    return nsg.verdict === "deny" ? nsg : { ...allowed, reason: `${allowed.reason}; then ${nsg.reason}` };
+  }
+  const next = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === route.nextHop);
+  path.push(`route ${route.prefix.text} via ${route.name} (${route.type} ${route.nextHop ?? ""})`.trim());
+  if (next === undefined || seen.includes(next)) {
+    path.push(next ? `back to the firewall ${next.name}: a routing loop` : `to ${route.nextHop ?? "an unknown next hop"}, not a firewall in this output`);
+    return { verdict: "deny", rule: allowed.rule, path, reason: "the firewall's subnet routes it somewhere this output cannot follow" };
+  }
+  path.push(`through the peering to the firewall ${next.name} (${next.privateIp})`);
+  const decision = firewallDecision(next.rules, flow, src, destIp, String(model.attr(next.resource, "location") ?? ""));
+  if (!decision) {
+    path.push(`no rule of ${next.name} matched: denied by default`);
+    return { verdict: "deny", rule: null, path, reason: `${allowed.reason}; but no rule of ${next.name} matched` };
+  }
+  path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
+  const second: Explanation = { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${allowed.reason}; then ${next.name}'s ${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+  return second.verdict === "allow" ? beyondFirewall(model, t, next, second, source, src, destIp, flow, [...seen, next]) : second;
 }
 
 function firewallDecision(rules: FirewallRule[], flow: Flow, src: bigint | undefined, destIp: bigint | undefined, location: string) {

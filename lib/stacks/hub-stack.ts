@@ -74,6 +74,21 @@ export interface IHub {
   readonly keyVaultId?: string;
 }
 
+/** What a global peering needs from a hub this environment builds: its VNet, its firewall's subnet, address and policy. */
+export interface IPeerableHub {
+  readonly vnetId: string;
+  readonly vnetName: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly firewallPrivateIp: string;
+  /** AzureFirewallSubnet: the peering's routes to the other region's spokes are set on it. */
+  readonly firewallSubnetId: string;
+  /** The firewall policy: the peering's rule collection group is added to it. */
+  readonly firewallPolicyId: string;
+  /** The hub VNet's subscription. @default - the environment's */
+  readonly subscriptionId?: string;
+}
+
 /** A private DNS zone the hub hosts. */
 export interface HubZone {
   readonly id: string;
@@ -88,7 +103,7 @@ export interface HubZone {
  * and Azure Bastion. Everything the spokes need is a readonly field; cdktf turns their
  * reads into cross-stack references.
  */
-export class HubStack extends PlatformStack implements IHub {
+export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly network: HubNetwork;
   public readonly logs: LogAnalytics;
   public readonly firewall: EgressFirewall;
@@ -268,6 +283,14 @@ export class HubStack extends PlatformStack implements IHub {
   /** The next hop for spoke egress: the firewall's private IP. */
   public get firewallPrivateIp(): string {
     return this.firewall.privateIp;
+  }
+
+  public get firewallSubnetId(): string {
+    return this.network.subnetId("firewall");
+  }
+
+  public get firewallPolicyId(): string {
+    return this.firewall.policyId;
   }
 
   public get workspaceId(): string {

@@ -6,6 +6,8 @@ export const stackIds = {
   hub: (env: string) => `${env}-hub`,
   spoke: (env: string, spoke: string) => `${env}-${spoke}`,
   apps: (env: string, spoke: string) => `${env}-${spoke}-apps`,
+  /** Declared by `env`, joining its hub with `peer`'s. */
+  peering: (env: string, peer: string) => `${env}-${peer}-peering`,
 };
 
 export function hubNames(env: string) {
@@ -30,6 +32,8 @@ export function hubNames(env: string) {
     gateway: `vgw-${env}-hub`,
     gatewayPublicIp: `pip-${env}-vgw`,
     gatewayRouteTable: `rt-${env}-gateway`,
+    /** On AzureFirewallSubnet, only with global peerings: routes to the other regions' spokes. */
+    firewallRouteTable: `rt-${env}-firewall`,
     gatewaySite: (site: string) => ({ localGateway: `lgw-${env}-${site}`, connection: `con-${env}-${site}` }),
   };
 }

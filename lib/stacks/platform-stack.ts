@@ -33,8 +33,7 @@ export class PlatformStack extends TerraformStack {
     });
     configureBackend(this, env.backend, id);
     this.location = env.location;
-    const added: Record<(typeof DEFAULTS.addedTags)[number], string> = { environment: env.name, "managed-by": "private-aks", stack: id };
-    this.tags = sortedTags({ ...env.tags, ...added });
+    this.tags = stackTags(env, id);
     this.resourceGroup = new ResourceGroup(this, "resource-group", {
       name: props.resourceGroupName,
       location: env.location,
@@ -43,6 +42,8 @@ export class PlatformStack extends TerraformStack {
   }
 }
 
-function sortedTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+/** The tags of every resource of a stack: the environment's own, then `environment`, `managed-by` and `stack`, sorted. */
+export function stackTags(env: Environment, stackId: string): Record<string, string> {
+  const added: Record<(typeof DEFAULTS.addedTags)[number], string> = { environment: env.name, "managed-by": "private-aks", stack: stackId };
+  return Object.fromEntries(Object.entries({ ...env.tags, ...added }).sort(([a], [b]) => a.localeCompare(b)));
 }
