@@ -125,7 +125,7 @@ describe("folders of stacks that no longer exist", () => {
 describe("the app's start-up bundle", () => {
   // scripts/launch.js is plain JavaScript (it runs before any TypeScript can): loaded as such.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { key } = require("../scripts/launch") as { key: (entry: string, files: string[]) => string };
+  const { inputs, key } = require("../scripts/launch") as { inputs: (entry: string) => string[]; key: (entry: string, files: string[]) => string };
 
   it("is keyed on every source: an edit never runs a stale bundle", () => {
     const dir = tmp("launch");
@@ -136,6 +136,12 @@ describe("the app's start-up bundle", () => {
     fs.writeFileSync(files[1], "export const x1 = 2;\n");
     expect(key("main.ts", files)).not.toBe(before);
     expect(key("lib/cli.ts", files)).not.toBe(key("main.ts", files));
+  });
+
+  it("is built from the app's sources, its entry and the installed dependencies (they are bundled too)", () => {
+    const built = inputs("scripts/bench-generated.ts").map((f) => path.relative(PROJECT_ROOT, f));
+    expect(built).toEqual(expect.arrayContaining(["main.ts", "lib/app.ts", "lib/cli.ts", "scripts/bench-generated.ts", "package-lock.json", path.join("node_modules", ".package-lock.json")]));
+    expect(inputs("main.ts").filter((f) => f.endsWith("main.ts"))).toHaveLength(1);
   });
 
   it("synthesizes several environment files together into one output, checked as a set", () => {

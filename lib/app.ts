@@ -15,6 +15,7 @@ import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 import { HubStack } from "./stacks/hub-stack";
 import { stackIds as ids } from "./stacks/naming";
 import { PeeringStack } from "./stacks/peering-stack";
+import { withoutTokenTraces } from "./stacks/token-traces";
 
 export interface SynthesizeOptions {
   /** Where to write; cdktf passes CDKTF_OUTDIR. */
@@ -97,6 +98,11 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   const shown = files.map((f) => displayName(f)).join(",");
   // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
   const app = new App({ outdir: options.outdir, stackTraces: false });
+  // Build and synthesize without cdktf's per-token stack traces (see token-traces.ts).
+  return withoutTokenTraces(() => buildAndCheck(options, app, loaded, peerings, shown));
+}
+
+function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; env: Environment }[], peerings: ReturnType<typeof planPeerings>, shown: string): Plan | undefined {
   const all = loaded.map(({ env }) => buildEnvironment(app, env));
   const hubOf = (env: Environment) => all[loaded.findIndex((l) => l.env === env)].hub;
   const links = peerings.resolved.map(({ env, peer, peering }) => {

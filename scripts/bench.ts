@@ -59,11 +59,12 @@ const b = measure([CDKTF, "synth", "--output", path.join(scratch, "cli.out")]);
 
 // (c) the app alone, then the synth engine on generated environments.
 const c = measure([process.execPath, path.join(PROJECT_ROOT, "scripts", "app.js")], { env: { CDKTF_OUTDIR: path.join(scratch, "app.out") } });
-const runner = path.join(PROJECT_ROOT, "scripts", "bench-generated.ts");
+// Generated environments run as the app runs: plain JavaScript from the cached bundle.
+const runner = [process.execPath, "-e", `require(${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "launch.js"))}).load("scripts/bench-generated.ts")`];
 const generated = [1, 10, 100, 500].map((n) => {
-  const figure = measure([process.execPath, require.resolve("tsx/cli"), runner, String(n), path.join(scratch, `gen-${n}`)], { runs: n >= 100 ? 1 : RUNS });
+  const figure = measure(runner, { runs: n >= 100 ? 1 : RUNS, env: { BENCH_SPOKES: String(n), BENCH_OUTDIR: path.join(scratch, `gen-${n}`) } });
   // The in-process build+synth time, without the process's start-up.
-  const out = spawnSync(process.execPath, [require.resolve("tsx/cli"), runner, String(n), path.join(scratch, `gen-${n}-b`)], { encoding: "utf8" }).stdout;
+  const out = spawnSync(runner[0], runner.slice(1), { encoding: "utf8", env: { ...process.env, BENCH_SPOKES: String(n), BENCH_OUTDIR: path.join(scratch, `gen-${n}-b`) } }).stdout;
   return { n, process: figure, synthMs: Number(out) };
 });
 

@@ -1,10 +1,12 @@
 // Starts a TypeScript entry point of the project (main.ts, lib/cli.ts) as plain JavaScript.
 //
-// The sources are bundled with esbuild (dependencies stay external, required from
-// node_modules as usual) into node_modules/.cache/private-aks/, under a name that is the hash of
-// every TypeScript source of the app. An edit changes the hash, so a stale bundle is never run;
-// an unchanged checkout reuses the bundle and starts in a fraction of the time tsx takes. Works
-// straight from a fresh clone after `npm ci`: the first run builds the bundle (about 50 ms).
+// The entry is bundled with esbuild, with its dependencies (one file to read and compile instead
+// of hundreds of modules to resolve: faster start-up, less memory), into
+// node_modules/.cache/private-aks/, under a name that is the hash of every TypeScript source of
+// the app, of the entry, and of the installed dependency tree (package-lock.json and npm's
+// node_modules/.package-lock.json). An edit or an install changes the hash, so a stale bundle is
+// never run; an unchanged checkout reuses the bundle. Works straight from a fresh clone after
+// `npm ci`: the first run builds the bundle (about half a second).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -43,10 +45,21 @@ function key(entry, files = sources()) {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** What a bundle of `entry` is built from: the app's sources, the entry, and the installed dependency tree. */
+function inputs(entry) {
+  const files = sources();
+  const own = path.join(ROOT, entry);
+  if (!files.includes(own)) files.push(own); // an entry outside lib/ (a script) is a source too
+  for (const lock of [path.join(ROOT, "package-lock.json"), path.join(ROOT, "node_modules", ".package-lock.json")]) {
+    if (fs.existsSync(lock)) files.push(lock);
+  }
+  return files;
+}
+
 /** The path of an up-to-date bundle of `entry` (relative to the project), built when missing. */
 function bundle(entry) {
   const name = entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-");
-  const out = path.join(CACHE, `${name}-${key(entry)}.js`);
+  const out = path.join(CACHE, `${name}-${key(entry, inputs(entry))}.js`);
   if (fs.existsSync(out)) return out;
   fs.mkdirSync(CACHE, { recursive: true });
   const partial = `${out}.${process.pid}.tmp`;
@@ -56,7 +69,6 @@ function bundle(entry) {
     platform: "node",
     target: "node20",
     format: "cjs",
-    packages: "external",
     outfile: partial,
     logLevel: "error",
   });
@@ -72,4 +84,4 @@ function load(entry) {
   return require(bundle(entry));
 }
 
-module.exports = { bundle, key, load, sources };
+module.exports = { bundle, inputs, key, load, sources };
