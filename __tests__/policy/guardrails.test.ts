@@ -5,6 +5,9 @@ import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/f
 import { KubernetesCluster, type KubernetesClusterConfig } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
+import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
+import { MonitorPrivateLinkScope } from "@cdktf/provider-azurerm/lib/monitor-private-link-scope";
+import { MonitorPrivateLinkScopedService } from "@cdktf/provider-azurerm/lib/monitor-private-link-scoped-service";
 import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
 import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
@@ -109,6 +112,13 @@ const acr = (overrides: Partial<ContainerRegistryConfig>) => (s: Construct) =>
 const vault = (overrides: Partial<KeyVaultConfig>) => (s: Construct) =>
   new KeyVault(s, "kv", { ...rg, name: "kv-test", tenantId: "00000000-0000-0000-0000-000000000000", skuName: "standard", rbacAuthorizationEnabled: true, purgeProtectionEnabled: true, publicNetworkAccessEnabled: false, ...overrides });
 
+/** A workspace in a private link scope; `workspace` and `scope` override their settings. */
+const monitoredScope = (workspace: { internetIngestionEnabled?: boolean }, scope: { ingestionAccessMode?: string } = {}) => (s: Construct) => {
+  const logs = new LogAnalyticsWorkspace(s, "logs", { ...rg, name: "log-test", internetIngestionEnabled: false, ...workspace });
+  const ampls = new MonitorPrivateLinkScope(s, "ampls", { resourceGroupName: "rg", name: "ampls-test", ingestionAccessMode: "PrivateOnly", ...scope });
+  return new MonitorPrivateLinkScopedService(s, "scoped", { resourceGroupName: "rg", scopeName: ampls.name, name: "workspace", linkedResourceId: logs.id });
+};
+
 type Fixture = (s: Construct) => IConstruct;
 
 const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
@@ -127,6 +137,7 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noLiteralSecrets, vm(true), vm(false)],
   [rules.privateRegistry, acr({}), acr({ publicNetworkAccessEnabled: true })],
   [rules.privateKeyVault, vault({}), vault({ purgeProtectionEnabled: false })],
+  [rules.privateMonitoring, monitoredScope({}), monitoredScope({ internetIngestionEnabled: true })],
   [rules.internalLoadBalancers, k8sService("LoadBalancer", "true"), k8sService("LoadBalancer")],
   [rules.noNodePorts, k8sService("ClusterIP"), k8sService("NodePort")],
   [rules.noHostNetwork, k8sDeployment({}), k8sDeployment({ hostNetwork: true })],
@@ -148,6 +159,10 @@ describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule
 });
 
 describe("rule details", () => {
+  it("MON-001 also fails a scope open to public ingestion", () => {
+    expect(verdictOf(rules.privateMonitoring, monitoredScope({}, { ingestionAccessMode: "Open" }))).toBe("fail");
+  });
+
   it("every rule is in the pack, with a rationale and a fix", () => {
     expect(rules.GUARDRAILS.map((r) => r.id).sort()).toEqual(cases.map(([r]) => r.id).sort());
     for (const r of rules.GUARDRAILS) expect(r.rationale.length > 20 && r.fix.length > 10).toBe(true);

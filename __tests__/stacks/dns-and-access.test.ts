@@ -10,12 +10,26 @@ const hub = synth(full.hub);
 const spokes = full.spokes.map((s) => synth(s));
 
 describe("private DNS for applications", () => {
+  // full.yaml: two application zones, the AKS zone, the registry's, the vault's and Azure Monitor's five.
+  const ZONES = [
+    "apps.contoso.internal",
+    "corp.internal",
+    "privatelink.agentsvc.azure-automation.net",
+    "privatelink.azurecr.io",
+    "privatelink.blob.core.windows.net",
+    "privatelink.monitor.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.vaultcore.azure.net",
+    "privatelink.westeurope.azmk8s.io",
+  ];
+
   it("creates each hub.dns.zones zone in the hub, linked to the hub VNet with registration off", () => {
-    expect(resources(hub.json, "azurerm_private_dns_zone").map((z) => z.name).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net", "privatelink.westeurope.azmk8s.io"]);
+    expect(resources(hub.json, "azurerm_private_dns_zone").map((z) => z.name).sort()).toEqual(ZONES);
     const hubVnet = idOf(hub.json, "azurerm_virtual_network", "vnet-full-hub");
     const hubLinks = resources(hub.json, "azurerm_private_dns_zone_virtual_network_link");
     const zoneNames = Object.fromEntries(Object.entries(hub.json.resource.azurerm_private_dns_zone).map(([key, z]: [string, any]) => [`\${azurerm_private_dns_zone.${key}.name}`, z.name]));
-    expect(hubLinks.map((l) => zoneNames[l.private_dns_zone_name]).sort()).toEqual(["apps.contoso.internal", "corp.internal", "privatelink.azurecr.io", "privatelink.vaultcore.azure.net", "privatelink.westeurope.azmk8s.io"]);
+    expect(hubLinks.map((l) => zoneNames[l.private_dns_zone_name]).sort()).toEqual(ZONES);
     for (const link of hubLinks) expect(link).toEqual(expect.objectContaining({ virtual_network_id: hubVnet, registration_enabled: false }));
   });
 
@@ -24,8 +38,8 @@ describe("private DNS for applications", () => {
       const vnet = idOf(spoke.json, "azurerm_virtual_network", `vnet-full-aks${i + 1}`);
       const links = resources(spoke.json, "azurerm_private_dns_zone_virtual_network_link");
       const zones = links.map((l) => hubExpression(hub.json, l.private_dns_zone_name)).sort();
-      expect(zones).toHaveLength(5);
-      expect(new Set(zones).size).toBe(5);
+      expect(zones).toHaveLength(ZONES.length);
+      expect(new Set(zones).size).toBe(ZONES.length);
       for (const z of zones) expect(z).toMatch(/^\$\{azurerm_private_dns_zone\.[^.]+\.name\}$/);
       for (const link of links) expect(link).toEqual(expect.objectContaining({ virtual_network_id: vnet, registration_enabled: false }));
     });

@@ -126,3 +126,64 @@ describe("the Premium firewall", () => {
     expect(resources(synth(stacks(environment()).hub).json, "azurerm_firewall_policy")[0].intrusion_detection).toBeUndefined();
   });
 });
+
+describe("monitoring without public ingestion (hub.monitoring.privateLink)", () => {
+  const zoneId = (name: string) => idOf(hub, "azurerm_private_dns_zone", name);
+  const MONITOR_ZONES = ["privatelink.monitor.azure.com", "privatelink.oms.opinsights.azure.com", "privatelink.ods.opinsights.azure.com", "privatelink.agentsvc.azure-automation.net", "privatelink.blob.core.windows.net"];
+
+  it("puts the workspace and a data collection endpoint in a private link scope that is private for ingestion and query", () => {
+    expect(resources(hub, "azurerm_monitor_private_link_scope")).toEqual([expect.objectContaining({ name: "ampls-full-hub", ingestion_access_mode: "PrivateOnly", query_access_mode: "PrivateOnly" })]);
+    const scoped = resources(hub, "azurerm_monitor_private_link_scoped_service").map((s) => s.linked_resource_id).sort();
+    expect(scoped).toEqual([idOf(hub, "azurerm_log_analytics_workspace", "log-full-hub"), idOf(hub, "azurerm_monitor_data_collection_endpoint", "dce-full-hub")].sort());
+    expect(resources(hub, "azurerm_log_analytics_workspace")[0]).toMatchObject({ internet_ingestion_enabled: false, internet_query_enabled: false });
+    expect(resources(hub, "azurerm_monitor_data_collection_endpoint")[0]).toMatchObject({ public_network_access_enabled: false, location: "westeurope" });
+  });
+
+  it("reaches the scope through a private endpoint in the hub registered in Azure Monitor's five privatelink zones, created after both are in the scope", () => {
+    const pe = resources(hub, "azurerm_private_endpoint").find((p) => p.name === "pe-ampls-full-hub");
+    expect(pe.subnet_id).toBe(idOf(hub, "azurerm_subnet", "snet-private-endpoints"));
+    expect(pe.private_service_connection).toMatchObject({ subresource_names: ["azuremonitor"], is_manual_connection: false, private_connection_resource_id: idOf(hub, "azurerm_monitor_private_link_scope", "ampls-full-hub") });
+    expect([...pe.private_dns_zone_group.private_dns_zone_ids].sort()).toEqual(MONITOR_ZONES.map(zoneId).sort());
+    expect(pe.depends_on).toHaveLength(2);
+    for (const dep of pe.depends_on) expect(dep).toMatch(/^azurerm_monitor_private_link_scoped_service\./);
+  });
+
+  it("sends each cluster's Container Insights through the endpoint: the rule names it, and the cluster is associated with it as configurationAccessEndpoint", () => {
+    const dce = `\${${idOf(hub, "azurerm_monitor_data_collection_endpoint", "dce-full-hub").slice(2, -4)}.id}`;
+    for (const spoke of [aks1, aks2]) {
+      const [rule] = resources(spoke, "azurerm_monitor_data_collection_rule");
+      expect(hubExpression(hub, rule.data_collection_endpoint_id)).toBe(dce);
+      const access = resources(spoke, "azurerm_monitor_data_collection_rule_association").find((a) => a.name === "configurationAccessEndpoint");
+      expect(hubExpression(hub, access.data_collection_endpoint_id)).toBe(dce);
+      expect(access.data_collection_rule_id).toBeUndefined();
+      const linked = resources(spoke, "azurerm_private_dns_zone_virtual_network_link").map((l) => hubExpression(hub, l.private_dns_zone_name));
+      for (const zone of MONITOR_ZONES) expect(linked).toContain(`\${${zoneId(zone).slice(2, -4)}.name}`);
+    }
+  });
+
+  it("is off by default: the workspace takes public ingestion, and no scope or endpoint exists", () => {
+    const plain = stacks(environment());
+    const json = synth(plain.hub).json;
+    expect(resources(json, "azurerm_log_analytics_workspace")[0]).toMatchObject({ internet_ingestion_enabled: true, internet_query_enabled: true });
+    expect(resources(json, "azurerm_monitor_private_link_scope")).toEqual([]);
+    expect(resources(synth(plain.spokes[0]).json, "azurerm_monitor_data_collection_rule_association").map((a) => a.name)).toEqual(["ContainerInsightsExtension"]);
+  });
+
+  it("keeps queries open on request, never ingestion", () => {
+    const open = synth(stacks(environment(changed((r) => {
+      r.hub.subnets.privateEndpoints = "10.0.2.0/27";
+      r.hub.monitoring = { privateLink: true, publicQuery: true };
+    }))).hub).json;
+    expect(resources(open, "azurerm_monitor_private_link_scope")[0]).toMatchObject({ ingestion_access_mode: "PrivateOnly", query_access_mode: "Open" });
+    expect(resources(open, "azurerm_log_analytics_workspace")[0]).toMatchObject({ internet_ingestion_enabled: false, internet_query_enabled: true });
+  });
+
+  it("refuses what Azure or the option would not support", () => {
+    expect(problems(changed((r) => (r.hub.monitoring = { privateLink: true })))).toEqual(["env.yaml: hub.subnets.privateEndpoints: is required by hub.monitoring.privateLink: its private endpoint lives there (a /27 or larger)"]);
+    expect(problems(changed((r) => {
+      r.hub.subnets.privateEndpoints = "10.0.2.0/28";
+      r.hub.monitoring = { privateLink: true };
+    }))).toEqual([expect.stringMatching(/^env\.yaml: hub\.subnets\.privateEndpoints: is too small for hub\.monitoring\.privateLink: .* use a \/27 or larger$/)]);
+    expect(problems(changed((r) => (r.hub.monitoring = { publicQuery: true })))).toEqual(["env.yaml: hub.monitoring.publicQuery: applies only with hub.monitoring.privateLink: true (without it, ingestion and queries are public anyway)"]);
+  });
+});

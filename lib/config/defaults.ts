@@ -70,6 +70,8 @@ export const AZURE_LIMITS = {
   tagsPerResource: 15,
   /** Rule collection groups in one firewall policy (Microsoft Learn, Azure Firewall limits: 60 for policies created after July 2022). */
   ruleCollectionGroupsPerPolicy: 60,
+  /** The private endpoints subnet's smallest size with an Azure Monitor Private Link Scope (its endpoint takes ~15 addresses). */
+  monitorPrivateEndpointsPrefix: 27,
   /** Characters in an HCP Terraform workspace name. */
   workspaceName: 90,
 } as const;

@@ -55,6 +55,16 @@ export function checkRules(env: Environment): Problem[] {
     else if (sub.privateEndpoints === undefined) add("hub.subnets.privateEndpoints", `is required by hub.${service}: its private endpoint lives there (a /28 or larger)`);
   }
 
+  const monitoring = env.hub.monitoring;
+  if (monitoring.publicQuery && !monitoring.privateLink) add("hub.monitoring.publicQuery", "applies only with hub.monitoring.privateLink: true (without it, ingestion and queries are public anyway)");
+  if (monitoring.privateLink) {
+    if (env.hub.existing) add("hub.monitoring.privateLink", "must not be set with hub.existing: the workspace and its private endpoint belong to the existing hub");
+    else if (sub.privateEndpoints === undefined) add("hub.subnets.privateEndpoints", `is required by hub.monitoring.privateLink: its private endpoint lives there (a /${AZURE_LIMITS.monitorPrivateEndpointsPrefix} or larger)`);
+    else if (cidr(sub.privateEndpoints).prefix > AZURE_LIMITS.monitorPrivateEndpointsPrefix) {
+      add("hub.subnets.privateEndpoints", `is too small for hub.monitoring.privateLink: the Azure Monitor private endpoint alone takes about 15 addresses (one per Azure Monitor endpoint), next to the registry's and the vault's; use a /${AZURE_LIMITS.monitorPrivateEndpointsPrefix} or larger`);
+    }
+  }
+
   // The DNS Private Resolver needs both of its subnets.
   const resolver = sub.dnsResolverInbound !== undefined || sub.dnsResolverOutbound !== undefined;
   if (resolver && sub.dnsResolverInbound === undefined) add("hub.subnets.dnsResolverInbound", "is required with hub.subnets.dnsResolverOutbound; the resolver needs both endpoints");

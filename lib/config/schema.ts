@@ -269,6 +269,21 @@ const hub = z
       })
       .strict()
       .optional(),
+    /**
+     * Monitoring without public ingestion: an Azure Monitor Private Link Scope holding the
+     * workspace and a data collection endpoint, reached through a private endpoint in
+     * hub.subnets.privateEndpoints; the workspace refuses ingestion (and queries) from public
+     * networks. @default - off: agents reach Azure Monitor's public endpoints through the firewall
+     */
+    monitoring: z
+      .object({
+        /** @default false */
+        privateLink: z.boolean().default(false),
+        /** Keep queries open from public networks (the portal from anywhere); ingestion stays private. @default false */
+        publicQuery: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     /** A VPN or ExpressRoute gateway to on-premises, through the hub's firewall. @default - none */
     gateway: gateway.optional(),
     /** An existing hub to attach to (brownfield): then only addressSpace and dns stay. @default - a new hub */

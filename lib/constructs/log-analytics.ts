@@ -8,6 +8,10 @@ export interface LogAnalyticsProps {
   readonly location: string;
   /** @default 30 */
   readonly retentionInDays?: number;
+  /** Accept data from public networks; off behind an Azure Monitor private link scope. @default true */
+  readonly publicIngestion?: boolean;
+  /** Answer queries from public networks. @default true */
+  readonly publicQuery?: boolean;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -29,6 +33,8 @@ export class LogAnalytics extends Construct {
       sku: "PerGB2018",
       retentionInDays: props.retentionInDays ?? 30,
       localAuthenticationEnabled: false,
+      internetIngestionEnabled: props.publicIngestion ?? true,
+      internetQueryEnabled: props.publicQuery ?? true,
       tags: props.tags,
     });
   }

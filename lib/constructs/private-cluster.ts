@@ -88,6 +88,11 @@ export interface PrivateClusterProps {
   readonly networkReady: ITerraformDependable[];
   /** Workspace for Container Insights and the cluster's diagnostics. */
   readonly workspaceId: string;
+  /**
+   * A data collection endpoint in an Azure Monitor private link scope: Container Insights'
+   * agents then fetch their configuration and send data through it, privately. @default - public endpoints
+   */
+  readonly dataCollectionEndpointId?: string;
   readonly serviceCidr: string;
   readonly dnsServiceIp: string;
   readonly systemPool: NodePoolOptions;
@@ -364,6 +369,7 @@ export class PrivateCluster extends Construct {
       name: `MSCI-${props.location}-${props.name}`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
+      dataCollectionEndpointId: props.dataCollectionEndpointId,
       destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: props.workspaceId }] },
       dataFlow: [{ streams: [CONTAINER_INSIGHTS_STREAM], destinations: ["workspace"] }],
       dataSources: {
@@ -385,6 +391,15 @@ export class PrivateCluster extends Construct {
       targetResourceId: this.cluster.id,
       dataCollectionRuleId: rule.id,
     });
+    if (props.dataCollectionEndpointId !== undefined) {
+      // Behind a private link scope, the agents find their endpoint through this association;
+      // Azure requires exactly this name for it.
+      new MonitorDataCollectionRuleAssociation(this, "container-insights-endpoint", {
+        name: "configurationAccessEndpoint",
+        targetResourceId: this.cluster.id,
+        dataCollectionEndpointId: props.dataCollectionEndpointId,
+      });
+    }
   }
 
   /** The API server's URL (`https://<private fqdn>:443`), from the cluster's user kubeconfig (no credentials in it: local accounts are off). */

@@ -96,6 +96,16 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
     shape: "letters, digits and hyphens; starts with a letter, ends with a letter or digit, no two hyphens in a row",
   },
   azurerm_private_endpoint: { what: "private endpoint", min: 2, max: 64, ...NETWORK },
+  // The provider's PrivateLinkScopeName validator (it also ends the name with a letter, digit, _ or -).
+  azurerm_monitor_private_link_scope: { what: "Azure Monitor private link scope", min: 1, max: 255, pattern: /^[A-Za-z0-9()_.-]*[A-Za-z0-9_-]$/, shape: "letters, digits, periods, underscores, hyphens and parentheses; does not end with a period" },
+  azurerm_monitor_private_link_scoped_service: { what: "private link scoped resource", min: 1, max: 255, pattern: /^[A-Za-z0-9()_.-]*[A-Za-z0-9_-]$/, shape: "letters, digits, periods, underscores, hyphens and parentheses; does not end with a period" },
+  azurerm_monitor_data_collection_endpoint: {
+    what: "data collection endpoint",
+    min: 3,
+    max: 44,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+    shape: `letters, digits and hyphens; ${ALNUM_START} and ends with a letter or digit`,
+  },
   azurerm_virtual_network_gateway: { what: "virtual network gateway", min: 1, max: 80, ...NETWORK },
   azurerm_virtual_network_gateway_connection: { what: "gateway connection", min: 1, max: 80, ...NETWORK },
   azurerm_local_network_gateway: { what: "local network gateway", min: 1, max: 80, ...NETWORK },

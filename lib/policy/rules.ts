@@ -323,6 +323,22 @@ export const privateKeyVault: GuardrailRule = {
   ),
 };
 
+export const privateMonitoring: GuardrailRule = {
+  id: "MON-001",
+  title: "monitoring behind a private link scope accepts no public ingestion",
+  rationale: "A private link scope is the promise that logs never cross a public network; a workspace or data collection endpoint in it that still accepts public traffic (or a scope open to public ingestion) breaks that promise silently.",
+  fix: "Keep ingestion_access_mode = PrivateOnly on the scope, internet_ingestion_enabled = false on its workspaces and public_network_access_enabled = false on its data collection endpoints.",
+  check: perResource(["azurerm_monitor_private_link_scope", "azurerm_monitor_private_link_scoped_service"], (a, r, model) => {
+    if (r.type === "azurerm_monitor_private_link_scope") return a.ingestion_access_mode !== "PrivateOnly" ? `ingestion_access_mode is ${JSON.stringify(a.ingestion_access_mode ?? "Open")}` : undefined;
+    const linked = model.target(a.linked_resource_id);
+    if (linked === undefined) return undefined; // outside this output: its owner's to keep private
+    const attrs = model.attrs(linked);
+    if (linked.type === "azurerm_log_analytics_workspace" && attrs.internet_ingestion_enabled !== false) return `its workspace ${linked.path} accepts ingestion from public networks`;
+    if (linked.type === "azurerm_monitor_data_collection_endpoint" && attrs.public_network_access_enabled !== false) return `its data collection endpoint ${linked.path} accepts public network access`;
+    return undefined;
+  }),
+};
+
 /** Every guardrail, in report order. */
 export const GUARDRAILS: readonly GuardrailRule[] = [
   publicIpNamed,
@@ -343,4 +359,5 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   noLiteralSecrets,
   privateRegistry,
   privateKeyVault,
+  privateMonitoring,
 ];

@@ -47,6 +47,7 @@ export class AttachedHubStack extends PlatformStack implements IHub {
   public readonly privateLinkZones = new Map<string, HubZone>();
   public readonly registryId = undefined;
   public readonly keyVaultId = undefined;
+  public readonly monitoringEndpointId = undefined;
   public readonly spokeEgress: Map<string, EgressRuleGroup>;
 
   constructor(scope: Construct, id: string, props: AttachedHubStackProps) {

@@ -13,6 +13,7 @@ import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails"
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
+import { MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
 import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -72,6 +73,8 @@ export interface IHub {
   readonly registryId?: string;
   /** The private key vault, when there is one: clusters get the Key Vault Secrets Provider add-on. */
   readonly keyVaultId?: string;
+  /** The data collection endpoint in the hub's Azure Monitor private link scope, when there is one: clusters send monitoring data through it. */
+  readonly monitoringEndpointId?: string;
 }
 
 /** What a global peering needs from a hub this environment builds: its VNet, its firewall's subnet, address and policy. */
@@ -114,6 +117,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly privateLinkZones = new Map<string, HubZone>();
   public readonly registry?: PrivateRegistry;
   public readonly keyVault?: PrivateKeyVault;
+  public readonly monitorPrivateLink?: MonitorPrivateLink;
   public readonly resolver?: DnsResolver;
   public readonly jumpbox?: Jumpbox;
   public readonly bastion?: Bastion;
@@ -140,7 +144,13 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     const hubLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const hosted = (zone: PrivateDnsZone): HubZone => ({ id: zone.id, name: zone.name, resourceGroupName: rg });
 
-    this.logs = new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics });
+    this.logs = new LogAnalytics(this, "logs", {
+      ...common,
+      name: names.logAnalytics,
+      // Behind the Azure Monitor private link, nothing public may send (or, unless asked, query).
+      publicIngestion: !hub.monitoring.privateLink,
+      publicQuery: !hub.monitoring.privateLink || hub.monitoring.publicQuery,
+    });
 
     this.firewall = new EgressFirewall(this, "firewall", {
       ...common,
@@ -223,6 +233,16 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
           endpoint: { subnetId: this.network.subnetId("privateEndpoints"), zoneId: endpointZone(PRIVATE_LINK_ZONES.keyVault) },
         });
       }
+      if (hub.monitoring.privateLink) {
+        this.monitorPrivateLink = new MonitorPrivateLink(this, "monitor-private-link", {
+          ...common,
+          names: { scope: names.monitorPrivateLinkScope, endpoint: `pe-${names.monitorPrivateLinkScope}`, dataCollectionEndpoint: names.dataCollectionEndpoint },
+          workspaceId: this.logs.workspaceId,
+          subnetId: this.network.subnetId("privateEndpoints"),
+          zoneIds: MONITOR_PRIVATE_LINK_ZONES.map(endpointZone),
+          publicQuery: hub.monitoring.publicQuery,
+        });
+      }
     }
 
     if (this.network.hasSubnet("dnsResolverInbound") && this.network.hasSubnet("dnsResolverOutbound")) {
@@ -283,6 +303,10 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   /** The next hop for spoke egress: the firewall's private IP. */
   public get firewallPrivateIp(): string {
     return this.firewall.privateIp;
+  }
+
+  public get monitoringEndpointId(): string | undefined {
+    return this.monitorPrivateLink?.dataCollectionEndpointId;
   }
 
   public get firewallSubnetId(): string {

@@ -19,6 +19,8 @@ export function hubNames(env: string) {
     firewallPublicIp: `pip-${env}-afw`,
     firewallManagementPublicIp: `pip-${env}-afw-mgmt`,
     logAnalytics: `log-${env}-hub`,
+    monitorPrivateLinkScope: `ampls-${env}-hub`,
+    dataCollectionEndpoint: `dce-${env}-hub`,
     jumpbox: `vm-${env}-jumpbox`,
     jumpboxNic: `nic-${env}-jumpbox`,
     jumpboxNsg: `nsg-${env}-jumpbox`,

@@ -119,6 +119,7 @@ export class SpokeStack extends PlatformStack {
       hardening: { osSku: c.osSku, maintenance: c.maintenance, podSecurity: c.podSecurity, imageCleaner: c.imageCleaner, defender: c.defender, hostEncryption: c.hostEncryption },
       registryId: hub.registryId,
       keyVaultId: hub.keyVaultId,
+      dataCollectionEndpointId: hub.monitoringEndpointId,
       systemPool: c.systemPool,
       userPools: c.userPools,
       tags: this.tags,
