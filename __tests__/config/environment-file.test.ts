@@ -23,7 +23,7 @@ describe("the default environment", () => {
   it("fills in the documented secure defaults", () => {
     const env = environment({ name: "min", location: "westeurope", hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } }, spokes: [{ name: "a", addressSpace: ["10.0.4.0/22"], subnets: { nodes: "10.0.4.0/24" } }] });
     expect(env.backend).toEqual({ type: "local" });
-    expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true, egressIps: 1 });
+    expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true, egressIps: 1, idpsSignatureOverrides: [] });
     const c = env.spokes[0].cluster;
     expect([c.privateDnsZone, c.networkPluginMode, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand, c.grantDeployerAdmin]).toEqual(["byo", "overlay", "cilium", "10.2.0.0/24", "10.2.0.10", true, true]);
     expect(env.spokes[0].egress).toEqual({ fqdns: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });

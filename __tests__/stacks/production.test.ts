@@ -107,8 +107,33 @@ describe("the hardened cluster", () => {
 });
 
 describe("the Premium firewall", () => {
-  it("runs intrusion detection and prevention in Deny mode", () => {
-    expect(resources(hub, "azurerm_firewall_policy")[0].intrusion_detection).toEqual({ mode: "Deny" });
+  it("runs intrusion detection and prevention in Deny mode, with the signature overrides full.yaml asks for", () => {
+    expect(resources(hub, "azurerm_firewall_policy")[0].intrusion_detection).toMatchObject({ mode: "Deny", signature_overrides: [{ id: "2024897", state: "Alert" }] });
+  });
+
+  it("counts privateRanges as private for SNAT and IDPS, next to IANA's ranges (the provider takes CIDRs only, so those are listed too)", () => {
+    const policy = resources(hub, "azurerm_firewall_policy")[0];
+    const expected = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "30.10.0.0/16"];
+    expect(policy.private_ip_ranges).toEqual(expected);
+    expect(policy.intrusion_detection.private_ranges).toEqual(expected);
+    // Without privateRanges, Azure's default (IANA's private ranges) stays.
+    expect(resources(synth(stacks(environment()).hub).json, "azurerm_firewall_policy")[0].private_ip_ranges).toBeUndefined();
+  });
+
+  it("refuses signature overrides on another tier, and the same signature twice", () => {
+    expect(problems(changed((r) => (r.hub.firewall.idpsSignatureOverrides = [{ id: "2024897", state: "Alert" }])))).toEqual([
+      "env.yaml: hub.firewall.idpsSignatureOverrides: IDPS signature overrides are a Premium feature; remove them or set hub.firewall.tier: Premium (this hub is Standard)",
+    ]);
+    expect(problems(changed((r) => {
+      r.hub.firewall.tier = "Premium";
+      r.hub.firewall.idpsSignatureOverrides = [{ id: "2024897", state: "Alert" }, { id: "2024897", state: "Off" }, { id: "ET-1", state: "Off" }];
+    }))).toEqual([
+      'env.yaml: hub.firewall.idpsSignatureOverrides.2.id: must be an IDPS signature id: digits, e.g. "2024897"',
+    ]);
+    expect(problems(changed((r) => {
+      r.hub.firewall.tier = "Premium";
+      r.hub.firewall.idpsSignatureOverrides = [{ id: "2024897", state: "Alert" }, { id: "2024897", state: "Off" }];
+    }))).toEqual(['env.yaml: hub.firewall.idpsSignatureOverrides.1.id: "2024897" is already overridden by idpsSignatureOverrides.0']);
   });
 
   it("egresses through as many named public IPs as asked, only the first in the subnet", () => {

@@ -49,6 +49,13 @@ export function checkRules(env: Environment): Problem[] {
   }
 
   if (fw.idps !== undefined && fw.tier !== "Premium") add("hub.firewall.idps", `intrusion detection and prevention is a Premium feature; remove it or set hub.firewall.tier: Premium (this hub is ${fw.tier})`);
+  if (fw.idpsSignatureOverrides.length > 0 && fw.tier !== "Premium") add("hub.firewall.idpsSignatureOverrides", `IDPS signature overrides are a Premium feature; remove them or set hub.firewall.tier: Premium (this hub is ${fw.tier})`);
+  const signatures = new Map<string, number>();
+  fw.idpsSignatureOverrides.forEach((o, i) => {
+    const first = signatures.get(o.id);
+    if (first !== undefined) add(`hub.firewall.idpsSignatureOverrides.${i}.id`, `${quote(o.id)} is already overridden by idpsSignatureOverrides.${first}`);
+    else signatures.set(o.id, i);
+  });
   for (const service of ["registry", "keyVault"] as const) {
     if (env.hub[service] === undefined) continue;
     if (env.hub.existing) add(`hub.${service}`, "must not be set with hub.existing: its private endpoint would go into the existing hub");

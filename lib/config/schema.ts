@@ -118,6 +118,18 @@ const firewall = z
      * Alert logs it. @default Deny on the Premium tier; none on the others (they have no IDPS)
      */
     idps: z.enum(["Alert", "Deny", "Off"], { message: "must be Alert, Deny or Off" }).optional(),
+    /** Per-signature IDPS modes that differ from idps (Premium tier only): a false positive set to Alert, say. @default - none */
+    idpsSignatureOverrides: z
+      .array(
+        z
+          .object({
+            /** The signature id, as the IDPS signature list shows it, e.g. "2024897". */
+            id: z.string().regex(/^\d{1,10}$/, "must be an IDPS signature id: digits, e.g. \"2024897\""),
+            state: z.enum(["Alert", "Deny", "Off"], { message: "must be Alert, Deny or Off" }),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Public IPs the firewall SNATs egress to (more IPs, more SNAT ports for many nodes); each is a named public endpoint. @default 1 */
     egressIps: z.number().int().min(1, "must be 1 or more").max(10, "must be at most 10").default(DEFAULTS.firewall.egressIps),
   })

@@ -28,6 +28,14 @@ export interface EgressFirewallProps {
   readonly dnsProxy?: boolean;
   /** Intrusion detection and prevention, Premium tier only. @default Deny on Premium, none otherwise */
   readonly idps?: "Alert" | "Deny" | "Off";
+  /** Per-signature IDPS modes, Premium tier only. @default - none */
+  readonly idpsSignatureOverrides?: readonly { readonly id: string; readonly state: "Alert" | "Deny" | "Off" }[];
+  /**
+   * Every range the network treats as private, when it is more than IANA's (RFC 1918 and RFC
+   * 6598): the firewall then never SNATs traffic to them, and IDPS counts them as the home
+   * network. @default - IANA's private ranges (Azure's default)
+   */
+  readonly privateRanges?: readonly string[];
   /** Public IPs for egress SNAT. @default 1 */
   readonly egressIps?: number;
   /**
@@ -106,7 +114,16 @@ export class EgressFirewall extends Construct {
       sku: tier,
       threatIntelligenceMode: props.threatIntelMode ?? "Deny",
       dns: tier === "Basic" ? undefined : { proxyEnabled: props.dnsProxy ?? true },
-      intrusionDetection: tier === "Premium" ? { mode: props.idps ?? DEFAULTS.firewall.idpsOnPremium } : undefined,
+      intrusionDetection:
+        tier === "Premium"
+          ? {
+              mode: props.idps ?? DEFAULTS.firewall.idpsOnPremium,
+              signatureOverrides: props.idpsSignatureOverrides?.length ? props.idpsSignatureOverrides.map((o) => ({ id: o.id, state: o.state })) : undefined,
+              privateRanges: props.privateRanges ? [...props.privateRanges] : undefined,
+            }
+          : undefined,
+      // Azure's default is IANA's private ranges; the provider takes only CIDRs, so a longer list names them too.
+      privateIpRanges: props.privateRanges ? [...props.privateRanges] : undefined,
       tags: props.tags,
     });
 

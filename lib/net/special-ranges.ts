@@ -37,7 +37,8 @@ export const RESERVED_RANGES: readonly ReservedRange[] = [
 ];
 
 /** Private address space: RFC 1918 and RFC 6598 shared address space. */
-export const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map(cidr);
+export const PRIVATE_RANGE_TEXTS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
+export const PRIVATE_RANGES: readonly Cidr[] = PRIVATE_RANGE_TEXTS.map(cidr);
 
 /** The first reserved range a block overlaps, if any. */
 export function reservedOverlap(block: Cidr): ReservedRange | undefined {

@@ -14,6 +14,7 @@ import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
 import { MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
+import { PRIVATE_RANGE_TEXTS } from "../net/special-ranges";
 import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -164,6 +165,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       threatIntelMode: hub.firewall.threatIntelMode,
       dnsProxy: hub.firewall.dnsProxy,
       idps: hub.firewall.idps,
+      idpsSignatureOverrides: hub.firewall.idpsSignatureOverrides,
+      privateRanges: env.privateRanges.length > 0 ? [...PRIVATE_RANGE_TEXTS, ...env.privateRanges] : undefined,
       egressIps: hub.firewall.egressIps,
       management: this.network.hasSubnet("firewallManagement")
         ? { subnetId: this.network.subnetId("firewallManagement"), publicIpName: names.firewallManagementPublicIp }
