@@ -186,6 +186,24 @@ describe("monitoring without public ingestion (hub.monitoring.privateLink)", () 
     }
   });
 
+  it("adds the endpoint to the scope after the workspace, one change to the scope at a time", () => {
+    const endpoint = resources(hub, "azurerm_monitor_private_link_scoped_service").find((s) => s.name === "data-collection-endpoint");
+    expect(endpoint.depends_on).toEqual([expect.stringMatching(/^azurerm_monitor_private_link_scoped_service\..*scoped-workspace/)]);
+  });
+
+  it("lets names its shared zones do not hold (every other storage account's blob name) resolve publicly, in the hub and in every spoke", () => {
+    const zoneOf = (json: any, link: any) => (json === hub ? link.private_dns_zone_name : hubExpression(hub, link.private_dns_zone_name));
+    const byZone = (json: any) => new Map(resources(json, "azurerm_private_dns_zone_virtual_network_link").map((l) => [zoneOf(json, l), l.resolution_policy]));
+    const nameRef = (zone: string) => `\${${zoneId(zone).slice(2, -4)}.name}`;
+    for (const json of [hub, aks1, aks2]) {
+      const policies = byZone(json);
+      for (const zone of MONITOR_ZONES) expect({ zone, policy: policies.get(nameRef(zone)) }).toEqual({ zone, policy: "NxDomainRedirect" });
+      // The registry's zone and the application zones keep the default: a missing name stays missing.
+      expect(policies.get(nameRef("privatelink.azurecr.io"))).toBeUndefined();
+      expect(policies.get(nameRef("corp.internal"))).toBeUndefined();
+    }
+  });
+
   it("is off by default: the workspace takes public ingestion, and no scope or endpoint exists", () => {
     const plain = stacks(environment());
     const json = synth(plain.hub).json;

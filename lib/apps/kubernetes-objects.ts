@@ -29,6 +29,10 @@ export interface KubeObject {
 export interface AppObjects {
   readonly namespace: KubeObject;
   readonly networkPolicy: KubeObject;
+  /** With secrets: the app's service account, federated with its Azure identity. */
+  readonly serviceAccount?: KubeObject;
+  /** With secrets: which Key Vault secrets the CSI driver mounts, read with the app's identity. */
+  readonly secretProviderClass?: KubeObject;
   readonly deployment: KubeObject;
   readonly service: KubeObject;
 }
@@ -36,6 +40,26 @@ export interface AppObjects {
 export interface AppPlacement {
   /** Name of the spoke's ingress subnet, where the internal load balancer takes its address. */
   readonly ingressSubnetName: string;
+  /** The app's Azure identity and the vault, when it reads secrets (values known at apply time may be Terraform references). */
+  readonly identity?: AppIdentityRef;
+}
+
+/** What an app's Kubernetes objects need of its Azure identity. */
+export interface AppIdentityRef {
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly keyVaultName: string;
+}
+
+/** The annotation and label of Microsoft Entra Workload ID. */
+export const WORKLOAD_IDENTITY = { clientId: "azure.workload.identity/client-id", use: "azure.workload.identity/use" } as const;
+
+/** Where an app's Key Vault secrets appear, one file per secret. */
+export const SECRETS_MOUNT_PATH = "/mnt/secrets";
+
+/** The service account an app's pods run as, when it has secrets: subject of its federated credential. */
+export function serviceAccountSubject(app: Pick<AppConfig, "name">): string {
+  return `system:serviceaccount:${app.name}:${app.name}`;
 }
 
 /** Builds the objects of one app. */
@@ -49,6 +73,17 @@ export function appObjects(app: AppConfig, placement: AppPlacement): AppObjects 
     periodSeconds,
   });
   const volumes = app.writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
+  const identity = app.secrets.length > 0 ? placement.identity : undefined;
+  if (app.secrets.length > 0 && identity === undefined) throw new Error(`app ${app.name} reads secrets but has no identity`);
+  const podLabels = identity ? { ...labels, [WORKLOAD_IDENTITY.use]: "true" } : labels;
+  const mounts = [
+    ...volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+    ...(identity ? [{ name: "secrets", mountPath: SECRETS_MOUNT_PATH, readOnly: true }] : []),
+  ];
+  const podVolumes = [
+    ...volumes.map((v) => ({ name: v.name, emptyDir: {} })),
+    ...(identity ? [{ name: "secrets", csi: { driver: "secrets-store.csi.k8s.io", readOnly: true, volumeAttributes: { secretProviderClass: app.name } } }] : []),
+  ];
   return {
     namespace: {
       apiVersion: "v1",
@@ -74,6 +109,7 @@ export function appObjects(app: AppConfig, placement: AppPlacement): AppObjects 
         ingress: [{ ports: [{ protocol: "TCP", port: containerPort }] }],
       },
     },
+    ...(identity ? identityObjects(app, identity, labels) : {}),
     deployment: {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -82,8 +118,10 @@ export function appObjects(app: AppConfig, placement: AppPlacement): AppObjects 
         replicas: app.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels: podLabels },
           spec: {
+            ...(identity ? { serviceAccountName: app.name } : {}),
+            // Workload identity projects its own token; the Kubernetes API token stays out.
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
             containers: [
@@ -102,10 +140,10 @@ export function appObjects(app: AppConfig, placement: AppPlacement): AppObjects 
                   capabilities: { drop: ["ALL"] },
                   seccompProfile: { type: "RuntimeDefault" },
                 },
-                ...(volumes.length > 0 ? { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })) } : {}),
+                ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
               },
             ],
-            ...(volumes.length > 0 ? { volumes: volumes.map((v) => ({ name: v.name, emptyDir: {} })) } : {}),
+            ...(podVolumes.length > 0 ? { volumes: podVolumes } : {}),
           },
         },
       },
@@ -128,12 +166,50 @@ export function appObjects(app: AppConfig, placement: AppPlacement): AppObjects 
   };
 }
 
-/** The objects in apply order: namespace first. */
-export function inApplyOrder(objects: AppObjects): KubeObject[] {
-  return [objects.namespace, objects.networkPolicy, objects.deployment, objects.service];
+/** The service account and the SecretProviderClass of an app that reads Key Vault secrets. */
+function identityObjects(app: AppConfig, identity: AppIdentityRef, labels: Record<string, string>): { serviceAccount: KubeObject; secretProviderClass: KubeObject } {
+  // The Azure provider's `objects` parameter: a YAML array of YAML documents, one per secret.
+  const objects = `array:\n${app.secrets.map((name) => `  - |\n    objectName: ${name}\n    objectType: secret\n`).join("")}`;
+  return {
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: app.name, namespace: app.name, labels, annotations: { [WORKLOAD_IDENTITY.clientId]: identity.clientId } },
+    },
+    secretProviderClass: {
+      apiVersion: "secrets-store.csi.x-k8s.io/v1",
+      kind: "SecretProviderClass",
+      metadata: { name: app.name, namespace: app.name, labels },
+      spec: {
+        provider: "azure",
+        parameters: { usePodIdentity: "false", clientID: identity.clientId, keyvaultName: identity.keyVaultName, tenantId: identity.tenantId, objects },
+      },
+    },
+  };
 }
 
-/** One app as a multi-document YAML file, for `kubectl apply -f`. */
+/** The objects in apply order: namespace first. */
+export function inApplyOrder(objects: AppObjects): KubeObject[] {
+  return [objects.namespace, objects.networkPolicy, ...identityPart(objects), objects.deployment, objects.service];
+}
+
+/** The objects that name the app's Azure identity (known only once it exists). */
+export function identityPart(objects: AppObjects): KubeObject[] {
+  return [objects.serviceAccount, objects.secretProviderClass].filter((o): o is KubeObject => o !== undefined);
+}
+
+const yaml = (o: KubeObject) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false });
+
+/**
+ * One app as a multi-document YAML file, for `kubectl apply -f`. The service account and the
+ * SecretProviderClass of an app with secrets hold its identity's client id, which exists only
+ * once the spoke is deployed: they come from the spoke stack's `workload_identities` output.
+ */
 export function toManifest(objects: AppObjects): string {
-  return inApplyOrder(objects).map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return [objects.namespace, objects.networkPolicy, objects.deployment, objects.service].map(yaml).join("---\n");
+}
+
+/** The objects of apps with secrets that name their identities, with their namespaces, as one YAML document stream. */
+export function identityManifest(all: AppObjects[]): string {
+  return all.filter((o) => identityPart(o).length > 0).flatMap((o) => [o.namespace, ...identityPart(o)]).map(yaml).join("---\n");
 }

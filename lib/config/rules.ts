@@ -320,6 +320,14 @@ function checkApps(env: Environment): Problem[] {
       if (firstName !== undefined) add(`${at}.name`, `${quote(app.name)} is already the name of apps.${firstName} in this spoke`);
       else names.set(app.name, j);
       if (RESERVED_NAMESPACES.includes(app.name) || app.name.startsWith("kube-")) add(`${at}.name`, `${quote(app.name)} is a namespace Kubernetes or AKS uses; choose another name`);
+      if (app.secrets.length > 0 && !env.hub.keyVault) add(`${at}.secrets`, "needs hub.keyVault: secrets are read from the hub's private key vault");
+      const secrets = new Map<string, number>();
+      app.secrets.forEach((secret, k) => {
+        // Key Vault names are case-insensitive; the files under /mnt/secrets would collide too.
+        const first = secrets.get(secret.toLowerCase());
+        if (first !== undefined) add(`${at}.secrets.${k}`, `${quote(secret)} is already secrets.${first} (Key Vault secret names are case-insensitive)`);
+        else secrets.set(secret.toLowerCase(), k);
+      });
 
       const ip = parseIp(app.ip);
       if (!ip.ok) add(`${at}.ip`, `${quote(app.ip)} is not an IPv4 address; give a free address of ${base}.subnets.ingress`);

@@ -477,6 +477,12 @@ const app = z
     healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, "must be an HTTP path starting with /").optional(),
     /** Folders the container may write to (empty volumes); the root filesystem is read-only. @default ["/tmp"] */
     writablePaths: z.array(z.string().regex(/^\/[A-Za-z0-9._/-]*$/, "must be an absolute path")).default([...DEFAULTS.app.writablePaths]),
+    /**
+     * Key Vault secrets (by name, in hub.keyVault) the app reads as files under /mnt/secrets:
+     * the app gets its own identity, federated with its service account, allowed to read
+     * secrets. @default - none
+     */
+    secrets: z.array(z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "must be a Key Vault secret name: 1-127 letters, digits and hyphens")).default([]),
     /** Environment variables of the container. Never secrets: they land in the plan and the manifests. @default - none */
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string().max(4096)).default({}),
   })

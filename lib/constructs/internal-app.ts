@@ -1,7 +1,10 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { AppObjects, KubeObject } from "../apps/kubernetes-objects";
 
@@ -22,11 +25,21 @@ export class InternalApp extends Construct {
   public readonly deployment: DeploymentV1;
   public readonly service: ServiceV1;
 
+  /** With secrets: the service account its identity is federated with. */
+  public readonly serviceAccount?: ServiceAccountV1;
+  /** With secrets: the SecretProviderClass (a CRD of the Key Vault Secrets Provider add-on). */
+  public readonly secretProviderClass?: Manifest;
+
   constructor(scope: Construct, id: string, props: InternalAppProps) {
     super(scope, id);
-    const { namespace, networkPolicy, deployment, service } = props.objects;
+    const { namespace, networkPolicy, deployment, service, serviceAccount, secretProviderClass } = props.objects;
     this.namespace = new NamespaceV1(this, "namespace", { metadata: metadata(namespace) });
-    const after = [this.namespace];
+    const after: ITerraformDependable[] = [this.namespace];
+    if (serviceAccount && secretProviderClass) {
+      this.serviceAccount = new ServiceAccountV1(this, "service-account", { metadata: metadata(serviceAccount), automountServiceAccountToken: false, dependsOn: [this.namespace] });
+      this.secretProviderClass = new Manifest(this, "secret-provider-class", { manifest: { ...secretProviderClass }, dependsOn: [this.namespace] });
+    }
+    const podAfter = [...after, ...(this.serviceAccount ? [this.serviceAccount] : []), ...(this.secretProviderClass ? [this.secretProviderClass] : [])];
 
     const np = networkPolicy.spec;
     this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
@@ -51,6 +64,7 @@ export class InternalApp extends Construct {
         template: {
           metadata: { labels: d.template.metadata.labels },
           spec: {
+            serviceAccountName: pod.serviceAccountName,
             automountServiceAccountToken: pod.automountServiceAccountToken,
             securityContext: { runAsNonRoot: pod.securityContext.runAsNonRoot, seccompProfile: { type: pod.securityContext.seccompProfile.type } },
             container: pod.containers.map((c: any) => ({
@@ -68,13 +82,15 @@ export class InternalApp extends Construct {
                 capabilities: { drop: c.securityContext.capabilities.drop },
                 seccompProfile: { type: c.securityContext.seccompProfile.type },
               },
-              volumeMount: c.volumeMounts?.map((m: any) => ({ name: m.name, mountPath: m.mountPath })),
+              volumeMount: c.volumeMounts?.map((m: any) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly })),
             })),
-            volume: pod.volumes?.map((v: any) => ({ name: v.name, emptyDir: {} })),
+            volume: pod.volumes?.map((v: any) =>
+              v.csi ? { name: v.name, csi: { driver: v.csi.driver, readOnly: v.csi.readOnly, volumeAttributes: v.csi.volumeAttributes } } : { name: v.name, emptyDir: {} },
+            ),
           },
         },
       },
-      dependsOn: after,
+      dependsOn: podAfter,
     });
 
     const s = service.spec;

@@ -61,10 +61,16 @@ export class MonitorPrivateLink extends Construct {
       ingestionAccessMode: "PrivateOnly",
       queryAccessMode: props.publicQuery ? "Open" : "PrivateOnly",
     });
-    const scoped = [
-      new MonitorPrivateLinkScopedService(this, "scoped-workspace", { resourceGroupName: props.resourceGroupName, scopeName: this.scope.name, name: "workspace", linkedResourceId: props.workspaceId }),
-      new MonitorPrivateLinkScopedService(this, "scoped-data-collection-endpoint", { resourceGroupName: props.resourceGroupName, scopeName: this.scope.name, name: "data-collection-endpoint", linkedResourceId: this.dataCollectionEndpoint.id }),
-    ];
+    const workspace = new MonitorPrivateLinkScopedService(this, "scoped-workspace", { resourceGroupName: props.resourceGroupName, scopeName: this.scope.name, name: "workspace", linkedResourceId: props.workspaceId });
+    // One at a time: Azure refuses a second change to a scope while the first is provisioning.
+    const endpoint = new MonitorPrivateLinkScopedService(this, "scoped-data-collection-endpoint", {
+      resourceGroupName: props.resourceGroupName,
+      scopeName: this.scope.name,
+      name: "data-collection-endpoint",
+      linkedResourceId: this.dataCollectionEndpoint.id,
+      dependsOn: [workspace],
+    });
+    const scoped = [workspace, endpoint];
     this.endpoint = new PrivateEndpoint(this, "private-endpoint", {
       ...common,
       name: props.names.endpoint,

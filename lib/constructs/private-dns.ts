@@ -18,6 +18,13 @@ export interface PrivateDnsZoneProps {
   readonly links?: VnetLinkTarget[];
   /** The provider of the zone's subscription. @default - the stack's */
   readonly provider?: TerraformProvider;
+  /**
+   * Names the zone does not hold resolve publicly (links with resolution policy
+   * NxDomainRedirect) instead of failing: for shared privatelink zones such as
+   * `privatelink.blob.core.windows.net`, which other services' private endpoints use too.
+   * @default false
+   */
+  readonly fallbackToInternet?: boolean;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -38,7 +45,7 @@ export class PrivateDnsZone extends Construct {
       tags: props.tags,
     });
     for (const link of props.links ?? []) {
-      zoneLink(this, { zoneName: this.zone.name, resourceGroupName: props.resourceGroupName, tags: props.tags }, link, props.provider);
+      zoneLink(this, { zoneName: this.zone.name, resourceGroupName: props.resourceGroupName, fallbackToInternet: props.fallbackToInternet, tags: props.tags }, link, props.provider);
     }
   }
 
@@ -55,6 +62,8 @@ export class PrivateDnsZone extends Construct {
 export interface ZoneReference {
   readonly zoneName: string;
   readonly resourceGroupName: string;
+  /** Links fall back to public resolution for names the zone does not hold. @default false */
+  readonly fallbackToInternet?: boolean;
 }
 
 export interface PrivateDnsZoneLinksProps {
@@ -88,6 +97,7 @@ function zoneLink(scope: Construct, zone: ZoneReference & { tags?: Record<string
     resourceGroupName: zone.resourceGroupName,
     virtualNetworkId: target.vnetId,
     registrationEnabled: false,
+    resolutionPolicy: zone.fallbackToInternet ? "NxDomainRedirect" : undefined,
     tags: zone.tags,
   });
 }

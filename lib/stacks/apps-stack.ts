@@ -1,11 +1,12 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
-import { type AppObjects, appObjects } from "../apps/kubernetes-objects";
+import { type AppIdentityRef, type AppObjects, appObjects } from "../apps/kubernetes-objects";
 import type { Environment, SpokeConfig } from "../config/schema";
 import { InternalApp } from "../constructs/internal-app";
 import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
 import { configureBackend } from "./backend";
+import { WORKLOAD_IDENTITIES_OUTPUT } from "./spoke-stack";
 
 /** What the apps stack needs of its cluster: where the API server is and how to trust it. */
 export interface ClusterAccess {
@@ -24,6 +25,10 @@ export interface AppsStackProps {
   readonly cluster: ClusterAccess;
   /** The folder the plain manifests of these apps land in, relative to the output folder. */
   readonly manifestsDir: string;
+  /** The identities of apps that read Key Vault secrets, by app name (from the spoke stack). @default - none */
+  readonly identities?: ReadonlyMap<string, AppIdentityRef>;
+  /** The spoke stack's id: its `workload_identities` output completes the plain manifests of apps with secrets. */
+  readonly spokeStackId: string;
 }
 
 /**
@@ -54,7 +59,8 @@ export class AppsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AppsStackProps) {
     super(scope, id);
     this.manifestsDir = props.manifestsDir;
-    this.emergencyApply = emergencyApply(props.cluster, props.manifestsDir);
+    const withSecrets = props.spoke.apps.some((a) => a.secrets.length > 0);
+    this.emergencyApply = emergencyApply(props.cluster, props.manifestsDir, withSecrets ? props.spokeStackId : undefined);
     configureBackend(this, props.env.backend, id);
 
     const mode = new TerraformVariable(this, "kubelogin_mode", {
@@ -76,7 +82,7 @@ export class AppsStack extends TerraformStack {
     });
 
     for (const app of props.spoke.apps) {
-      const objects = appObjects(app, { ingressSubnetName: SPOKE_SUBNET_NAMES.ingress });
+      const objects = appObjects(app, { ingressSubnetName: SPOKE_SUBNET_NAMES.ingress, identity: props.identities?.get(app.name) });
       this.objects.set(app.name, objects);
       this.apps.push(new InternalApp(this, `app-${app.name}`, { objects }));
     }
@@ -88,7 +94,16 @@ export class AppsStack extends TerraformStack {
   }
 }
 
-/** The command that applies a spoke's manifests through the Azure API, run from the project folder. */
-export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string): string {
-  return `cd cdktf.out/${manifestsDir} && az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+/** The file the identity objects of apps with secrets are written to, beside the plain manifests, by the emergency command. */
+export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
+
+/**
+ * The command that applies a spoke's manifests through the Azure API, run from the project
+ * folder. With apps that read secrets, it first writes their service accounts and
+ * SecretProviderClasses from the (deployed) spoke stack's output: they name identities whose
+ * client ids exist only in Azure.
+ */
+export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string): string {
+  const identities = spokeStackId ? `terraform -chdir=../../stacks/${spokeStackId} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
+  return `cd cdktf.out/${manifestsDir} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
 }

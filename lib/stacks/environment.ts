@@ -44,6 +44,8 @@ export function buildEnvironment(app: App, env: Environment): EnvironmentStacks 
           name: names.cluster,
         },
         manifestsDir: manifestsDir(stackIds.spoke(env.name, spoke.name)),
+        identities: spokeStack.appIdentities,
+        spokeStackId: stackIds.spoke(env.name, spoke.name),
       }),
     ];
   });

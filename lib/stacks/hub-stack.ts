@@ -97,6 +97,8 @@ export interface IPeerableHub {
 export interface HubZone {
   readonly id: string;
   readonly name: string;
+  /** Links fall back to public resolution for names it does not hold (shared privatelink zones). @default false */
+  readonly fallbackToInternet?: boolean;
   readonly resourceGroupName: string;
 }
 
@@ -215,9 +217,9 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     // The private supply chain: registry and key vault behind private endpoints, their
     // privatelink zones in the hub, linked to the hub here and to every spoke by the spokes.
     if (this.network.hasSubnet("privateEndpoints")) {
-      const endpointZone = (zoneName: string) => {
-        const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...common, zoneName, links: [hubLink] });
-        this.privateLinkZones.set(zoneName, hosted(zone));
+      const endpointZone = (zoneName: string, fallbackToInternet = false) => {
+        const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...common, zoneName, links: [hubLink], fallbackToInternet });
+        this.privateLinkZones.set(zoneName, { ...hosted(zone), fallbackToInternet });
         return zone.id;
       };
       if (hub.registry) {
@@ -242,7 +244,9 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
           names: { scope: names.monitorPrivateLinkScope, endpoint: `pe-${names.monitorPrivateLinkScope}`, dataCollectionEndpoint: names.dataCollectionEndpoint },
           workspaceId: this.logs.workspaceId,
           subnetId: this.network.subnetId("privateEndpoints"),
-          zoneIds: MONITOR_PRIVATE_LINK_ZONES.map(endpointZone),
+          // Azure Monitor's zones are shared with every other resource of these services
+          // (blob: every storage account): names they do not hold resolve publicly.
+          zoneIds: MONITOR_PRIVATE_LINK_ZONES.map((z) => endpointZone(z, true)),
           publicQuery: hub.monitoring.publicQuery,
         });
       }

@@ -49,5 +49,7 @@ export function spokeNames(env: string, spoke: string) {
     cluster: `aks-${env}-${spoke}`,
     nodeResourceGroup: `rg-${env}-${spoke}-nodes`,
     controlPlaneIdentity: `id-${env}-${spoke}-aks`,
+    /** An app's workload identity (apps with Key Vault secrets). */
+    appIdentity: (app: string) => `id-${env}-${spoke}-app-${app}`,
   };
 }

@@ -1,5 +1,7 @@
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { type AppIdentityRef, appObjects, identityManifest, serviceAccountSubject } from "../apps/kubernetes-objects";
+import { AppIdentity } from "../constructs/app-identity";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -8,7 +10,7 @@ import { EgressRouteTable } from "../constructs/egress-route-table";
 import { ForwardingRulesetLink } from "../constructs/dns-resolver";
 import { type ClusterAdministrator, PrivateCluster } from "../constructs/private-cluster";
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
-import { SpokeNetwork } from "../constructs/spoke-network";
+import { SPOKE_SUBNET_NAMES, SpokeNetwork } from "../constructs/spoke-network";
 import type { IHub } from "./hub-stack";
 import { spokeNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
@@ -29,6 +31,9 @@ export interface SpokeStackProps {
  * cluster. When the firewall proxies DNS, the VNet uses it as its DNS server, so that the
  * names the firewall's FQDN rules match are the names the nodes resolved.
  */
+/** The spoke output holding the identity objects of apps with secrets (YAML). */
+export const WORKLOAD_IDENTITIES_OUTPUT = "workload_identities";
+
 export class SpokeStack extends PlatformStack {
   public readonly network: SpokeNetwork;
   public readonly egress: EgressRouteTable;
@@ -37,6 +42,10 @@ export class SpokeStack extends PlatformStack {
   private readonly hub: IHub;
   /** The provider of the hub's subscription, when this spoke lives in another one. */
   public readonly hubProvider?: AzurermProvider;
+  /** The Entra ID tenant: the clusters' Azure RBAC and the apps' workload identities. */
+  public readonly tenantId: string;
+  /** The identities of apps that read Key Vault secrets, by app name. */
+  public readonly appIdentities = new Map<string, AppIdentityRef>();
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
@@ -78,7 +87,7 @@ export class SpokeStack extends PlatformStack {
     const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
     if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
-    for (const [zone, hosted] of [...hub.appZones, ...hub.privateLinkZones]) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName };
+    for (const [zone, hosted] of [...hub.appZones, ...hub.privateLinkZones]) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName, fallbackToInternet: hosted.fallbackToInternet };
     this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags, provider: this.hubProvider });
     if (hub.forwardingRulesetId) {
       new ForwardingRulesetLink(this, "dns-forwarding", { rulesetId: hub.forwardingRulesetId, vnet: vnetLink, provider: this.hubProvider });
@@ -88,6 +97,7 @@ export class SpokeStack extends PlatformStack {
     // and its object id as a cluster administrator unless turned off.
     const c = spoke.cluster;
     const deployer = c.grantDeployerAdmin || env.tenantId === undefined ? new DataAzurermClientConfig(this, "deployer", {}) : undefined;
+    this.tenantId = env.tenantId ?? (deployer as DataAzurermClientConfig).tenantId;
     const administrators: ClusterAdministrator[] = c.adminGroupObjectIds.map((objectId) => ({ key: objectId, principalId: objectId, principalType: "Group" }));
     if (deployer && c.grantDeployerAdmin) administrators.push({ key: "deployer", principalId: deployer.objectId });
     // The cluster waits for its role assignments to propagate (time_sleep).
@@ -100,7 +110,7 @@ export class SpokeStack extends PlatformStack {
       identityName: names.controlPlaneIdentity,
       nodeSubnetId: this.network.subnetId("nodes"),
       vnetId: this.network.vnet.id,
-      tenantId: env.tenantId ?? (deployer as DataAzurermClientConfig).tenantId,
+      tenantId: this.tenantId,
       administrators,
       routeTableId: this.egress.id,
       networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.network.peerings, ...this.dnsLinks.links],
@@ -131,6 +141,29 @@ export class SpokeStack extends PlatformStack {
       value: this.cluster.privateFqdn,
       description: "The API server's private FQDN; resolvable from the hub, the spokes, and on-premises through the DNS forwarders.",
     });
+    // Apps that read Key Vault secrets: one identity each, federated with the app's service account.
+    const vaultName = env.hub.keyVault?.name;
+    for (const app of spoke.apps.filter((a) => a.secrets.length > 0)) {
+      if (hub.keyVaultId === undefined || vaultName === undefined) throw new Error(`app ${app.name} reads secrets but the hub has no key vault (the rules require one)`);
+      const identity = new AppIdentity(this, `app-identity-${app.name}`, {
+        name: names.appIdentity(app.name),
+        resourceGroupName: rg,
+        location: this.location,
+        oidcIssuerUrl: this.cluster.cluster.oidcIssuerUrl,
+        subject: serviceAccountSubject(app),
+        keyVaultId: hub.keyVaultId,
+        tags: this.tags,
+      });
+      this.appIdentities.set(app.name, { clientId: identity.clientId, tenantId: this.tenantId, keyVaultName: vaultName });
+    }
+    if (this.appIdentities.size > 0) {
+      const objects = spoke.apps.filter((a) => this.appIdentities.has(a.name)).map((a) => appObjects(a, { ingressSubnetName: SPOKE_SUBNET_NAMES.ingress, identity: this.appIdentities.get(a.name) }));
+      new TerraformOutput(this, WORKLOAD_IDENTITIES_OUTPUT, {
+        value: identityManifest(objects),
+        description: "The service accounts and SecretProviderClasses of the apps that read Key Vault secrets, as YAML for kubectl: they name identities that exist only once this stack is applied.",
+      });
+    }
+
     if (c.runCommand) {
       new TerraformOutput(this, "emergency_access", {
         value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
