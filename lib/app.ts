@@ -103,13 +103,19 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
 }
 
 function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; env: Environment }[], peerings: ReturnType<typeof planPeerings>, shown: string): Plan | undefined {
-  const all = loaded.map(({ env }) => buildEnvironment(app, env));
+  const peered = new Set(peerings.resolved.flatMap((r) => [r.env, r.peer]));
+  const all = loaded.map(({ env }) => buildEnvironment(app, env, { peered: peered.has(env) }));
   const hubOf = (env: Environment) => all[loaded.findIndex((l) => l.env === env)].hub;
-  const links = peerings.resolved.map(({ env, peer, peering }) => {
+  const links: PeeringStack[] = [];
+  for (const { env, peer, peering } of peerings.resolved) {
     const [hub, peerHub] = [hubOf(env), hubOf(peer)];
     if (!(hub instanceof HubStack) || !(peerHub instanceof HubStack)) throw new Error(`peering ${env.name}-${peer.name}: planPeerings admits only hubs built here`);
-    return new PeeringStack(app, ids.peering(env.name, peer.name), { env, peer, peering, hub, peerHub });
-  });
+    const link = new PeeringStack(app, ids.peering(env.name, peer.name), { env, peer, peering, hub, peerHub });
+    // A firewall policy takes one rule collection group change at a time, and each peering
+    // stack is its own Terraform run: peerings that share a hub deploy one after the other.
+    for (const earlier of links) if (earlier.envs.some((e) => e === env || e === peer)) link.addDependency(earlier);
+    links.push(link);
+  }
   for (const { env, index, peer } of peerings.absent) {
     Annotations.of(hubOf(env)).addWarning(`peerings.${index}: ${peer} is not synthesized together with ${env.name}, so the peering stack ${ids.peering(env.name, peer)} is left out; name both files in PRIVATE_AKS_CONFIG to build it`);
   }

@@ -67,25 +67,40 @@ describe("a global peering between two regions' hubs", () => {
     }
   });
 
-  it("routes the other region's spokes from AzureFirewallSubnet to the other firewall, and keeps the firewall's own default route on the Internet", () => {
+  it("gives each hub's AzureFirewallSubnet a route table whose own default route stays on the Internet, in the hub stack", () => {
+    for (const env of ["ne", "we"] as const) {
+      const hubJson = hubs[env];
+      const [table] = resources(hubJson, "azurerm_route_table").filter((t) => t.name === `rt-${env}-firewall`);
+      expect(table.route).toBeUndefined(); // no inline routes: the routes are resources of their own
+      expect(table.bgp_route_propagation_enabled).toBe(true);
+      const tableAddress = address(hubJson, "azurerm_route_table", `rt-${env}-firewall`);
+      const [internet] = resources(hubJson, "azurerm_route").filter((r) => r.route_table_name === `\${${tableAddress}.name}`);
+      expect(internet).toMatchObject({ address_prefix: "0.0.0.0/0", next_hop_type: "Internet" });
+      expect(internet.next_hop_in_ip_address).toBeUndefined();
+      const association = resources(hubJson, "azurerm_subnet_route_table_association").find((a) => a.route_table_id === `\${${tableAddress}.id}`);
+      expect(association.subnet_id).toBe(`\${${address(hubJson, "azurerm_subnet", "AzureFirewallSubnet")}.id}`);
+      expect(association.depends_on).toEqual([expect.stringMatching(/^azurerm_route\./)]);
+    }
+  });
+
+  it("routes the other region's spokes from that table to the other firewall, once the hubs are peered", () => {
     for (const [env, other, otherFile] of [["ne", "we", we], ["we", "ne", ne]] as const) {
-      const [table] = side(env, "azurerm_route_table");
-      const [association] = side(env, "azurerm_subnet_route_table_association");
-      expect(hubExpression(hubs[env], association.subnet_id)).toBe(`\${${address(hubs[env], "azurerm_subnet", "AzureFirewallSubnet")}.id}`);
-      expect(association.depends_on).toEqual([expect.stringMatching(/^azurerm_virtual_network_peering\./)]);
-      expect(table.route[0]).toMatchObject({ address_prefix: "0.0.0.0/0", next_hop_type: "Internet" });
-      expect(table.route[0].next_hop_in_ip_address ?? null).toBeNull();
-      const remote = table.route.slice(1);
-      expect(remote.map((r: any) => r.address_prefix).sort()).toEqual(otherFile.spokes.flatMap((s: any) => s.addressSpace).sort());
+      const routes = side(env, "azurerm_route");
+      expect(routes.map((r: any) => r.address_prefix).sort()).toEqual(otherFile.spokes.flatMap((s: any) => s.addressSpace).sort());
       const firewallIp = `\${${address(hubs[other], "azurerm_firewall", `afw-${other}-hub`)}.ip_configuration[0].private_ip_address}`;
-      for (const r of remote) {
+      const tableName = `\${${address(hubs[env], "azurerm_route_table", `rt-${env}-firewall`)}.name}`;
+      for (const r of routes) {
         expect(r.next_hop_type).toBe("VirtualAppliance");
         expect(hubExpression(hubs[other], r.next_hop_in_ip_address)).toBe(firewallIp);
+        expect(hubExpression(hubs[env], r.route_table_name)).toBe(tableName);
+        expect(r.depends_on).toEqual([expect.stringMatching(/^azurerm_virtual_network_peering\./)]);
       }
-      // The hub's own address space and on-premises stay on system and gateway routes.
-      expect(remote.map((r: any) => r.address_prefix)).not.toContain(otherFile.hub.addressSpace[0]);
-      expect(table.bgp_route_propagation_enabled).toBe(true);
+      // Route names are unique in the table even when the hub is peered with several regions.
+      expect(routes.every((r: any) => r.name.startsWith(`to-${other}-`))).toBe(true);
+      // The other hub's own address space is reached through the peering's system route.
+      expect(routes.map((r: any) => r.address_prefix)).not.toContain(otherFile.hub.addressSpace[0]);
     }
+    expect(resources(link, "azurerm_route_table")).toEqual([]);
   });
 
   it("adds to each firewall exactly the declared flows, TCP, between the spokes' ranges, at a priority no other group of that policy has", () => {
@@ -130,7 +145,7 @@ describe("a global peering between two regions' hubs", () => {
     });
   });
 
-  it("leaves adding the peering without effect on any resource of the hubs and spokes (the hubs only gain outputs)", () => {
+  it("leaves adding the peering without effect on the spokes; the hubs gain only their firewall route table, its default route and its association", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "peering-none-"));
     fs.cpSync(path.join(ENVIRONMENTS_DIR, "keys"), path.join(dir, "keys"), { recursive: true });
     fs.writeFileSync(path.join(dir, "we.yaml"), stringify(we));
@@ -139,9 +154,17 @@ describe("a global peering between two regions' hubs", () => {
     expect(without.stderr).toBe("");
     const ids = without.plan!.stackIds;
     expect(both.plan!.stackIds.filter((id) => !ids.includes(id))).toEqual(["ne-we-peering"]);
+    const keys = (json: any) => Object.entries(json.resource).flatMap(([type, byKey]: [string, any]) => Object.keys(byKey).map((k) => `${type}.${k}`));
     for (const id of ids) {
       const before = JSON.parse(fs.readFileSync(path.join(without.outdir, "stacks", id, "cdk.tf.json"), "utf8"));
-      expect({ id, resource: read(id).resource, data: read(id).data }).toEqual({ id, resource: before.resource, data: before.data });
+      const after = read(id);
+      const added = keys(after).filter((k) => !keys(before).includes(k));
+      expect({ id, removed: keys(before).filter((k) => !keys(after).includes(k)) }).toEqual({ id, removed: [] });
+      expect({ id, added: added.map((k) => k.split(".")[0]).sort() }).toEqual({ id, added: id.endsWith("-hub") ? ["azurerm_route", "azurerm_route_table", "azurerm_subnet_route_table_association"] : [] });
+      for (const k of keys(before)) {
+        const [type, key] = k.split(".");
+        expect({ k, value: after.resource[type][key] }).toEqual({ k, value: before.resource[type][key] });
+      }
     }
   });
 
@@ -150,6 +173,35 @@ describe("a global peering between two regions' hubs", () => {
     expect(alone.plan).toBeDefined();
     expect(alone.plan!.stackIds).not.toContain("ne-we-peering");
     expect(alone.stderr).toContain("peerings.0: we is not synthesized together with ne, so the peering stack ne-we-peering is left out; name both files in PRIVATE_AKS_CONFIG to build it");
+  });
+
+  it("deploys peerings that share a hub one after the other (a firewall policy takes one change at a time)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "peering-three-"));
+    fs.cpSync(path.join(ENVIRONMENTS_DIR, "keys"), path.join(dir, "keys"), { recursive: true });
+    const third = structuredClone(ne);
+    third.name = "sc";
+    third.location = "swedencentral";
+    third.backend.keyPrefix = "platform/swedencentral/";
+    third.hub.addressSpace = ["10.30.0.0/22"];
+    third.hub.subnets.firewall = "10.30.0.0/26";
+    third.hub.dns.zones = ["sc.corp.internal"];
+    third.spokes = [{ ...third.spokes[0], addressSpace: ["10.30.4.0/22"], subnets: { ingress: "10.30.4.0/24", nodes: "10.30.5.0/24" } }];
+    third.peerings = [{ environment: "we", allow: [{ from: "payments", to: "orders" }] }];
+    const files = [["we.yaml", we], ["ne.yaml", ne], ["sc.yaml", third]].map(([name, content]) => {
+      fs.writeFileSync(path.join(dir, name as string), stringify(content));
+      return path.join(dir, name as string);
+    });
+    const three = plan(files);
+    expect(three.stderr).toBe("");
+    const manifest = JSON.parse(fs.readFileSync(path.join(three.outdir, "manifest.json"), "utf8"));
+    expect([...manifest.stacks["ne-we-peering"].dependencies].sort()).toEqual(["ne-hub", "we-hub"]);
+    expect([...manifest.stacks["sc-we-peering"].dependencies].sort()).toEqual(["ne-we-peering", "sc-hub", "we-hub"]);
+    // we's firewall subnet has one route table; each peering adds its own routes to it, names apart.
+    const stack = (id: string) => JSON.parse(fs.readFileSync(path.join(three.outdir, "stacks", id, "cdk.tf.json"), "utf8"));
+    expect(resources(stack("we-hub"), "azurerm_route_table").filter((t) => t.name === "rt-we-firewall")).toHaveLength(1);
+    const weRoutes = (id: string) => resources(stack(id), "azurerm_route").filter((r) => r.provider === "azurerm.we").map((r) => r.name);
+    expect(weRoutes("ne-we-peering").sort()).toEqual(["to-ne-orders-0", "to-ne-payments-0"]);
+    expect(weRoutes("sc-we-peering")).toEqual(["to-sc-payments-0"]);
   });
 
   it("is refused, field by field, when it cannot be built", () => {

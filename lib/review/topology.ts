@@ -35,6 +35,7 @@ export interface RouteTable {
   readonly resource: Resource;
   readonly name: string;
   readonly bgpPropagation: boolean;
+  /** Inline routes, then routes written as their own resources. */
   readonly routes: Route[];
   readonly subnets: Subnet[];
 }
@@ -173,6 +174,12 @@ export function topology(model: Model): Topology {
       subnets: [],
     };
   });
+  // Routes written as their own resources (a hub's firewall route table, filled by peering stacks).
+  for (const r of model.ofType("azurerm_route")) {
+    const a = model.attrs(r);
+    const table = routeTables.find((t) => t.name === a.route_table_name && model.attr(t.resource, "resource_group_name") === a.resource_group_name);
+    table?.routes.push({ name: a.name, prefix: a.address_prefix, nextHopType: a.next_hop_type, nextHop: addressOf(a.next_hop_in_ip_address) });
+  }
   for (const assoc of model.ofType("azurerm_subnet_route_table_association")) {
     const subnet = subnetOf(model.attr(assoc, "subnet_id"));
     const table = routeTables.find((t) => t.resource === model.target(model.attr(assoc, "route_table_id")));

@@ -15,6 +15,12 @@ export interface EnvironmentStacks {
   readonly apps: AppsStack[];
 }
 
+/** What the set of environments synthesized together tells one environment. */
+export interface BuildOptions {
+  /** Its hub takes part in a global peering built in this output. @default false */
+  readonly peered?: boolean;
+}
+
 /** Where a spoke's plain manifests land, relative to the output folder. */
 export function manifestsDir(stackId: string): string {
   return `manifests/${stackId}`;
@@ -24,8 +30,8 @@ export function manifestsDir(stackId: string): string {
  * Builds every stack of a validated environment into the app: `<env>-hub`, then
  * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps.
  */
-export function buildEnvironment(app: App, env: Environment): EnvironmentStacks {
-  const hub = env.hub.existing ? new AttachedHubStack(app, stackIds.hub(env.name), { env }) : new HubStack(app, stackIds.hub(env.name), { env });
+export function buildEnvironment(app: App, env: Environment, options: BuildOptions = {}): EnvironmentStacks {
+  const hub = env.hub.existing ? new AttachedHubStack(app, stackIds.hub(env.name), { env }) : new HubStack(app, stackIds.hub(env.name), { env, peered: options.peered });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
   const apps = env.spokes.flatMap((spoke, i) => {
     if (spoke.apps.length === 0) return [];

@@ -14,6 +14,7 @@ import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
 import { MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
+import { FirewallSubnetRouteTable } from "../constructs/hub-peering-side";
 import { PRIVATE_RANGE_TEXTS } from "../net/special-ranges";
 import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
@@ -24,6 +25,12 @@ import { PlatformStack } from "./platform-stack";
 
 export interface HubStackProps {
   readonly env: Environment;
+  /**
+   * The hub is peered with another region's: AzureFirewallSubnet gets a route table (its own
+   * default route to the Internet, as Azure Firewall requires) that the peering stacks add the
+   * other regions' spoke routes to. @default false
+   */
+  readonly peered?: boolean;
 }
 
 /** The zone AKS registers a private API server in, for a region. */
@@ -89,6 +96,8 @@ export interface IPeerableHub {
   readonly firewallSubnetId: string;
   /** The firewall policy: the peering's rule collection group is added to it. */
   readonly firewallPolicyId: string;
+  /** AzureFirewallSubnet's route table: each peering adds its routes to the other region's spokes. */
+  readonly firewallRouteTableName: string;
   /** The hub VNet's subscription. @default - the environment's */
   readonly subscriptionId?: string;
 }
@@ -121,6 +130,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly registry?: PrivateRegistry;
   public readonly keyVault?: PrivateKeyVault;
   public readonly monitorPrivateLink?: MonitorPrivateLink;
+  /** AzureFirewallSubnet's route table, when the hub is peered with another region's. */
+  public readonly firewallRoutes?: FirewallSubnetRouteTable;
   public readonly resolver?: DnsResolver;
   public readonly jumpbox?: Jumpbox;
   public readonly bastion?: Bastion;
@@ -176,6 +187,14 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     });
 
     this.spokeEgress = spokeEgressGroups(this, env, this.firewall.policyId, this.firewallDnsProxy);
+
+    if (props.peered) {
+      this.firewallRoutes = new FirewallSubnetRouteTable(this, "firewall-routes", {
+        ...common,
+        name: names.firewallRouteTable,
+        subnetId: this.network.subnetId("firewall"),
+      });
+    }
 
     if (hub.gateway && this.network.hasSubnet("gateway")) {
       const gw = hub.gateway;
@@ -322,6 +341,11 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
 
   public get firewallPolicyId(): string {
     return this.firewall.policyId;
+  }
+
+  public get firewallRouteTableName(): string {
+    if (!this.firewallRoutes) throw new Error(`${this.node.id}: built without a peering, so AzureFirewallSubnet has no route table`);
+    return this.firewallRoutes.routeTable.name;
   }
 
   public get workspaceId(): string {

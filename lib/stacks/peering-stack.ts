@@ -6,8 +6,6 @@ import type { Environment, PeeringConfig } from "../config/schema";
 import { HubPeeringSide, type PeeringFlow } from "../constructs/hub-peering-side";
 import { configureBackend } from "./backend";
 import type { IPeerableHub } from "./hub-stack";
-import { hubNames } from "./naming";
-import { stackTags } from "./platform-stack";
 
 export interface PeeringStackProps {
   /** The environment that declares the peering: its backend keeps this stack's state. */
@@ -26,10 +24,13 @@ export interface PeeringStackProps {
  */
 export class PeeringStack extends TerraformStack {
   public readonly sides: readonly [HubPeeringSide, HubPeeringSide];
+  /** The two environments whose hubs it joins. */
+  public readonly envs: readonly [Environment, Environment];
 
   constructor(scope: Construct, id: string, props: PeeringStackProps) {
     super(scope, id);
     const { env, peer, peering } = props; // planPeerings checked that every flow names existing spokes
+    this.envs = [env, peer];
     configureBackend(this, env.backend, id);
     // One provider per hub, in its environment's subscription (or ARM_SUBSCRIPTION_ID for both).
     const providers = [env, peer].map((e) => new AzurermProvider(this, `azurerm-${e.name}`, { alias: e.name, features: [{}], subscriptionId: e.subscriptionId }));
@@ -49,15 +50,10 @@ export class PeeringStack extends TerraformStack {
           firewallPrivateIp: remoteHub.firewallPrivateIp,
           spokePrefixes: remote.spokes.flatMap((s) => s.addressSpace.map((prefix, i) => ({ name: `to-${remote.name}-${s.name}-${i}`, prefix }))),
         },
-        names: {
-          peering: `hub-to-${remote.name}-hub`,
-          routeTable: hubNames(local.name).firewallRouteTable,
-          ruleGroup: `rcg-peer-${remote.name}`,
-        },
+        names: { peering: `hub-to-${remote.name}-hub`, ruleGroup: `rcg-peer-${remote.name}` },
         rulePriority: peeringRulePriority(remote.name),
         flows,
         provider,
-        tags: stackTags(local, id),
       });
     this.sides = [side(env, props.hub, peer, props.peerHub, providers[0]), side(peer, props.peerHub, env, props.hub, providers[1])];
   }
