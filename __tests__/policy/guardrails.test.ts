@@ -1,5 +1,6 @@
 import { BastionHost } from "@cdktf/provider-azurerm/lib/bastion-host";
 import { ContainerRegistry, type ContainerRegistryConfig } from "@cdktf/provider-azurerm/lib/container-registry";
+import { IpGroup } from "@cdktf/provider-azurerm/lib/ip-group";
 import { KeyVault, type KeyVaultConfig } from "@cdktf/provider-azurerm/lib/key-vault";
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { KubernetesCluster, type KubernetesClusterConfig } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
@@ -77,6 +78,17 @@ const rcg = (source: string, destination: string) => (s: Construct) =>
     priority: 1000,
     applicationRuleCollection: [{ name: "a", priority: 100, action: "Allow", rule: [{ name: "r", sourceAddresses: [source], destinationFqdns: [destination], protocols: [{ type: "Https", port: 443 }] }] }],
   });
+
+/** A rule whose sources are an IP group of the output holding `cidrs`. */
+const rcgFromIpGroup = (cidrs: string[]) => (s: Construct) => {
+  const group = new IpGroup(s, "ipg", { ...rg, name: "ipg", cidrs });
+  return new FirewallPolicyRuleCollectionGroup(s, "rcg", {
+    name: "rcg",
+    firewallPolicyId: "policy",
+    priority: 1000,
+    applicationRuleCollection: [{ name: "a", priority: 100, action: "Allow", rule: [{ name: "r", sourceIpGroups: [group.id], destinationFqdns: ["mcr.microsoft.com"], protocols: [{ type: "Https", port: 443 }] }] }],
+  });
+};
 
 const nic = (publicIpAddressId?: string) => (s: Construct) =>
   new NetworkInterface(s, "nic", { ...rg, name: "nic", ipConfiguration: [{ name: "ip", subnetId: "subnet", privateIpAddressAllocation: "Dynamic", publicIpAddressId }] });
@@ -159,6 +171,11 @@ describe.each(cases.map(([rule, ok, bad]) => [`${rule.id} (${rule.title})`, rule
 });
 
 describe("rule details", () => {
+  it("FW-001 judges an IP group source by the ranges it holds", () => {
+    expect(verdictOf(rules.firewallRulesScoped, rcgFromIpGroup(["10.0.5.0/24"]))).toBe("pass");
+    expect(verdictOf(rules.firewallRulesScoped, rcgFromIpGroup(["10.0.5.0/24", "0.0.0.0/0"]))).toBe("fail");
+  });
+
   it("MON-001 also fails a scope open to public ingestion", () => {
     expect(verdictOf(rules.privateMonitoring, monitoredScope({}, { ingestionAccessMode: "Open" }))).toBe("fail");
   });

@@ -6,18 +6,27 @@ import { defaultRulePriority } from "../../lib/config/rules";
 import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";
-import { changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
+import { address, changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
 
 /** The spokes' rule collection groups (the jumpbox has its own, tested with the access path). */
 function spokeGroups(json: any) {
   return resources(json, "azurerm_firewall_policy_rule_collection_group").filter((g) => g.name !== "rcg-jumpbox");
 }
 
-/** Every rule of every spoke rule collection group, flattened, with the group it sits in. */
+/** The CIDRs a rule's sources stand for: its addresses, and those of the IP groups it names. */
+function sourcesOf(json: any, rule: any): string[] {
+  const groups = (rule.source_ip_groups ?? []).map((ref: string) => {
+    const key = /^\$\{azurerm_ip_group\.([^.]+)\.id\}$/.exec(ref)?.[1];
+    return key ? json.resource.azurerm_ip_group[key].cidrs : [ref];
+  });
+  return [...(rule.source_addresses ?? []), ...groups.flat()];
+}
+
+/** Every rule of every spoke rule collection group, flattened, with the group it sits in and the CIDRs of its sources. */
 function firewallRules(json: any) {
   return spokeGroups(json).flatMap((g) => [
-    ...(g.application_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "application", action: c.action, ...r }))),
-    ...(g.network_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "network", action: c.action, ...r }))),
+    ...(g.application_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "application", action: c.action, ...r, sources: sourcesOf(json, r) }))),
+    ...(g.network_rule_collection ?? []).flatMap((c: any) => c.rule.map((r: any) => ({ group: g.name, kind: "network", action: c.action, ...r, sources: sourcesOf(json, r) }))),
   ]);
 }
 
@@ -77,7 +86,7 @@ describe("the AKS egress rules", () => {
     expect(required).toEqual(expect.arrayContaining(["mcr.microsoft.com", "*.data.mcr.microsoft.com", "mcr-0001.mcr-msedge.net", "management.azure.com", "login.microsoftonline.com", "packages.microsoft.com", "acs-mirror.azureedge.net", "packages.aks.azure.com"]));
     for (const fqdn of required) {
       const allowing = rules.filter((r) => r.kind === "application" && r.destination_fqdns?.includes(fqdn));
-      expect({ fqdn, rules: allowing.map((r) => [r.action, r.source_addresses, r.protocols]) }).toEqual({ fqdn, rules: [["Allow", ["10.0.5.0/24"], [{ type: "Https", port: 443 }]]] });
+      expect({ fqdn, rules: allowing.map((r) => [r.action, r.sources, r.protocols]) }).toEqual({ fqdn, rules: [["Allow", ["10.0.5.0/24"], [{ type: "Https", port: 443 }]]] });
     }
   });
 
@@ -85,17 +94,17 @@ describe("the AKS egress rules", () => {
     expect(rules).toContainEqual(expect.objectContaining({
       name: "aks-fqdn-tag",
       destination_fqdn_tags: ["AzureKubernetesService"],
-      source_addresses: ["10.0.5.0/24"],
+      sources: ["10.0.5.0/24"],
       protocols: [{ type: "Http", port: 80 }, { type: "Https", port: 443 }],
     }));
-    expect(rules).toContainEqual(expect.objectContaining({ name: "aks-ntp", protocols: ["UDP"], destination_ports: ["123"], destination_fqdns: ["ntp.ubuntu.com"], source_addresses: ["10.0.5.0/24"] }));
+    expect(rules).toContainEqual(expect.objectContaining({ name: "aks-ntp", protocols: ["UDP"], destination_ports: ["123"], destination_fqdns: ["ntp.ubuntu.com"], sources: ["10.0.5.0/24"] }));
   });
 
   it("never use '*' as a source, and nothing is allowed to everywhere", () => {
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
-      expect(rule.source_addresses).not.toContain("*");
-      expect(rule.source_addresses).not.toContain("0.0.0.0/0");
+      expect(rule.sources).not.toContain("*");
+      expect(rule.sources).not.toContain("0.0.0.0/0");
       expect(rule.destination_fqdns ?? []).not.toContain("*");
       // The only address destinations are Microsoft's service tags, never a range or '*'.
       for (const d of rule.destination_addresses ?? []) expect(d).toMatch(/^[A-Z][A-Za-z]+$/);
@@ -110,7 +119,7 @@ describe("the AKS egress rules", () => {
 
   it("allow Container Insights to the AzureMonitor service tag over TCP 443, from the node subnet only", () => {
     expect(rules.filter((r) => r.name === "aks-azure-monitor")).toEqual([
-      expect.objectContaining({ kind: "network", action: "Allow", protocols: ["TCP"], destination_addresses: ["AzureMonitor"], destination_ports: ["443"], source_addresses: ["10.0.5.0/24"] }),
+      expect.objectContaining({ kind: "network", action: "Allow", protocols: ["TCP"], destination_addresses: ["AzureMonitor"], destination_ports: ["443"], sources: ["10.0.5.0/24"] }),
     ]);
   });
 
@@ -127,9 +136,25 @@ describe("the AKS egress rules", () => {
     const groups = spokeGroups(synth(stacks(env).hub).json);
     expect(groups.map((g) => [g.name, g.priority])).toEqual([["rcg-aks1", defaultRulePriority("aks1")], ["rcg-aks2", defaultRulePriority("aks2")]]);
     expect(groups[0].priority).not.toBe(groups[1].priority);
-    const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
+    const hubJson = synth(stacks(env).hub).json;
+    const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => sourcesOf(hubJson, r)));
     expect([...sources(groups[0])]).toEqual(["10.0.5.0/24"]);
     expect([...sources(groups[1])]).toEqual(["10.0.8.0/24"]);
+  });
+
+  it("name each spoke's sources through its own IP group, holding exactly the node subnet", () => {
+    const env = environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })));
+    const hubJson = synth(stacks(env).hub).json;
+    expect(resources(hubJson, "azurerm_ip_group").map((g) => [g.name, g.cidrs, g.location])).toEqual([
+      ["ipg-demo-aks1", ["10.0.5.0/24"], "westeurope"],
+      ["ipg-demo-aks2", ["10.0.8.0/24"], "westeurope"],
+    ]);
+    for (const group of spokeGroups(hubJson)) {
+      const ipg = `\${${address(hubJson, "azurerm_ip_group", `ipg-demo-${group.name.slice(4)}`)}.id}`;
+      for (const c of [...(group.application_rule_collection ?? []), ...(group.network_rule_collection ?? [])]) {
+        for (const rule of c.rule) expect({ rule: rule.name, ipGroups: rule.source_ip_groups, addresses: rule.source_addresses }).toEqual({ rule: rule.name, ipGroups: [ipg], addresses: undefined });
+      }
+    }
   });
 
   it("leave out the FQDN network rule, with a warning, when the firewall has no DNS proxy", () => {

@@ -2,7 +2,7 @@
  * Hybrid and brownfield: on-premises through the hub's firewall over a VPN or ExpressRoute
  * gateway, an existing hub, and spokes in their own subscriptions.
  */
-import { changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+import { address, changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
 
 const hybrid = stacks(namedEnvironment("hybrid"));
 const hub = synth(hybrid.hub).json;
@@ -51,7 +51,12 @@ describe("a hub with a VPN gateway", () => {
     const group = resources(hub, "azurerm_firewall_policy_rule_collection_group").find((g) => g.name === "rcg-onprem");
     expect(group.priority).toBe(600);
     expect(group.application_rule_collection).toBeUndefined();
-    expect(group.network_rule_collection[0].rule.map((r: any) => [r.name, r.source_addresses, r.destination_addresses, r.destination_ports])).toEqual([
+    // Its sources are one IP group, ipg-<env>-onprem: the on-premises ranges and the point-to-site pool.
+    const [ipg] = resources(hub, "azurerm_ip_group").filter((g) => g.name === "ipg-hybrid-onprem");
+    const ipgRef = `\${${address(hub, "azurerm_ip_group", "ipg-hybrid-onprem")}.id}`;
+    const cidrsOf = (r: any) => (r.source_ip_groups ?? []).flatMap((g: string) => (g === ipgRef ? ipg.cidrs : [g]));
+    expect(group.network_rule_collection[0].rule.every((r: any) => r.source_addresses === undefined)).toBe(true);
+    expect(group.network_rule_collection[0].rule.map((r: any) => [r.name, cidrsOf(r), r.destination_addresses, r.destination_ports])).toEqual([
       ["onprem-to-aks1-apps", ["192.168.0.0/16", "172.16.201.0/24"], ["10.0.4.0/24"], ["80"]],
       ["onprem-to-aks1-api", ["192.168.0.0/16", "172.16.201.0/24"], ["10.0.5.0/24"], ["443"]],
       ["onprem-to-aks2-api", ["192.168.0.0/16", "172.16.201.0/24"], ["10.0.9.0/24"], ["443"]],

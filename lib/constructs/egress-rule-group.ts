@@ -1,4 +1,5 @@
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
+import { IpGroup } from "@cdktf/provider-azurerm/lib/ip-group";
 import { Construct } from "constructs";
 import type { ApplicationEntry, EgressEntry, NetworkEntry } from "./aks-egress-catalog";
 
@@ -10,6 +11,12 @@ export interface EgressRuleGroupProps {
   readonly priority: number;
   /** Who may use these rules: CIDRs of the subnets that need egress. Never `*`. */
   readonly sourceAddresses: string[];
+  /**
+   * Name the sources through an IP group holding exactly `sourceAddresses`, created in this
+   * resource group: rules then cite the group, so they stay short and one list changes when a
+   * subnet does. @default - the addresses in every rule
+   */
+  readonly sourceIpGroup?: { readonly name: string; readonly resourceGroupName: string; readonly location: string; readonly tags?: Record<string, string> };
   /** What they may reach (from the egress catalog, or built the same way). */
   readonly entries: EgressEntry[];
 }
@@ -26,12 +33,18 @@ export const APPLICATION_COLLECTION_PRIORITY = 200;
  */
 export class EgressRuleGroup extends Construct {
   public readonly group: FirewallPolicyRuleCollectionGroup;
+  /** The IP group its rules name as their source, when asked for one. */
+  public readonly ipGroup?: IpGroup;
 
   constructor(scope: Construct, id: string, props: EgressRuleGroupProps) {
     super(scope, id);
     if (props.sourceAddresses.length === 0 || props.sourceAddresses.some((s) => s === "*" || s === "0.0.0.0/0" || s === "Any")) {
       throw new Error(`EgressRuleGroup ${props.name}: sourceAddresses must list the subnets that need egress, never '*' (got ${JSON.stringify(props.sourceAddresses)})`);
     }
+    if (props.sourceIpGroup) {
+      this.ipGroup = new IpGroup(this, "sources", { ...props.sourceIpGroup, cidrs: [...props.sourceAddresses] });
+    }
+    const sources = this.ipGroup ? { sourceIpGroups: [this.ipGroup.id] } : { sourceAddresses: props.sourceAddresses };
     const network = props.entries.filter((e): e is NetworkEntry => e.kind === "network");
     const application = props.entries.filter((e): e is ApplicationEntry => e.kind === "application");
     this.group = new FirewallPolicyRuleCollectionGroup(this, "group", {
@@ -47,7 +60,7 @@ export class EgressRuleGroup extends Construct {
             name: e.id,
             description: e.description,
             protocols: [e.protocol],
-            sourceAddresses: props.sourceAddresses,
+            ...sources,
             destinationFqdns: e.fqdns ? [...e.fqdns] : undefined,
             destinationAddresses: e.serviceTags || e.addresses ? [...(e.serviceTags ?? []), ...(e.addresses ?? [])] : undefined,
             destinationPorts: [...e.ports],
@@ -62,7 +75,7 @@ export class EgressRuleGroup extends Construct {
           rule: application.map((e) => ({
             name: e.id,
             description: e.description,
-            sourceAddresses: props.sourceAddresses,
+            ...sources,
             destinationFqdns: e.fqdns ? [...e.fqdns] : undefined,
             destinationFqdnTags: e.fqdnTags ? [...e.fqdnTags] : undefined,
             protocols: e.protocols.map((p) => ({ type: p.type, port: p.port })),

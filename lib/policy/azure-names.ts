@@ -33,6 +33,7 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
   azurerm_network_security_rule: { what: "security rule", min: 1, max: 80, ...NETWORK },
   azurerm_route_table: { what: "route table", min: 1, max: 80, ...NETWORK },
   azurerm_route: { what: "route", min: 1, max: 80, ...NETWORK },
+  azurerm_ip_group: { what: "IP group", min: 1, max: 80, ...NETWORK },
   azurerm_public_ip: { what: "public IP address", min: 1, max: 80, ...NETWORK },
   azurerm_firewall: { what: "Azure Firewall", min: 1, max: 80, ...NETWORK },
   azurerm_firewall_policy: { what: "firewall policy", min: 1, max: 80, ...NETWORK },

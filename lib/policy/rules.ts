@@ -124,10 +124,12 @@ export const noInternetInbound: GuardrailRule = {
 };
 
 /** Whether a firewall allow rule has a public or missing source, or a broad or public destination. */
-function broadFirewallRule(r: any, context: GuardrailContext): string | undefined {
-  const sources = [...list(r.source_addresses), ...list(r.source_ip_groups)];
+function broadFirewallRule(r: any, context: GuardrailContext, model: Model): string | undefined {
+  // An IP group in the output stands for its CIDRs; one outside it (or unknown) is judged as unknown, i.e. public.
+  const expand = (groups: unknown) => list(groups).flatMap((g) => (model.target(g)?.type === "azurerm_ip_group" ? list(model.attrs(model.target(g)!).cidrs) : [g]));
+  const sources = [...list(r.source_addresses), ...expand(r.source_ip_groups)];
   const fqdns = [...list(r.destination_fqdns), ...list(r.destination_fqdn_tags), ...list(r.destination_urls)];
-  const addresses = [...list(r.destination_addresses), ...list(r.destination_ip_groups)];
+  const addresses = [...list(r.destination_addresses), ...expand(r.destination_ip_groups)];
   if (sources.length === 0) return `${r.name}: no source`;
   const publicSource = sources.find((s) => reachesPublic(s, context));
   if (publicSource !== undefined) return `${r.name}: source ${show(publicSource)} reaches public address space`;
@@ -148,11 +150,11 @@ export const firewallRulesScoped: GuardrailRule = {
       [...list(a.application_rule_collection), ...list(a.network_rule_collection)]
         .filter((c) => c?.action !== "Deny")
         .flatMap((c) => list(c?.rule))
-        .map((r) => broadFirewallRule(r, context))
+        .map((r) => broadFirewallRule(r, context, model))
         .find((x) => x !== undefined),
     )(model, context),
     ...perResource(["azurerm_firewall_application_rule_collection", "azurerm_firewall_network_rule_collection"], (a) =>
-      a.action === "Deny" ? undefined : list(a.rule).map((r) => broadFirewallRule({ ...r, destination_fqdns: r.target_fqdns ?? r.destination_fqdns }, context)).find((x) => x !== undefined),
+      a.action === "Deny" ? undefined : list(a.rule).map((r) => broadFirewallRule({ ...r, destination_fqdns: r.target_fqdns ?? r.destination_fqdns }, context, model)).find((x) => x !== undefined),
     )(model, context),
   ],
 };

@@ -302,6 +302,11 @@ function references(raw: unknown, target: Resource): boolean {
 /** The rules of a policy's rule collection groups, in Azure Firewall's processing order. */
 export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] {
   const rules: FirewallRule[] = [];
+  // IP groups of the output stand for their CIDRs.
+  const expand = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((g) => {
+    const target = model.target(g);
+    return target?.type === "azurerm_ip_group" ? strings(model.attr(target, "cidrs")) : strings(g);
+  });
   const kindOrder = { nat: 0, network: 1, application: 2 } as const;
   for (const g of groups) {
     const a = model.attrs(g);
@@ -321,7 +326,7 @@ export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] 
             kind,
             action: c.action,
             name: r.name,
-            sources: strings(r.source_addresses ?? r.source_ip_groups),
+            sources: [...strings(r.source_addresses), ...expand(r.source_ip_groups)],
             destinations: strings(kind === "application" ? [...(r.destination_fqdns ?? []), ...(r.destination_urls ?? [])] : [...(r.destination_fqdns ?? []), ...(r.destination_addresses ?? []), ...(r.destination_address ? [r.destination_address] : [])]),
             fqdnTags: strings(r.destination_fqdn_tags),
             protocols: kind === "application" ? (r.protocols ?? []).map((p: any) => `${p.type}:${p.port}`) : strings(r.protocols),

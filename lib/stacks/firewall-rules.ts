@@ -12,8 +12,15 @@ import type { Environment } from "../config/schema";
 import { type NetworkEntry, selectEgress } from "../constructs/aks-egress-catalog";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 
-/** One rule collection group per spoke, by spoke name. */
-export function spokeEgressGroups(scope: Construct, env: Environment, policyId: string, dnsProxy: boolean): Map<string, EgressRuleGroup> {
+/** Where the environment's IP groups are created: the stack's resource group. */
+export interface IpGroupPlacement {
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly tags?: Record<string, string>;
+}
+
+/** One rule collection group per spoke, by spoke name, its sources an IP group of the spoke's node subnet. */
+export function spokeEgressGroups(scope: Construct, env: Environment, policyId: string, dnsProxy: boolean, ipGroups: IpGroupPlacement): Map<string, EgressRuleGroup> {
   const groups = new Map<string, EgressRuleGroup>();
   env.spokes.forEach((spoke) => {
     const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy });
@@ -24,6 +31,7 @@ export function spokeEgressGroups(scope: Construct, env: Environment, policyId: 
       // The node subnet is the only one that starts connections (pods use node-subnet
       // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
       sourceAddresses: [spoke.subnets.nodes],
+      sourceIpGroup: { ...ipGroups, name: `ipg-${env.name}-${spoke.name}` },
       entries: selected.entries,
     });
     for (const skip of selected.skipped) Annotations.of(group).addWarning(`egress catalog entry ${skip.id} left out for spoke ${spoke.name}: ${skip.reason}`);
@@ -43,7 +51,7 @@ export function onPremisesSources(env: Environment): string[] {
  * (their ingress subnet) and each cluster's API server on 443 (its private endpoint sits in the
  * node subnet). Nothing else. Undefined when there is no on-premises connection.
  */
-export function onPremisesGroup(scope: Construct, env: Environment, policyId: string): EgressRuleGroup | undefined {
+export function onPremisesGroup(scope: Construct, env: Environment, policyId: string, ipGroups: IpGroupPlacement): EgressRuleGroup | undefined {
   const sources = onPremisesSources(env);
   if (sources.length === 0 || (env.hub.gateway === undefined && !env.hub.existing?.gateway)) return undefined;
   const entries: NetworkEntry[] = env.spokes.flatMap((spoke) => {
@@ -63,5 +71,12 @@ export function onPremisesGroup(scope: Construct, env: Environment, policyId: st
     };
     return [...apps, api];
   });
-  return new EgressRuleGroup(scope, "from-onpremises", { name: "rcg-onprem", firewallPolicyId: policyId, priority: DEFAULTS.rulePriority.onPremises, sourceAddresses: sources, entries });
+  return new EgressRuleGroup(scope, "from-onpremises", {
+    name: "rcg-onprem",
+    firewallPolicyId: policyId,
+    priority: DEFAULTS.rulePriority.onPremises,
+    sourceAddresses: sources,
+    sourceIpGroup: { ...ipGroups, name: `ipg-${env.name}-onprem` },
+    entries,
+  });
 }
