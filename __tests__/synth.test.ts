@@ -156,6 +156,13 @@ describe("the app's start-up bundle", () => {
     expect([...manifest.stacks["ne-we-peering"].dependencies].sort()).toEqual(["ne-hub", "we-hub"]);
     const clash = runApp(tmp("synth-clash"), { PRIVATE_AKS_CONFIG: [path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml"), path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml")].join(",") });
     expect(clash.status).toBe(1);
-    expect(clash.stderr).toContain('name: "we" is already the name of the environment in');
+    expect(clash.stderr.trim().split("\n")).toEqual([expect.stringMatching(/multi-spoke\.yaml: \(file\): is listed more than once; name each environment file once$/)]);
+    // A copy under another name is another file: then the environment names clash.
+    const dir = tmp("synth-copy");
+    fs.cpSync(path.join(PROJECT_ROOT, "environments", "keys"), path.join(dir, "keys"), { recursive: true });
+    fs.copyFileSync(path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml"), path.join(dir, "copy.yaml"));
+    const copy = runApp(tmp("synth-copy-out"), { PRIVATE_AKS_CONFIG: [path.join(PROJECT_ROOT, "environments", "multi-spoke.yaml"), path.join(dir, "copy.yaml")].join(",") });
+    expect(copy.status).toBe(1);
+    expect(copy.stderr).toContain('copy.yaml: name: "we" is already the name of the environment in');
   });
 });

@@ -81,7 +81,11 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   const files = options.file.split(",").map((f) => f.trim()).filter((f) => f !== "");
   const loaded: { file: string; env: Environment }[] = [];
   const lines: string[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    if (files.findIndex((f) => path.resolve(f) === path.resolve(file)) < i) {
+      lines.push(oneLine(`${displayName(file)}: (file): is listed more than once; name each environment file once`));
+      continue;
+    }
     try {
       loaded.push({ file, env: loadEnvironment(file) });
     } catch (e) {
@@ -117,7 +121,10 @@ function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; e
     links.push(link);
   }
   for (const { env, index, peer } of peerings.absent) {
-    Annotations.of(hubOf(env)).addWarning(`peerings.${index}: ${peer} is not synthesized together with ${env.name}, so the peering stack ${ids.peering(env.name, peer)} is left out; name both files in PRIVATE_AKS_CONFIG to build it`);
+    const file = displayName(loaded.find((l) => l.env === env)!.file);
+    Annotations.of(hubOf(env)).addWarning(
+      `peerings.${index}.environment of ${file}: no environment named ${JSON.stringify(peer)} is synthesized with this file (here: ${loaded.map((l) => l.env.name).join(", ")}), so the peering stack ${ids.peering(env.name, peer)} is left out; add that environment's file to PRIVATE_AKS_CONFIG, or correct the name`,
+    );
   }
   for (const stacks of all) options.customize?.(stacks);
   app.synth();
@@ -176,7 +183,11 @@ export function synthesize(options: SynthesizeOptions): number {
     publish(staging, outdir, plan.stackIds, options.pruneStaleStacks ?? true);
     const stdout = options.stdout ?? process.stdout;
     for (const apps of plan.all.flatMap((s) => s.apps)) {
-      stdout.write(`${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; without network access to the API server: ${apps.emergencyApply}\n`);
+      stdout.write(
+        apps.emergencyApply
+          ? `${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; without network access to the API server: ${apps.emergencyApply}\n`
+          : `${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; the cluster's run command is off (cluster.runCommand: false), so apply them from where the API server is reachable: kubectl apply -f cdktf.out/${apps.manifestsDir}\n`,
+      );
     }
     return 0;
   } finally {

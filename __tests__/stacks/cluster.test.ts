@@ -204,10 +204,13 @@ describe("cluster options from the environment", () => {
     expect(resources(json, "azurerm_kubernetes_cluster")[0].depends_on).toContain(`time_sleep.${Object.keys(json.resource.time_sleep)[0]}`);
   });
 
-  it("leaves out the emergency access output when run command is off", () => {
-    const { json } = synth(stacks(environment(changed((r) => (r.spokes[0].cluster.runCommand = false)))).spokes[0]);
+  it("leaves out the emergency access output, and the apps' emergency apply line, when run command is off", () => {
+    const built = stacks(environment(changed((r) => (r.spokes[0].cluster.runCommand = false))));
+    const { json } = synth(built.spokes[0]);
     expect(json.output.emergency_access).toBeUndefined();
     expect(resources(json, "azurerm_kubernetes_cluster")[0].run_command_enabled).toBe(false);
+    expect(built.apps[0].emergencyApply).toBeUndefined();
+    expect(synth(built.apps[0]).json.output?.apply_without_network_access).toBeUndefined();
   });
 
   it("with egress.containerInsights: false, runs no monitoring agent (it could not reach Azure Monitor) but keeps control plane logs", () => {

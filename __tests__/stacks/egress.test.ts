@@ -6,7 +6,7 @@ import { defaultRulePriority } from "../../lib/config/rules";
 import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";
-import { address, changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
+import { address, changed, environment, problems, resourceNamed, resources, stacks, synth } from "../helpers";
 
 /** The spokes' rule collection groups (the jumpbox has its own, tested with the access path). */
 function spokeGroups(json: any) {
@@ -140,6 +140,15 @@ describe("the AKS egress rules", () => {
     const sources = (g: any) => new Set(g.application_rule_collection[0].rule.flatMap((r: any) => sourcesOf(hubJson, r)));
     expect([...sources(groups[0])]).toEqual(["10.0.5.0/24"]);
     expect([...sources(groups[1])]).toEqual(["10.0.8.0/24"]);
+  });
+
+  it("refuse spoke names that would spell the hub's own group names (rcg-jumpbox, rcg-onprem, rcg-peer-*)", () => {
+    for (const name of ["jumpbox", "onprem"]) {
+      expect(problems(changed((r) => (r.spokes[0].name = name)))).toEqual([`env.yaml: spokes.0.name: "${name}" is taken by the hub's rule collection group rcg-${name}; choose another name`]);
+    }
+    expect(problems(changed((r) => (r.spokes[0].name = "peer-we")))).toEqual([
+      'env.yaml: spokes.0.name: "peer-we" starts with "peer-", which names the rule collection groups of global peerings (rcg-peer-<environment>); choose another name',
+    ]);
   });
 
   it("name each spoke's sources through its own IP group, holding exactly the node subnet", () => {

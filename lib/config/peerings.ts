@@ -36,7 +36,7 @@ export function planPeerings(set: { file: string; env: Environment }[]): Peering
   const resolved: ResolvedPeering[] = [];
   const absent: PeeringPlan["absent"][number][] = [];
   const byName = new Map(set.map((s) => [s.env.name, s]));
-  const pairs = new Map<string, string>();
+  const pairs = new Map<string, { at: string; file: string }>();
   for (const { file, env } of set) {
     env.peerings.forEach((peering, i) => {
       const at = `peerings.${i}`;
@@ -54,10 +54,12 @@ export function planPeerings(set: { file: string; env: Environment }[]): Peering
       const key = [env.name, other.env.name].sort().join(" ");
       const first = pairs.get(key);
       if (first !== undefined) {
-        add(".environment", `${quote(peering.environment)} is already peered with ${quote(env.name)} (${first}); declare a peering on one side only`);
+        add(".environment", first.file === file
+          ? `${quote(peering.environment)} is already peered with in ${first.at}; put all its flows in that entry's allow list`
+          : `${quote(peering.environment)} is already peered with ${quote(env.name)} (${first.at} of ${first.file}); declare a peering on one side only`);
         return;
       }
-      pairs.set(key, `${at} of ${file}`);
+      pairs.set(key, { at, file });
       if (other.env.hub.existing) add(".environment", `${quote(peering.environment)} attaches to an existing hub (hub.existing in ${other.file}); a peering needs hubs built by both environments`);
       const mine = new Set(env.spokes.map((s) => s.name));
       const theirs = new Set(other.env.spokes.map((s) => s.name));
@@ -89,5 +91,35 @@ export function planPeerings(set: { file: string; env: Environment }[]): Peering
       taken.set(priority, `the group for the peering with ${quote(peer)}`);
     }
   }
+  problems.push(...checkStackIds(set, resolved));
   return { problems, resolved, absent };
+}
+
+/**
+ * Stack ids are `<env>-hub`, `<env>-<spoke>`, `<env>-<spoke>-apps` and `<env>-<peer>-peering`:
+ * two environments (or a spoke and a peering) can spell the same one. Within one file the rules
+ * already refuse a spoke that clashes with another spoke's apps stack.
+ */
+function checkStackIds(set: { file: string; env: Environment }[], resolved: ResolvedPeering[]): SetProblem[] {
+  const problems: SetProblem[] = [];
+  const seen = new Map<string, { file: string; path: string; peering: boolean }>();
+  const claim = (id: string, file: string, path: string, peering = false) => {
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, { file, path, peering });
+    else if (first.file !== file || first.peering || peering) {
+      problems.push({ file, problem: { path, message: `makes the stack id ${quote(id)}, which ${first.path} of ${first.file} makes too; rename one (stack ids are <environment>-<spoke>, -hub, -apps and -peering)` } });
+    }
+  };
+  for (const { file, env } of set) {
+    claim(`${env.name}-hub`, file, "name");
+    env.spokes.forEach((spoke, i) => {
+      claim(`${env.name}-${spoke.name}`, file, `spokes.${i}.name`);
+      if (spoke.apps.length > 0) claim(`${env.name}-${spoke.name}-apps`, file, `spokes.${i}.apps`);
+    });
+  }
+  for (const { env, peer } of resolved) {
+    const file = set.find((s) => s.env === env)!.file;
+    claim(`${env.name}-${peer.name}-peering`, file, `peerings.${env.peerings.findIndex((p) => p.environment === peer.name)}.environment`, true);
+  }
+  return problems;
 }

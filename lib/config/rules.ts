@@ -36,6 +36,9 @@ export function checkRules(env: Environment): Problem[] {
     if (first !== undefined) add(`spokes.${i}.name`, `${quote(s.name)} is already the name of spokes.${first}; spoke names must be unique`);
     else seen.set(s.name, i);
     if (s.name === "hub") add(`spokes.${i}.name`, `"hub" is taken by the hub stack (${env.name}-hub); choose another name`);
+    // Spoke names become rule collection group and IP group names next to the hub's own.
+    else if (s.name === "jumpbox" || s.name === "onprem") add(`spokes.${i}.name`, `${quote(s.name)} is taken by the hub's rule collection group rcg-${s.name}; choose another name`);
+    else if (s.name.startsWith("peer-")) add(`spokes.${i}.name`, `${quote(s.name)} starts with "peer-", which names the rule collection groups of global peerings (rcg-peer-<environment>); choose another name`);
     if (s.name.endsWith("-apps")) add(`spokes.${i}.name`, `${quote(s.name)} would collide with the apps stack of spoke ${quote(s.name.slice(0, -5))}; drop the -apps suffix`);
   });
 

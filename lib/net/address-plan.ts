@@ -241,5 +241,13 @@ export function checkEnvironmentSet(set: { file: string; env: Environment }[]): 
     }
     ranges.push(...mine);
   }
+  // One region's on-premises ranges are reached over its gateway: they must not be another region's VNets.
+  for (const { file, env } of set) {
+    env.onPremises.forEach((text, i) => {
+      const block = cidr(text);
+      const clash = ranges.find((r) => r.file !== file && overlaps(r.block, block));
+      if (clash) problems.push({ file, problem: { path: `onPremises.${i}`, message: `${block.text} overlaps ${clash.block.text} (${clash.path} of ${clash.file}), a VNet of an environment synthesized together; on-premises ranges must be outside every region's VNets` } });
+    });
+  }
   return problems;
 }

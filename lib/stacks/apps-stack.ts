@@ -53,14 +53,14 @@ export class AppsStack extends TerraformStack {
   public readonly objects = new Map<string, AppObjects>();
   public readonly apps: InternalApp[] = [];
   public readonly manifestsDir: string;
-  /** The command line that applies the plain manifests through the Azure API. */
-  public readonly emergencyApply: string;
+  /** The command line that applies the plain manifests through the Azure API; undefined when the cluster's run command is off. */
+  public readonly emergencyApply?: string;
 
   constructor(scope: Construct, id: string, props: AppsStackProps) {
     super(scope, id);
     this.manifestsDir = props.manifestsDir;
     const withSecrets = props.spoke.apps.some((a) => a.secrets.length > 0);
-    this.emergencyApply = emergencyApply(props.cluster, props.manifestsDir, withSecrets ? props.spokeStackId : undefined);
+    this.emergencyApply = props.spoke.cluster.runCommand ? emergencyApply(props.cluster, props.manifestsDir, withSecrets ? props.spokeStackId : undefined) : undefined;
     configureBackend(this, props.env.backend, id);
 
     const mode = new TerraformVariable(this, "kubelogin_mode", {
@@ -87,10 +87,12 @@ export class AppsStack extends TerraformStack {
       this.apps.push(new InternalApp(this, `app-${app.name}`, { objects }));
     }
 
-    new TerraformOutput(this, "apply_without_network_access", {
-      value: this.emergencyApply,
-      description: "Applies the same apps as plain manifests through the Azure API, from the project folder, when the private API server cannot be reached.",
-    });
+    if (this.emergencyApply) {
+      new TerraformOutput(this, "apply_without_network_access", {
+        value: this.emergencyApply,
+        description: "Applies the same apps as plain manifests through the Azure API, from the project folder, when the private API server cannot be reached.",
+      });
+    }
   }
 }
 
@@ -104,6 +106,8 @@ export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
  * client ids exist only in Azure.
  */
 export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string): string {
-  const identities = spokeStackId ? `terraform -chdir=../../stacks/${spokeStackId} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
+  // synth leaves the stack folder uninitialised: init (backend and providers) before reading its output.
+  const stack = `../../stacks/${spokeStackId}`;
+  const identities = spokeStackId ? `terraform -chdir=${stack} init -input=false > /dev/null && terraform -chdir=${stack} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
   return `cd cdktf.out/${manifestsDir} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
 }

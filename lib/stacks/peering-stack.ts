@@ -50,7 +50,8 @@ export class PeeringStack extends TerraformStack {
           firewallPrivateIp: remoteHub.firewallPrivateIp,
           spokePrefixes: remote.spokes.flatMap((s) => s.addressSpace.map((prefix, i) => ({ name: `to-${remote.name}-${s.name}-${i}`, prefix }))),
         },
-        names: { peering: `hub-to-${remote.name}-hub`, ruleGroup: `rcg-peer-${remote.name}` },
+        // Not hub-to-<x>: that is how a hub's peerings with its own spokes are named.
+        names: { peering: `region-${remote.name}`, ruleGroup: `rcg-peer-${remote.name}` },
         rulePriority: peeringRulePriority(remote.name),
         flows,
         provider,
