@@ -142,6 +142,14 @@ describe("the AKS egress rules", () => {
     expect([...sources(groups[1])]).toEqual(["10.0.8.0/24"]);
   });
 
+  it("wait for the firewall before adding groups to its policy (Azure refuses policy changes while the firewall is provisioning)", () => {
+    const hubJson = synth(stacks(environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })))).hub).json;
+    const firewall = address(hubJson, "azurerm_firewall", "afw-demo-hub");
+    const groups = resources(hubJson, "azurerm_firewall_policy_rule_collection_group");
+    expect(groups.map((g) => g.name).sort()).toEqual(["rcg-aks1", "rcg-aks2", "rcg-jumpbox"]);
+    for (const g of groups) expect({ group: g.name, waits: g.depends_on ?? [] }).toEqual({ group: g.name, waits: expect.arrayContaining([firewall]) });
+  });
+
   it("refuse spoke names that would spell the hub's own group names (rcg-jumpbox, rcg-onprem, rcg-peer-*)", () => {
     for (const name of ["jumpbox", "onprem"]) {
       expect(problems(changed((r) => (r.spokes[0].name = name)))).toEqual([`env.yaml: spokes.0.name: "${name}" is taken by the hub's rule collection group rcg-${name}; choose another name`]);

@@ -1,5 +1,6 @@
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { IpGroup } from "@cdktf/provider-azurerm/lib/ip-group";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ApplicationEntry, EgressEntry, NetworkEntry } from "./aks-egress-catalog";
 
@@ -19,6 +20,11 @@ export interface EgressRuleGroupProps {
   readonly sourceIpGroup?: { readonly name: string; readonly resourceGroupName: string; readonly location: string; readonly tags?: Record<string, string> };
   /** What they may reach (from the egress catalog, or built the same way). */
   readonly entries: EgressEntry[];
+  /**
+   * Wait for these first: the firewall that uses the policy. Azure refuses a change to a policy
+   * while a firewall attached to it is still being provisioned. @default - nothing
+   */
+  readonly after?: ITerraformDependable[];
 }
 
 /** Priority of the network rule collection inside a group (network rules are evaluated first anyway). */
@@ -51,6 +57,7 @@ export class EgressRuleGroup extends Construct {
       name: props.name,
       firewallPolicyId: props.firewallPolicyId,
       priority: props.priority,
+      dependsOn: props.after?.length ? props.after : undefined,
       networkRuleCollection: network.length === 0 ? undefined : [
         {
           name: `${props.name}-network`,

@@ -131,6 +131,7 @@ export class Jumpbox extends Construct {
       priority: props.rulePriority,
       sourceAddresses: [props.subnet.cidr],
       entries: JUMPBOX_EGRESS,
+      after: props.firewall.ready,
     });
 
     this.nic = new NetworkInterface(this, "nic", {

@@ -69,8 +69,8 @@ export class AttachedHubStack extends PlatformStack implements IHub {
     const common = { resourceGroupName: this.resourceGroup.name, location: this.location, tags: this.tags };
     this.workspaceId = existing.workspaceId ?? new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics }).workspaceId;
 
-    this.spokeEgress = spokeEgressGroups(this, env, existing.firewallPolicyId, existing.dnsProxy, common);
-    const onPremises = onPremisesGroup(this, env, existing.firewallPolicyId, common);
+    this.spokeEgress = spokeEgressGroups(this, env, { id: existing.firewallPolicyId }, existing.dnsProxy, common);
+    const onPremises = onPremisesGroup(this, env, { id: existing.firewallPolicyId }, common);
     for (const group of [...this.spokeEgress.values(), ...(onPremises ? [onPremises] : [])]) group.group.provider = connectivity;
 
     const dnsRg = existing.dnsResourceGroup;

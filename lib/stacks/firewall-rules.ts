@@ -4,7 +4,7 @@
  * destinations, from its node subnet), and one for on-premises (apps and API servers, from the
  * on-premises ranges and the point-to-site pool).
  */
-import { Annotations } from "cdktf";
+import { Annotations, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { defaultRulePriority } from "../config/rules";
 import { DEFAULTS } from "../config/defaults";
@@ -19,14 +19,21 @@ export interface IpGroupPlacement {
   readonly tags?: Record<string, string>;
 }
 
+/** The policy the groups go into, and what must exist before it is changed (the firewall built here, if any). */
+export interface PolicyTarget {
+  readonly id: string;
+  readonly after?: ITerraformDependable[];
+}
+
 /** One rule collection group per spoke, by spoke name, its sources an IP group of the spoke's node subnet. */
-export function spokeEgressGroups(scope: Construct, env: Environment, policyId: string, dnsProxy: boolean, ipGroups: IpGroupPlacement): Map<string, EgressRuleGroup> {
+export function spokeEgressGroups(scope: Construct, env: Environment, policy: PolicyTarget, dnsProxy: boolean, ipGroups: IpGroupPlacement): Map<string, EgressRuleGroup> {
   const groups = new Map<string, EgressRuleGroup>();
   env.spokes.forEach((spoke) => {
     const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy });
     const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
       name: `rcg-${spoke.name}`,
-      firewallPolicyId: policyId,
+      firewallPolicyId: policy.id,
+      after: policy.after,
       priority: spoke.egress.priority ?? defaultRulePriority(spoke.name),
       // The node subnet is the only one that starts connections (pods use node-subnet
       // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
@@ -51,7 +58,7 @@ export function onPremisesSources(env: Environment): string[] {
  * (their ingress subnet) and each cluster's API server on 443 (its private endpoint sits in the
  * node subnet). Nothing else. Undefined when there is no on-premises connection.
  */
-export function onPremisesGroup(scope: Construct, env: Environment, policyId: string, ipGroups: IpGroupPlacement): EgressRuleGroup | undefined {
+export function onPremisesGroup(scope: Construct, env: Environment, policy: PolicyTarget, ipGroups: IpGroupPlacement): EgressRuleGroup | undefined {
   const sources = onPremisesSources(env);
   if (sources.length === 0 || (env.hub.gateway === undefined && !env.hub.existing?.gateway)) return undefined;
   const entries: NetworkEntry[] = env.spokes.flatMap((spoke) => {
@@ -73,7 +80,8 @@ export function onPremisesGroup(scope: Construct, env: Environment, policyId: st
   });
   return new EgressRuleGroup(scope, "from-onpremises", {
     name: "rcg-onprem",
-    firewallPolicyId: policyId,
+    firewallPolicyId: policy.id,
+    after: policy.after,
     priority: DEFAULTS.rulePriority.onPremises,
     sourceAddresses: sources,
     sourceIpGroup: { ...ipGroups, name: `ipg-${env.name}-onprem` },

@@ -186,7 +186,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         : undefined,
     });
 
-    this.spokeEgress = spokeEgressGroups(this, env, this.firewall.policyId, this.firewallDnsProxy, common);
+    this.spokeEgress = spokeEgressGroups(this, env, { id: this.firewall.policyId, after: [this.firewall.firewall] }, this.firewallDnsProxy, common);
 
     if (props.peered) {
       this.firewallRoutes = new FirewallSubnetRouteTable(this, "firewall-routes", {
@@ -222,7 +222,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         bgpRoutePropagation: true,
         routes: env.spokes.flatMap((spoke) => spoke.addressSpace.map((prefix, i) => ({ name: `to-${spoke.name}-${i}`, prefix }))),
       });
-      onPremisesGroup(this, env, this.firewall.policyId, common);
+      onPremisesGroup(this, env, { id: this.firewall.policyId, after: [this.firewall.firewall] }, common);
     }
 
     // Private DNS: zones live here and are linked to the hub; each spoke links its own VNet.
