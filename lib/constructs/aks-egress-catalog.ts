@@ -62,6 +62,18 @@ export interface EgressGroup {
 
 export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "ubuntuUpdates" | "dockerHub";
 
+/** The FQDNs "Azure Global required FQDN / application rules" lists (the API server's aside). */
+const AKS_REQUIRED_FQDNS = [
+  "mcr.microsoft.com",
+  "*.data.mcr.microsoft.com",
+  "mcr-0001.mcr-msedge.net",
+  "management.azure.com",
+  "login.microsoftonline.com",
+  "packages.microsoft.com",
+  "acs-mirror.azureedge.net",
+  "packages.aks.azure.com",
+] as const;
+
 const HTTPS = [{ type: "Https", port: 443 }] as const;
 const HTTP = [{ type: "Http", port: 80 }] as const;
 const HTTP_AND_HTTPS = [{ type: "Http", port: 80 }, { type: "Https", port: 443 }] as const;
@@ -87,16 +99,7 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
         id: "aks-required-fqdns",
         description: "Microsoft Container Registry and its CDN, ARM, Entra ID, AKS packages and binaries.",
         source: `${AKS_EGRESS_DOC} > Azure Global required FQDN / application rules`,
-        fqdns: [
-          "mcr.microsoft.com",
-          "*.data.mcr.microsoft.com",
-          "mcr-0001.mcr-msedge.net",
-          "management.azure.com",
-          "login.microsoftonline.com",
-          "packages.microsoft.com",
-          "acs-mirror.azureedge.net",
-          "packages.aks.azure.com",
-        ],
+        fqdns: [...AKS_REQUIRED_FQDNS],
         protocols: HTTPS,
       },
       {
@@ -202,17 +205,7 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
  */
 export const FQDN_TAG_CONTENTS: Record<string, readonly string[]> = {
   // "The AzureKubernetesService FQDN tag contains all required FQDNs" of the AKS egress page.
-  AzureKubernetesService: [
-    "*.hcp.{location}.azmk8s.io",
-    "mcr.microsoft.com",
-    "*.data.mcr.microsoft.com",
-    "mcr-0001.mcr-msedge.net",
-    "management.azure.com",
-    "login.microsoftonline.com",
-    "packages.microsoft.com",
-    "acs-mirror.azureedge.net",
-    "packages.aks.azure.com",
-  ],
+  AzureKubernetesService: ["*.hcp.{location}.azmk8s.io", ...AKS_REQUIRED_FQDNS],
 };
 
 /** Which optional groups a spoke switches on; `required` and `azurePolicy` are always on. */

@@ -7,6 +7,7 @@
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
 import { type Model, Ref, type Resource, Unknown } from "../review/model";
+import { expandIpGroups } from "../review/topology";
 import { K8S_INTERNAL_LOAD_BALANCER, K8S_NO_HOST_NETWORK, K8S_NO_NODE_PORT, type KubernetesRule, objectViolations, podViolations, serviceViolations } from "./kubernetes-rules";
 
 export type Verdict = "pass" | "fail";
@@ -126,10 +127,9 @@ export const noInternetInbound: GuardrailRule = {
 /** Whether a firewall allow rule has a public or missing source, or a broad or public destination. */
 function broadFirewallRule(r: any, context: GuardrailContext, model: Model): string | undefined {
   // An IP group in the output stands for its CIDRs; one outside it (or unknown) is judged as unknown, i.e. public.
-  const expand = (groups: unknown) => list(groups).flatMap((g) => (model.target(g)?.type === "azurerm_ip_group" ? list(model.attrs(model.target(g)!).cidrs) : [g]));
-  const sources = [...list(r.source_addresses), ...expand(r.source_ip_groups)];
+  const sources = [...list(r.source_addresses), ...expandIpGroups(model, r.source_ip_groups)];
   const fqdns = [...list(r.destination_fqdns), ...list(r.destination_fqdn_tags), ...list(r.destination_urls)];
-  const addresses = [...list(r.destination_addresses), ...expand(r.destination_ip_groups)];
+  const addresses = [...list(r.destination_addresses), ...expandIpGroups(model, r.destination_ip_groups)];
   if (sources.length === 0) return `${r.name}: no source`;
   const publicSource = sources.find((s) => reachesPublic(s, context));
   if (publicSource !== undefined) return `${r.name}: source ${show(publicSource)} reaches public address space`;

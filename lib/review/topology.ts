@@ -299,14 +299,19 @@ function references(raw: unknown, target: Resource): boolean {
   return JSON.stringify(raw).includes(needle);
 }
 
+/** Firewall rule sources or destinations with every IP group of the output replaced by the CIDRs it holds; anything else as it is. */
+export function expandIpGroups(model: Model, values: unknown): unknown[] {
+  return (Array.isArray(values) ? values : values === undefined || values === null ? [] : [values]).flatMap((v) => {
+    const target = model.target(v);
+    if (target?.type !== "azurerm_ip_group") return [v];
+    const cidrs = model.attr(target, "cidrs");
+    return Array.isArray(cidrs) ? cidrs : [cidrs];
+  });
+}
+
 /** The rules of a policy's rule collection groups, in Azure Firewall's processing order. */
 export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] {
   const rules: FirewallRule[] = [];
-  // IP groups of the output stand for their CIDRs.
-  const expand = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((g) => {
-    const target = model.target(g);
-    return target?.type === "azurerm_ip_group" ? strings(model.attr(target, "cidrs")) : strings(g);
-  });
   const kindOrder = { nat: 0, network: 1, application: 2 } as const;
   for (const g of groups) {
     const a = model.attrs(g);
@@ -326,7 +331,7 @@ export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] 
             kind,
             action: c.action,
             name: r.name,
-            sources: [...strings(r.source_addresses), ...expand(r.source_ip_groups)],
+            sources: [...strings(r.source_addresses), ...strings(expandIpGroups(model, r.source_ip_groups))],
             destinations: strings(kind === "application" ? [...(r.destination_fqdns ?? []), ...(r.destination_urls ?? [])] : [...(r.destination_fqdns ?? []), ...(r.destination_addresses ?? []), ...(r.destination_address ? [r.destination_address] : [])]),
             fqdnTags: strings(r.destination_fqdn_tags),
             protocols: kind === "application" ? (r.protocols ?? []).map((p: any) => `${p.type}:${p.port}`) : strings(r.protocols),
