@@ -1,5 +1,6 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
+import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { type AppIdentityRef, type AppObjects, appObjects } from "../apps/kubernetes-objects";
 import type { Environment, SpokeConfig } from "../config/schema";
@@ -48,7 +49,7 @@ export const KUBELOGIN_MODES = ["azurecli", "workloadidentity", "spn", "msi", "a
  * The login mode is the `kubelogin_mode` variable (azurecli by default; set
  * TF_VAR_kubelogin_mode in a pipeline).
  */
-export class AppsStack extends TerraformStack {
+export class AppsStack extends SynthStack {
   /** Each app's Kubernetes objects: the plain manifests are written from these. */
   public readonly objects = new Map<string, AppObjects>();
   public readonly apps: InternalApp[] = [];

@@ -1,5 +1,5 @@
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { TerraformStack } from "cdktf";
+import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { peeringRulePriority } from "../config/rules";
 import type { Environment, PeeringConfig } from "../config/schema";
@@ -22,7 +22,7 @@ export interface PeeringStackProps {
  * A spoke in one region reaches a spoke in the other through its own firewall, the peering and
  * the other firewall; each firewall allows exactly the declared flows, and the replies.
  */
-export class PeeringStack extends TerraformStack {
+export class PeeringStack extends SynthStack {
   public readonly sides: readonly [HubPeeringSide, HubPeeringSide];
   /** The two environments whose hubs it joins. */
   public readonly envs: readonly [Environment, Environment];

@@ -1,6 +1,6 @@
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { TerraformStack } from "cdktf";
+import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { DEFAULTS } from "../config/defaults";
 import type { Environment } from "../config/schema";
@@ -19,7 +19,7 @@ export interface PlatformStackProps {
  * backend with a per-stack state location, its resource group, and the tags every
  * resource carries (the environment's own plus `managed-by` and `stack`).
  */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends SynthStack {
   public readonly resourceGroup: ResourceGroup;
   public readonly location: string;
   public readonly tags: Record<string, string>;
