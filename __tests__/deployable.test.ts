@@ -42,6 +42,12 @@ function longestNames() {
     r.spokes[0].name = "s234567890123456";
     r.spokes[0].cluster.userPools = [{ name: "p23456789012", minCount: 1, maxCount: 2 }];
     r.spokes[0].apps[0].name = "a234567890123456789012345678901234567890";
+    // Every optional named resource: registry, vault (and an app's identity and federated credential), monitoring private link.
+    r.hub.subnets.privateEndpoints = "10.0.2.64/27";
+    r.hub.registry = { name: `acr${label(47)}` };
+    r.hub.keyVault = { name: `kv-${label(21)}` };
+    r.hub.monitoring = { privateLink: true };
+    r.spokes[0].apps[0].secrets = ["s"];
   }));
 }
 
@@ -89,6 +95,8 @@ describe("Azure's naming rules, on the synthesized JSON", () => {
     ["a workspace of three characters", "azurerm_log_analytics_workspace", "log", "4-63"],
     ["a node pool with capitals", "azurerm_kubernetes_cluster_node_pool", "Apps", "lowercase"],
     ["a VM name with an underscore", "azurerm_linux_virtual_machine", "vm_jumpbox", "not a valid Linux virtual machine"],
+    ["a federated credential of two characters", "azurerm_federated_identity_credential", "sa", "3-120"],
+    ["a federated credential starting with a hyphen", "azurerm_federated_identity_credential", "-kubernetes", "not a valid federated identity credential"],
   ])("refuse %s", (_what, type, name, expected) => {
     expect(checkName(name, AZURE_NAME_RULES[type])).toContain(expected);
   });

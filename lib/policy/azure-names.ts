@@ -68,6 +68,14 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
     pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
     shape: `letters, digits, hyphens and underscores; ${ALNUM_START}`,
   },
+  // Learn, "Federated identity credential" errors: "Alphanumeric, dash, underscore, no more than 3-120 symbols. First symbol is alphanumeric."
+  azurerm_federated_identity_credential: {
+    what: "federated identity credential",
+    min: 3,
+    max: 120,
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/,
+    shape: `letters, digits, hyphens and underscores; ${ALNUM_START}`,
+  },
   azurerm_log_analytics_workspace: {
     what: "Log Analytics workspace",
     min: 4,
