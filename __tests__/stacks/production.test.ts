@@ -99,6 +99,40 @@ describe("the hardened cluster", () => {
     expect(hardened.default_node_pool.host_encryption_enabled).toBe(true);
   });
 
+  describe("OS disks", () => {
+    const osDisks = (json: any) => [resources(json, "azurerm_kubernetes_cluster")[0].default_node_pool, ...resources(json, "azurerm_kubernetes_cluster_node_pool")].map((p) => [p.os_disk_type, p.os_disk_size_gb]);
+    const pools = (pool: Record<string, unknown>) => synth(stacks(environment(changed((r) => {
+      r.spokes[0].cluster.systemPool = { ...r.spokes[0].cluster.systemPool, ...pool };
+      r.spokes[0].cluster.userPools = [{ name: "apps", ...pool }];
+    }))).spokes[0]).json;
+
+    it("are ephemeral by default: the default size's 220 GiB local NVMe disk holds the 128 GiB OS disk", () => {
+      expect(osDisks(demo)).toEqual([["Ephemeral", 128], ["Ephemeral", 128]]);
+    });
+
+    it.each([
+      ["a v5 size with a temporary disk that holds it", { vmSize: "Standard_D4ds_v5" }, "Ephemeral"],
+      ["a size without a local disk", { vmSize: "Standard_D4s_v5" }, "Managed"],
+      ["a local disk smaller than the OS disk (75 GiB)", { vmSize: "Standard_D2ds_v5" }, "Managed"],
+      ["the same size with a 64 GiB OS disk", { vmSize: "Standard_D2ds_v5", osDiskSizeGb: 64 }, "Ephemeral"],
+      ["a size the product does not know", { vmSize: "Standard_L8s_v3" }, "Managed"],
+      ["Managed asked for on a size that could be ephemeral", { osDiskType: "Managed" }, "Managed"],
+      ["Ephemeral asked for on a size the product does not know (the user answers for the fit)", { vmSize: "Standard_L8s_v3", osDiskType: "Ephemeral" }, "Ephemeral"],
+    ])("are %s: %j -> %s", (_what, pool, type) => {
+      expect(osDisks(pools(pool)).map(([t]) => t)).toEqual([type, type]);
+    });
+
+    it("refuse Ephemeral where Azure would refuse it at create time, naming what fits", () => {
+      expect(problems(changed((r) => {
+        r.spokes[0].cluster.systemPool = { vmSize: "Standard_D4s_v6", osDiskType: "Ephemeral" };
+        r.spokes[0].cluster.userPools = [{ name: "apps", osDiskSizeGb: 256, osDiskType: "Ephemeral" }];
+      }))).toEqual([
+        'env.yaml: spokes.0.cluster.systemPool.osDiskType: Standard_D4s_v6 has no local disk to hold an ephemeral OS disk; use a size with a "d" (such as Standard_D4ds_v6) or osDiskType: Managed',
+        "env.yaml: spokes.0.cluster.userPools.0.osDiskType: osDiskSizeGb 256 does not fit Standard_D4ds_v6's 220 GiB local disk, where an ephemeral OS disk lives; set osDiskSizeGb to 220 or less, or osDiskType: Managed",
+      ]);
+    });
+  });
+
   it("refuses a maintenance window shorter than four hours", () => {
     expect(problems(changed((r) => (r.spokes[0].cluster.maintenance = { durationHours: 2 })))).toEqual([
       "env.yaml: spokes.0.cluster.maintenance.durationHours: must be 4 or more: AKS needs a window of at least four hours",

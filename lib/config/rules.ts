@@ -13,6 +13,7 @@ import { getPublicSuffix } from "tldts";
 import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
 import type { Environment } from "./schema";
+import { ephemeralMisfit } from "./vm-sizes";
 
 /** Linux user names Azure refuses for a VM's administrator. */
 export const RESERVED_ADMIN_USERNAMES = [
@@ -184,6 +185,9 @@ export function checkRules(env: Environment): Problem[] {
     const names = new Map<string, string>();
     for (const p of pools) {
       if (p.minCount > p.maxCount) add(`${p.path}.minCount`, `${p.minCount} is more than maxCount ${p.maxCount}`);
+      // The default is Managed wherever Ephemeral would not fit, so a misfit was asked for.
+      const misfit = p.osDiskType === "Ephemeral" ? ephemeralMisfit(p.vmSize, p.osDiskSizeGb) : undefined;
+      if (misfit) add(`${p.path}.osDiskType`, misfit);
       const first = names.get(p.name);
       if (first !== undefined) add(`${p.path}.name`, `${quote(p.name)} is already used by ${first}; node pool names must be unique`);
       else names.set(p.name, p.path);

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
 import { DEFAULTS } from "./defaults";
+import { defaultOsDiskType } from "./vm-sizes";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
 export const MAX_SERVICE_CIDR_PREFIX = 28;
@@ -313,7 +314,19 @@ const nodePool = {
   maxPods: z.number().int().min(10).max(250).default(DEFAULTS.nodePool.maxPods),
   /** @default 128 */
   osDiskSizeGb: z.number().int().min(30).max(2048).default(DEFAULTS.nodePool.osDiskSizeGb),
+  /**
+   * `Ephemeral`: the OS disk lives on the VM's local disk (free, fast, rebuilt with the node);
+   * `Managed`: an Azure managed disk. @default - Ephemeral where vmSize's local disk is known
+   * to hold osDiskSizeGb (lib/config/vm-sizes.ts, which includes the default size), else Managed
+   */
+  osDiskType: z.enum(["Ephemeral", "Managed"], { message: "must be Ephemeral or Managed" }).optional(),
 };
+
+/** A pool's OS disk type, its default resolved from its size (lib/config/vm-sizes.ts). */
+const withOsDiskType = <P extends { vmSize: string; osDiskSizeGb: number; osDiskType?: "Ephemeral" | "Managed" }>(p: P) => ({
+  ...p,
+  osDiskType: p.osDiskType ?? defaultOsDiskType(p.vmSize, p.osDiskSizeGb),
+});
 
 const systemPool = z
   .object({
@@ -323,7 +336,8 @@ const systemPool = z
     /** @default 5 */
     maxCount: z.number().int().min(1).max(1000).default(DEFAULTS.systemPool.maxCount),
   })
-  .strict();
+  .strict()
+  .transform(withOsDiskType);
 
 const userPool = z
   .object({
@@ -335,7 +349,8 @@ const userPool = z
     /** @default 3 */
     maxCount: z.number().int().min(1).max(1000).default(DEFAULTS.userPool.maxCount),
   })
-  .strict();
+  .strict()
+  .transform(withOsDiskType);
 
 const cluster = z
   .object({

@@ -9,6 +9,7 @@ import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULTS } from "../config/defaults";
+import { defaultOsDiskType } from "../config/vm-sizes";
 import { Diagnostics } from "./log-analytics";
 
 /** One node pool's size and shape. */
@@ -19,6 +20,8 @@ export interface NodePoolOptions {
   readonly zones: string[];
   readonly maxPods: number;
   readonly osDiskSizeGb: number;
+  /** @default - Ephemeral where vmSize's local disk holds osDiskSizeGb, else Managed (defaultOsDiskType) */
+  readonly osDiskType?: "Ephemeral" | "Managed";
 }
 
 export interface UserNodePoolOptions extends NodePoolOptions {
@@ -270,6 +273,7 @@ export class PrivateCluster extends Construct {
         zones: system.zones,
         maxPods: system.maxPods,
         osDiskSizeGb: system.osDiskSizeGb,
+        osDiskType: system.osDiskType ?? defaultOsDiskType(system.vmSize, system.osDiskSizeGb),
         osSku,
         hostEncryptionEnabled: hardening.hostEncryption ? true : undefined,
         upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
@@ -314,6 +318,7 @@ export class PrivateCluster extends Construct {
           zones: pool.zones,
           maxPods: pool.maxPods,
           osDiskSizeGb: pool.osDiskSizeGb,
+          osDiskType: pool.osDiskType ?? defaultOsDiskType(pool.vmSize, pool.osDiskSizeGb),
           osSku,
           hostEncryptionEnabled: hardening.hostEncryption ? true : undefined,
           upgradeSettings: { maxSurge: String(DEFAULTS.nodePool.maxSurge) },
