@@ -10,10 +10,11 @@ const hub = synth(full.hub);
 const spokes = full.spokes.map((s) => synth(s));
 
 describe("private DNS for applications", () => {
-  // full.yaml: two application zones, the AKS zone, the registry's, the vault's and Azure Monitor's five.
+  // full.yaml: two application zones, the two AKS zones (aks2 has API Server VNet Integration), the registry's, the vault's and Azure Monitor's five.
   const ZONES = [
     "apps.contoso.internal",
     "corp.internal",
+    "private.westeurope.azmk8s.io",
     "privatelink.agentsvc.azure-automation.net",
     "privatelink.azurecr.io",
     "privatelink.blob.core.windows.net",

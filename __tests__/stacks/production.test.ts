@@ -264,3 +264,86 @@ describe("monitoring without public ingestion (hub.monitoring.privateLink)", () 
     expect(problems(changed((r) => (r.hub.monitoring = { publicQuery: true })))).toEqual(["env.yaml: hub.monitoring.publicQuery: applies only with hub.monitoring.privateLink: true (without it, ingestion and queries are public anyway)"]);
   });
 });
+
+describe("API Server VNet Integration (spokes[].subnets.apiServer)", () => {
+  // full.yaml's aks2 has it; aks1 and aks3 keep the private endpoint in the node subnet.
+  const cluster = resources(aks2, "azurerm_kubernetes_cluster")[0];
+  const subnet = resources(aks2, "azurerm_subnet").find((s) => s.name === "snet-apiserver");
+  const apiSubnet = idOf(aks2, "azurerm_subnet", "snet-apiserver");
+
+  it("projects the API server into a subnet delegated to AKS, nothing else in it", () => {
+    expect(subnet).toEqual(expect.objectContaining({
+      address_prefixes: ["10.0.10.0/28"],
+      default_outbound_access_enabled: false,
+      delegation: [{ name: "aks-api-server", service_delegation: { name: "Microsoft.ContainerService/managedClusters", actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"] } }],
+    }));
+    expect(cluster.api_server_access_profile).toEqual({ virtual_network_integration_enabled: true, subnet_id: apiSubnet });
+    // Nothing else is placed in it: no node pool, no load balancer front end, no endpoint.
+    const uses = JSON.stringify({ ...aks2.resource, azurerm_subnet: undefined }).split(apiSubnet).length - 1;
+    const expectedUses = [cluster.api_server_access_profile, ...resources(aks2, "azurerm_subnet_network_security_group_association"), ...resources(aks2, "azurerm_subnet_route_table_association")].filter((r) => JSON.stringify(r).includes(apiSubnet)).length;
+    expect(uses).toBe(expectedUses);
+  });
+
+  it("keeps the cluster private: no public FQDN, registered in the hub's private.<region>.azmk8s.io zone", () => {
+    expect(cluster).toEqual(expect.objectContaining({ private_cluster_enabled: true, private_cluster_public_fqdn_enabled: false }));
+    expect(hubExpression(hub, cluster.private_dns_zone_id)).toBe(idOf(hub, "azurerm_private_dns_zone", "private.westeurope.azmk8s.io"));
+    const zoneRole = resources(aks2, "azurerm_role_assignment").find((r) => r.role_definition_name === "Private DNS Zone Contributor");
+    expect(zoneRole.scope).toBe(cluster.private_dns_zone_id);
+    // The clusters without it keep the privatelink zone.
+    expect(hubExpression(hub, resources(aks1, "azurerm_kubernetes_cluster")[0].private_dns_zone_id)).toBe(idOf(hub, "azurerm_private_dns_zone", "privatelink.westeurope.azmk8s.io"));
+    expect(resources(aks1, "azurerm_kubernetes_cluster")[0].api_server_access_profile).toBeUndefined();
+  });
+
+  it("links the zone to the hub and to the spokes, before the cluster is created", () => {
+    const zone = idOf(hub, "azurerm_private_dns_zone", "private.westeurope.azmk8s.io");
+    const zoneName = `\${${zone.slice(2, -4)}.name}`;
+    expect(resources(hub, "azurerm_private_dns_zone_virtual_network_link").filter((l) => l.private_dns_zone_name === zoneName).map((l) => l.virtual_network_id)).toEqual([idOf(hub, "azurerm_virtual_network", "vnet-full-hub")]);
+    const [link] = Object.entries(aks2.resource.azurerm_private_dns_zone_virtual_network_link).filter(([, l]: [string, any]) => hubExpression(hub, l.private_dns_zone_name) === zoneName);
+    expect(cluster.depends_on).toContain(`azurerm_private_dns_zone_virtual_network_link.${link[0]}`);
+  });
+
+  it("routes the subnet through the firewall like the node subnet (replies to on-premises come back the way they came) and gives it an NSG, both in place before the cluster", () => {
+    const route = resources(aks2, "azurerm_subnet_route_table_association").find((a) => a.subnet_id === apiSubnet);
+    expect(route.route_table_id).toBe(idOf(aks2, "azurerm_route_table", "rt-full-aks2-egress"));
+    const nsg = resources(aks2, "azurerm_subnet_network_security_group_association").find((a) => a.subnet_id === apiSubnet);
+    expect(nsg.network_security_group_id).toBe(idOf(aks2, "azurerm_network_security_group", "nsg-full-aks2-apiserver"));
+    const key = (type: string, r: any) => `${type}.${Object.entries(aks2.resource[type]).find(([, v]) => v === r)![0]}`;
+    expect(cluster.depends_on).toEqual(expect.arrayContaining([key("azurerm_subnet_route_table_association", route), key("azurerm_subnet_network_security_group_association", nsg)]));
+  });
+
+  it("lets on-premises reach the API server where it now listens: the API server subnet, on 443", () => {
+    const group = resources(hub, "azurerm_firewall_policy_rule_collection_group").find((g) => g.name === "rcg-onprem");
+    const rule = group.network_rule_collection[0].rule.find((r: any) => r.name === "onprem-to-aks2-api");
+    expect([rule.destination_addresses, rule.destination_ports]).toEqual([["10.0.10.0/28"], ["443"]]);
+  });
+
+  it("is off by default: no delegated subnet, no private.<region> zone", () => {
+    const built = stacks();
+    expect(resources(synth(built.spokes[0]).json, "azurerm_kubernetes_cluster")[0].api_server_access_profile).toBeUndefined();
+    expect(resources(synth(built.hub).json, "azurerm_private_dns_zone").map((z) => z.name)).not.toContain("private.westeurope.azmk8s.io");
+  });
+
+  it("refuses a subnet smaller than a /28, outside the spoke, or overlapping another subnet", () => {
+    expect(problems(changed((r) => (r.spokes[0].subnets.apiServer = "10.0.7.248/29")))).toEqual([
+      "env.yaml: spokes.0.subnets.apiServer: 10.0.7.248/29 is too small for the API server subnet (API Server VNet Integration); Azure needs at least a /28",
+    ]);
+    expect(problems(changed((r) => (r.spokes[0].subnets.apiServer = "10.9.0.0/28")))).toEqual([
+      expect.stringMatching(/^env\.yaml: spokes\.0\.subnets\.apiServer: 10\.9\.0\.0\/28 is not inside spokes\.0\.addressSpace/),
+    ]);
+    expect(problems(changed((r) => (r.spokes[0].subnets.apiServer = r.spokes[0].subnets.nodes.replace(/\/\d+$/, "/28"))))).toEqual([
+      expect.stringMatching(/^env\.yaml: spokes\.0\.subnets\.(apiServer|nodes): .* overlaps/),
+    ]);
+  });
+
+  it("reads an existing hub's private.<region>.azmk8s.io zone from its DNS resource group, or creates it there", () => {
+    const brown = (create: boolean) => {
+      const env = namedEnvironment("brownfield");
+      const raw = JSON.parse(JSON.stringify(env));
+      raw.hub.existing.createAksDnsZone = create;
+      raw.spokes[0].subnets.apiServer = "10.100.10.0/28";
+      return synth(stacks(environment(raw)).hub).json;
+    };
+    expect(Object.values(brown(false).data.azurerm_private_dns_zone).map((z: any) => z.name)).toContain("private.westeurope.azmk8s.io");
+    expect(resources(brown(true), "azurerm_private_dns_zone").map((z) => z.name)).toContain("private.westeurope.azmk8s.io");
+  });
+});

@@ -222,8 +222,9 @@ const existingHub = z
     /** The firewall's DNS proxy is on, so spokes use the firewall as their DNS server. @default true */
     dnsProxy: z.boolean().default(true),
     /**
-     * Create the `privatelink.<region>.azmk8s.io` zone in dnsResourceGroup (and link it to the
-     * hub). @default false: the zone exists already (Azure landing zones create it centrally)
+     * Create the `privatelink.<region>.azmk8s.io` zone (and `private.<region>.azmk8s.io` when a
+     * spoke has subnets.apiServer) in dnsResourceGroup, linked to the hub. @default false: the
+     * zones exist already (Azure landing zones create them centrally)
      */
     createAksDnsZone: z.boolean().default(false),
     /** A Log Analytics workspace for the clusters. @default - one created in this environment's hub resource group */
@@ -515,6 +516,12 @@ const spoke = z
         nodes: cidr,
         /** Subnet for internal load balancer front ends. @default - none */
         ingress: cidr.optional(),
+        /**
+         * API Server VNet Integration: the API server's internal load balancer and pods are
+         * projected into this subnet (a /28 or larger, delegated to AKS, nothing else in it)
+         * instead of a private endpoint in the node subnet. @default - none: a private endpoint
+         */
+        apiServer: cidr.optional(),
       })
       .strict(),
     egress: egress.prefault({}),

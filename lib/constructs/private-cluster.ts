@@ -100,11 +100,18 @@ export interface PrivateClusterProps {
   readonly dnsServiceIp: string;
   readonly systemPool: NodePoolOptions;
   /**
-   * The `privatelink.<region>.azmk8s.io` zone to register the API server in (bring your own);
-   * the identity gets Private DNS Zone Contributor on it.
+   * The `privatelink.<region>.azmk8s.io` zone to register the API server in (bring your own;
+   * `private.<region>.azmk8s.io` with apiServerSubnetId); the identity gets Private DNS Zone
+   * Contributor on it.
    * @default - the zone AKS manages itself ("System")
    */
   readonly privateDnsZoneId?: string;
+  /**
+   * API Server VNet Integration: the subnet (delegated to AKS) the API server's internal load
+   * balancer is projected into, instead of a private endpoint in the node subnet. The private
+   * DNS zone must then be a `private.<region>.azmk8s.io` zone. @default - a private endpoint
+   */
+  readonly apiServerSubnetId?: string;
   /** @default - the region's default version when created */
   readonly kubernetesVersion?: string;
   /** @default Standard */
@@ -248,6 +255,7 @@ export class PrivateCluster extends Construct {
       privateClusterEnabled: true,
       privateClusterPublicFqdnEnabled: false,
       privateDnsZoneId: props.privateDnsZoneId ?? "System",
+      apiServerAccessProfile: props.apiServerSubnetId ? { virtualNetworkIntegrationEnabled: true, subnetId: props.apiServerSubnetId } : undefined,
 
       localAccountDisabled: true,
       roleBasedAccessControlEnabled: true,

@@ -6,12 +6,19 @@ import { Construct } from "constructs";
 import { DENY_INTERNET_INBOUND, SubnetNsg } from "./subnet-nsg";
 
 /** The subnets a spoke can hold, by role. */
-export type SpokeSubnetRole = "nodes" | "ingress";
+export type SpokeSubnetRole = "nodes" | "ingress" | "apiServer";
 
 export const SPOKE_SUBNET_NAMES: Record<SpokeSubnetRole, string> = {
   nodes: "snet-nodes",
   ingress: "snet-ingress",
+  apiServer: "snet-apiserver",
 };
+
+/**
+ * The API server subnet is delegated to AKS (Learn, "API Server VNet Integration"). The action
+ * is the one Azure sets on this delegation; declaring it keeps plans from showing a change.
+ */
+export const API_SERVER_DELEGATION = { name: "Microsoft.ContainerService/managedClusters", actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"] };
 
 /** What a spoke needs to know of the hub to peer with it. */
 export interface HubPeeringTarget {
@@ -35,8 +42,8 @@ export interface SpokeNetworkProps {
   readonly gatewayTransit?: boolean;
   /** The provider for resources in the hub's subscription (the hub side of the peering). @default - the stack's */
   readonly hubProvider?: TerraformProvider;
-  /** NSG name for a subnet role. */
-  readonly nsgName: (role: SpokeSubnetRole) => string;
+  /** NSG name for a subnet, given its name without the snet- prefix. */
+  readonly nsgName: (subnet: string) => string;
   /** @default - Azure-provided DNS */
   readonly dnsServers?: string[];
   /** @default - none */
@@ -77,12 +84,14 @@ export class SpokeNetwork extends Construct {
         virtualNetworkName: this.vnet.name,
         addressPrefixes: [prefix],
         defaultOutboundAccessEnabled: false,
+        delegation: role === "apiServer" ? [{ name: "aks-api-server", serviceDelegation: API_SERVER_DELEGATION }] : undefined,
       });
       this.subnetsByRole.set(role, subnet);
       this.nsgsByRole.set(
         role,
         new SubnetNsg(this, `nsg-${role}`, {
-          name: props.nsgName(role),
+          // The subnet's name without its prefix: nsg-<env>-<spoke>-nodes, -ingress, -apiserver.
+          name: props.nsgName(SPOKE_SUBNET_NAMES[role].replace(/^snet-/, "")),
           resourceGroupName: props.resourceGroupName,
           location: props.location,
           subnetId: subnet.id,

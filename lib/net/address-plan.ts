@@ -33,6 +33,8 @@ export const SUBNET_SIZE_RULES: Record<string, { maxPrefix: number; minPrefix?: 
   "hub.subnets.dnsResolverInbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
   "hub.subnets.dnsResolverOutbound": { maxPrefix: 28, minPrefix: 24, what: "a DNS Private Resolver endpoint subnet" },
   "hub.subnets.gateway": { maxPrefix: 27, what: "GatewaySubnet" },
+  // Learn, "API Server VNet Integration": a /28 at least; AKS reserves nine or more addresses there.
+  "spokes[].subnets.apiServer": { maxPrefix: 28, what: "the API server subnet (API Server VNet Integration)" },
 };
 
 /** Azure's smallest subnet. */
@@ -67,7 +69,7 @@ export function checkAddressPlan(env: Environment): Problem[] {
           message: `${block.text} is not inside ${base}.addressSpace (${addressSpace.join(", ")}); choose a range inside it`,
         });
       }
-      const rule = SUBNET_SIZE_RULES[path];
+      const rule = SUBNET_SIZE_RULES[path] ?? SUBNET_SIZE_RULES[path.replace(/^spokes\.\d+\./, "spokes[].")];
       if (rule && block.prefix > rule.maxPrefix) {
         problems.push({ path, message: `${block.text} is too small for ${rule.what}; Azure needs at least a /${rule.maxPrefix}` });
       } else if (rule?.minPrefix !== undefined && block.prefix < rule.minPrefix) {

@@ -54,6 +54,7 @@ interface Source {
 const ROLES: Record<string, string> = {
   nodes: "snet-nodes",
   ingress: "snet-ingress",
+  apiServer: "snet-apiserver",
   jumpbox: "snet-jumpbox",
   bastion: "AzureBastionSubnet",
   firewall: "AzureFirewallSubnet",

@@ -8,7 +8,7 @@ import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
 import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
-import { aksPrivateLinkZone, type HubZone, type IHub } from "./hub-stack";
+import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub } from "./hub-stack";
 import { hubNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
@@ -40,6 +40,7 @@ export class AttachedHubStack extends PlatformStack implements IHub {
   public readonly spokeDnsServers?: string[];
   public readonly workspaceId: string;
   public readonly aksDnsZone?: HubZone;
+  public readonly aksVnetIntegrationDnsZone?: HubZone;
   public readonly appZones = new Map<string, HubZone>();
   public readonly forwardingRulesetId = undefined;
   public readonly gatewayTransit: boolean;
@@ -76,16 +77,16 @@ export class AttachedHubStack extends PlatformStack implements IHub {
     const dnsRg = existing.dnsResourceGroup;
     const hubLink = { key: vnet.name, vnetId: existing.vnetId };
     const zoneCommon = { resourceGroupName: dnsRg, tags: this.tags };
-    if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
-      const name = aksPrivateLinkZone(env.location);
-      if (existing.createAksDnsZone) {
-        const zone = new PrivateDnsZone(this, "aks-dns-zone", { ...zoneCommon, zoneName: name, links: [hubLink], provider: connectivity });
-        this.aksDnsZone = { id: zone.id, name: zone.name, resourceGroupName: dnsRg };
-      } else {
-        const zone = new DataAzurermPrivateDnsZone(this, "aks-dns-zone", { name, resourceGroupName: dnsRg, provider: connectivity });
-        this.aksDnsZone = { id: zone.id, name: zone.name, resourceGroupName: dnsRg };
-      }
-    }
+    // The AKS zones: created here, or (the default) found where the landing zone created them.
+    const aksZone = (id: string, name: string): HubZone => {
+      const zone = existing.createAksDnsZone
+        ? new PrivateDnsZone(this, id, { ...zoneCommon, zoneName: name, links: [hubLink], provider: connectivity })
+        : new DataAzurermPrivateDnsZone(this, id, { name, resourceGroupName: dnsRg, provider: connectivity });
+      return { id: zone.id, name: zone.name, resourceGroupName: dnsRg };
+    };
+    const aksZones = hostedAksZones(env);
+    if (aksZones.privateLink) this.aksDnsZone = aksZone("aks-dns-zone", aksPrivateLinkZone(env.location));
+    if (aksZones.vnetIntegration) this.aksVnetIntegrationDnsZone = aksZone("aks-vnet-integration-dns-zone", aksVnetIntegrationZone(env.location));
     for (const zoneName of env.hub.dns.zones) {
       const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...zoneCommon, zoneName, links: [hubLink], provider: connectivity });
       this.appZones.set(zoneName, { id: zone.id, name: zone.name, resourceGroupName: dnsRg });

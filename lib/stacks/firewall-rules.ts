@@ -56,7 +56,8 @@ export function onPremisesSources(env: Environment): string[] {
 /**
  * What on-premises may reach through the firewall: each spoke's apps on the ports they publish
  * (their ingress subnet) and each cluster's API server on 443 (its private endpoint sits in the
- * node subnet). Nothing else. Undefined when there is no on-premises connection.
+ * node subnet; with API Server VNet Integration, its load balancer in the API server subnet).
+ * Nothing else. Undefined when there is no on-premises connection.
  */
 export function onPremisesGroup(scope: Construct, env: Environment, policy: PolicyTarget, ipGroups: IpGroupPlacement): EgressRuleGroup | undefined {
   const sources = onPremisesSources(env);
@@ -67,13 +68,18 @@ export function onPremisesGroup(scope: Construct, env: Environment, policy: Poli
       ports.length > 0 && spoke.subnets.ingress
         ? [{ kind: "network", id: `onprem-to-${spoke.name}-apps`, description: `On-premises to ${spoke.name}'s apps (internal load balancers).`, source: "environment file: spokes[].apps", protocol: "TCP", addresses: [spoke.subnets.ingress], ports }]
         : [];
+    // The API server listens in the node subnet (its private endpoint), or with API Server VNet
+    // Integration at an internal load balancer in the API server subnet.
+    const integrated = spoke.subnets.apiServer;
     const api: NetworkEntry = {
       kind: "network",
       id: `onprem-to-${spoke.name}-api`,
-      description: `On-premises to ${spoke.name}'s private API server (its private endpoint in the node subnet).`,
-      source: "Microsoft Learn, AKS: Create a private cluster > hub and spoke with custom DNS",
+      description: integrated
+        ? `On-premises to ${spoke.name}'s private API server (its internal load balancer in the API server subnet).`
+        : `On-premises to ${spoke.name}'s private API server (its private endpoint in the node subnet).`,
+      source: integrated ? "Microsoft Learn, AKS: API Server VNet Integration" : "Microsoft Learn, AKS: Create a private cluster > hub and spoke with custom DNS",
       protocol: "TCP",
-      addresses: [spoke.subnets.nodes],
+      addresses: [integrated ?? spoke.subnets.nodes],
       ports: ["443"],
     };
     return [...apps, api];

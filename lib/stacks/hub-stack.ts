@@ -39,6 +39,20 @@ export function aksPrivateLinkZone(location: string): string {
 }
 
 /**
+ * The zone AKS registers a private API server with API Server VNet Integration in: Learn,
+ * "Create a private AKS cluster": such clusters take a zone named `private.<region>.azmk8s.io`.
+ */
+export function aksVnetIntegrationZone(location: string): string {
+  return `private.${location}.azmk8s.io`;
+}
+
+/** The AKS zones a hub hosts (bring your own): the privatelink zone, and the VNet-integrated clusters' zone. */
+export function hostedAksZones(env: Environment): { privateLink: boolean; vnetIntegration: boolean } {
+  const byo = env.spokes.filter((s) => s.cluster.privateDnsZone === "byo");
+  return { privateLink: byo.some((s) => s.subnets.apiServer === undefined), vnetIntegration: byo.some((s) => s.subnets.apiServer !== undefined) };
+}
+
+/**
  * The zone on-premises DNS must forward for AKS API servers: the region's `azmk8s.io` zone,
  * not only its privatelink child, because clients may resolve the public CNAME first.
  */
@@ -67,6 +81,8 @@ export interface IHub {
   readonly workspaceId: string;
   /** The `privatelink.<region>.azmk8s.io` zone, when the hub hosts it. */
   readonly aksDnsZone?: HubZone;
+  /** The `private.<region>.azmk8s.io` zone of clusters with API Server VNet Integration, when the hub hosts it. */
+  readonly aksVnetIntegrationDnsZone?: HubZone;
   /** Application zones (hub.dns.zones), by zone name. */
   readonly appZones: ReadonlyMap<string, HubZone>;
   /** The DNS forwarding ruleset spokes link to, when there is one. */
@@ -124,6 +140,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly firewall: EgressFirewall;
   /** The `privatelink.<region>.azmk8s.io` zone, when any spoke brings its own (the default). */
   public readonly aksDnsZone?: HubZone;
+  /** The `private.<region>.azmk8s.io` zone, when any spoke with API Server VNet Integration brings its own. */
+  public readonly aksVnetIntegrationDnsZone?: HubZone;
   /** Application zones (hub.dns.zones) by zone name. */
   public readonly appZones = new Map<string, HubZone>();
   public readonly privateLinkZones = new Map<string, HubZone>();
@@ -226,8 +244,12 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     }
 
     // Private DNS: zones live here and are linked to the hub; each spoke links its own VNet.
-    if (env.spokes.some((s) => s.cluster.privateDnsZone === "byo")) {
+    const aksZones = hostedAksZones(env);
+    if (aksZones.privateLink) {
       this.aksDnsZone = hosted(new PrivateDnsZone(this, "aks-dns-zone", { ...common, zoneName: aksPrivateLinkZone(env.location), links: [hubLink] }));
+    }
+    if (aksZones.vnetIntegration) {
+      this.aksVnetIntegrationDnsZone = hosted(new PrivateDnsZone(this, "aks-vnet-integration-dns-zone", { ...common, zoneName: aksVnetIntegrationZone(env.location), links: [hubLink] }));
     }
     for (const zone of hub.dns.zones) {
       this.appZones.set(zone, hosted(new PrivateDnsZone(this, `zone-${zone}`, { ...common, zoneName: zone, links: [hubLink] })));

@@ -87,6 +87,7 @@ export class SpokeStack extends PlatformStack {
     const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
     if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
+    if (hub.aksVnetIntegrationDnsZone) zones["aks-api-vnet-integration"] = { zoneName: hub.aksVnetIntegrationDnsZone.name, resourceGroupName: hub.aksVnetIntegrationDnsZone.resourceGroupName };
     for (const [zone, hosted] of [...hub.appZones, ...hub.privateLinkZones]) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName, fallbackToInternet: hosted.fallbackToInternet };
     this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags, provider: this.hubProvider });
     if (hub.forwardingRulesetId) {
@@ -113,11 +114,18 @@ export class SpokeStack extends PlatformStack {
       tenantId: this.tenantId,
       administrators,
       routeTableId: this.egress.id,
-      networkReady: [...this.egress.associations, this.network.nsgAssociation("nodes"), ...this.network.peerings, ...this.dnsLinks.links],
+      apiServerSubnetId: spoke.subnets.apiServer !== undefined ? this.network.subnetId("apiServer") : undefined,
+      networkReady: [
+        ...this.egress.associations,
+        this.network.nsgAssociation("nodes"),
+        ...(spoke.subnets.apiServer !== undefined ? [this.network.nsgAssociation("apiServer")] : []),
+        ...this.network.peerings,
+        ...this.dnsLinks.links,
+      ],
       workspaceId: hub.workspaceId,
       serviceCidr: c.serviceCidr,
       dnsServiceIp: c.dnsServiceIp,
-      privateDnsZoneId: c.privateDnsZone === "byo" ? hub.aksDnsZone?.id : undefined,
+      privateDnsZoneId: c.privateDnsZone === "byo" ? (spoke.subnets.apiServer !== undefined ? hub.aksVnetIntegrationDnsZone : hub.aksDnsZone)?.id : undefined,
       kubernetesVersion: c.kubernetesVersion,
       skuTier: c.skuTier,
       networkPluginMode: c.networkPluginMode,
