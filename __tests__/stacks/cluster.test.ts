@@ -115,6 +115,11 @@ describe("the private AKS cluster", () => {
     ]);
   });
 
+  it("names the temporary pool each pool rotates through, so that a change of size or OS disk applies instead of failing", () => {
+    expect(cluster.default_node_pool.temporary_name_for_rotation).toBe("systemtmp");
+    expect(resources(json, "azurerm_kubernetes_cluster_node_pool").map((p) => p.temporary_name_for_rotation)).toEqual(["appstmp"]);
+  });
+
   it("ships Container Insights and control plane logs to the hub workspace", () => {
     const workspace = hubValue(hub, cluster.oms_agent.log_analytics_workspace_id);
     expect(workspace).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
@@ -128,6 +133,22 @@ describe("the private AKS cluster", () => {
 });
 
 describe("cluster options from the environment", () => {
+  it("refuses a pool named like another pool's temporary rotation name, and pools that would share one", () => {
+    expect(problems(changed((r) => {
+      r.spokes[0].cluster.userPools = [
+        { name: "systemtmp" },
+        { name: "apps" },
+        { name: "appstmp" },
+        { name: "analytics1" },
+        { name: "analytics2" },
+      ];
+    }))).toEqual([
+      'env.yaml: spokes.0.cluster.userPools.0.name: "systemtmp" is the temporary name spokes.0.cluster.systemPool takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name',
+      'env.yaml: spokes.0.cluster.userPools.2.name: "appstmp" is the temporary name spokes.0.cluster.userPools.1 takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name',
+      'env.yaml: spokes.0.cluster.userPools.4.name: "analytics2" and userPools.3 "analytics1" share their first 9 characters, and so the temporary name analyticstmp they take while their nodes are replaced; make them differ earlier',
+    ]);
+  });
+
   it("adds user node pools in the node subnet", () => {
     const env = environment(changed((r) => {
       r.spokes[0].cluster.userPools = [{ name: "batch", vmSize: "Standard_D8ds_v6", minCount: 1, maxCount: 4 }];

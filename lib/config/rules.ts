@@ -14,6 +14,7 @@ import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
 import type { Environment } from "./schema";
 import { ephemeralMisfit } from "./vm-sizes";
+import { rotationName, SYSTEM_POOL } from "../stacks/naming";
 
 /** Linux user names Azure refuses for a VM's administrator. */
 export const RESERVED_ADMIN_USERNAMES = [
@@ -181,7 +182,15 @@ export function checkRules(env: Environment): Problem[] {
       if (first !== undefined) add(`${base}.cluster.adminGroupObjectIds.${j}`, `${id} is already listed as adminGroupObjectIds.${first}`);
       else admins.set(id.toLowerCase(), j);
     });
-    const pools = [{ name: "system", ...c.systemPool, path: `${base}.cluster.systemPool` }, ...c.userPools.map((p, j) => ({ ...p, path: `${base}.cluster.userPools.${j}` }))];
+    const pools = [{ name: SYSTEM_POOL.name, ...c.systemPool, path: `${base}.cluster.systemPool` }, ...c.userPools.map((p, j) => ({ ...p, path: `${base}.cluster.userPools.${j}` }))];
+    // The names pools take while azurerm rotates them must be free, and distinct.
+    const rotations = new Map<string, string>([[SYSTEM_POOL.rotation, `${base}.cluster.systemPool`], ...c.userPools.map((p, j): [string, string] => [rotationName(p.name), `${base}.cluster.userPools.${j}`])]);
+    c.userPools.forEach((p, j) => {
+      const rotating = rotations.get(p.name);
+      if (rotating !== undefined) add(`${base}.cluster.userPools.${j}.name`, `${quote(p.name)} is the temporary name ${rotating} takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name`);
+      const shared = c.userPools.findIndex((q) => q !== p && rotationName(q.name) === rotationName(p.name));
+      if (shared !== -1 && shared < j) add(`${base}.cluster.userPools.${j}.name`, `${quote(p.name)} and userPools.${shared} ${quote(c.userPools[shared].name)} share their first 9 characters, and so the temporary name ${rotationName(p.name)} they take while their nodes are replaced; make them differ earlier`);
+    });
     const names = new Map<string, string>();
     for (const p of pools) {
       if (p.minCount > p.maxCount) add(`${p.path}.minCount`, `${p.minCount} is more than maxCount ${p.maxCount}`);

@@ -10,6 +10,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULTS } from "../config/defaults";
 import { defaultOsDiskType } from "../config/vm-sizes";
+import { rotationName, SYSTEM_POOL } from "../stacks/naming";
 import { Diagnostics } from "./log-analytics";
 
 /** One node pool's size and shape. */
@@ -270,8 +271,8 @@ export class PrivateCluster extends Construct {
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
 
       defaultNodePool: {
-        name: "system",
-        temporaryNameForRotation: "systemtmp",
+        name: SYSTEM_POOL.name,
+        temporaryNameForRotation: SYSTEM_POOL.rotation,
         vmSize: system.vmSize,
         vnetSubnetId: props.nodeSubnetId,
         onlyCriticalAddonsEnabled: true,
@@ -316,6 +317,7 @@ export class PrivateCluster extends Construct {
       this.userPools.push(
         new KubernetesClusterNodePool(this, `pool-${pool.name}`, {
           name: pool.name,
+          temporaryNameForRotation: rotationName(pool.name),
           kubernetesClusterId: this.cluster.id,
           mode: "User",
           vmSize: pool.vmSize,

@@ -53,3 +53,14 @@ export function spokeNames(env: string, spoke: string) {
     appIdentity: (app: string) => `id-${env}-${spoke}-app-${app}`,
   };
 }
+
+/** The system pool's name, and the name it takes while azurerm rotates it. */
+export const SYSTEM_POOL = { name: "system", rotation: "systemtmp" } as const;
+
+/**
+ * The name a user pool takes while azurerm rotates it (a change to its size, OS disk, zones or
+ * pods per node replaces its nodes through a temporary pool): at most 12 characters, like a pool name.
+ */
+export function rotationName(pool: string): string {
+  return `${pool.slice(0, 9)}tmp`;
+}
