@@ -267,7 +267,10 @@ describe("review", () => {
     for (const heading of ["## Topology", "## Public endpoints", "## Egress allowed through the firewall", "## Routes", "## Clusters", "## Private DNS", "## Apps", "## Guardrails", "### Acknowledged exceptions"]) expect(md).toContain(heading);
     expect(md).toContain("```mermaid\nflowchart LR");
     expect(md).toMatch(/\| pip-full-afw \| `full-hub\/firewall\/public-ip` \| `full-hub\/firewall\/firewall` \| Azure Firewall's egress address/);
-    expect(md).toContain("| aks-full-aks1 | yes | yes | yes | yes | yes |");
+    expect(md).toContain("| aks-full-aks1 | yes | yes | snet-nodes (private endpoint) | yes | yes | yes |");
+    // Where each API server listens, and each pool's OS disk, are what a reviewer cannot see in a snapshot line.
+    expect(md).toContain("| aks-full-aks2 | yes | yes | snet-apiserver (VNet integration) | yes |");
+    expect(md).toMatch(/\| aks-full-aks1 \|.*\| system: Ephemeral, apps: Ephemeral, batch: Managed \|$/m);
     expect(md).toContain("| hello/hello | `full-aks1-apps/kubernetes_service_v1.");
     expect(md).toContain("| hello/hello | `manifests/full-aks1/hello.yaml` | LoadBalancer | yes | snet-ingress | 10.0.4.25 | hello.corp.internal |");
   });

@@ -60,9 +60,18 @@ export function buildReview(model: Model, base?: Model): Review {
   }
   out.push("");
 
-  out.push("## Clusters", "", "| cluster | private API | public FQDN off | egress via firewall (UDR) | local accounts off | Entra ID + Azure RBAC | network | policy | run command | version |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  out.push(
+    "## Clusters",
+    "",
+    "| cluster | private API | public FQDN off | API server in | egress via firewall (UDR) | local accounts off | Entra ID + Azure RBAC | network | policy | run command | version | OS disks |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
   for (const c of t.clusters) {
-    out.push(`| ${c.name} | ${mark(c.privateCluster === true)} | ${mark(c.publicFqdn === false)} | ${mark(c.outboundType === "userDefinedRouting")} | ${mark(c.localAccountsDisabled === true)} | ${mark(c.azureRbac === true)} | ${cell(c.networkPlugin)} | ${cell(c.networkPolicy)} | ${c.runCommand === false ? "off" : "on"} | ${cell(c.kubernetesVersion)} |`);
+    const apiServer = c.apiServerSubnet ? `${c.apiServerSubnet.name} (VNet integration)` : `${c.nodeSubnet?.name ?? "?"} (private endpoint)`;
+    const disks = Object.entries(c.osDisks).map(([pool, type]) => `${pool}: ${String(type)}`).join(", ");
+    out.push(
+      `| ${c.name} | ${mark(c.privateCluster === true)} | ${mark(c.publicFqdn === false)} | ${apiServer} | ${mark(c.outboundType === "userDefinedRouting")} | ${mark(c.localAccountsDisabled === true)} | ${mark(c.azureRbac === true)} | ${cell(c.networkPlugin)} | ${cell(c.networkPolicy)} | ${c.runCommand === false ? "off" : "on"} | ${cell(c.kubernetesVersion)} | ${disks} |`,
+    );
   }
   out.push("");
 

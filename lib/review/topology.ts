@@ -94,6 +94,10 @@ export interface ClusterPosture {
   readonly networkPlugin: string;
   readonly networkPolicy: unknown;
   readonly nodeSubnet?: Subnet;
+  /** API Server VNet Integration's subnet, when the API server is projected into one (else a private endpoint). */
+  readonly apiServerSubnet?: Subnet;
+  /** The OS disk type of each node pool, by pool name (the default pool and the cluster's other pools). */
+  readonly osDisks: Record<string, unknown>;
   readonly runCommand: unknown;
   readonly kubernetesVersion: unknown;
 }
@@ -236,6 +240,8 @@ export function topology(model: Model): Topology {
     const net = first<any>(a.network_profile) ?? {};
     const aad = first<any>(a.azure_active_directory_role_based_access_control) ?? {};
     const pool = first<any>(a.default_node_pool) ?? {};
+    const api = first<any>(a.api_server_access_profile) ?? {};
+    const pools = model.ofType("azurerm_kubernetes_cluster_node_pool").filter((p) => model.target(model.attr(p, "kubernetes_cluster_id")) === r);
     return {
       resource: r,
       name: a.name,
@@ -247,6 +253,9 @@ export function topology(model: Model): Topology {
       networkPlugin: [net.network_plugin, net.network_plugin_mode, net.network_data_plane].filter((x) => x !== undefined).join("/"),
       networkPolicy: net.network_policy,
       nodeSubnet: subnetOf(pool.vnet_subnet_id),
+      apiServerSubnet: api.virtual_network_integration_enabled === true ? subnetOf(api.subnet_id) : undefined,
+      // azurerm sends Managed when os_disk_type is left out.
+      osDisks: Object.fromEntries([[pool.name, pool.os_disk_type ?? "Managed"], ...pools.map((p) => [model.attr(p, "name"), model.attr(p, "os_disk_type") ?? "Managed"])]),
       runCommand: a.run_command_enabled ?? true,
       kubernetesVersion: a.kubernetes_version ?? "AKS default",
     };
