@@ -218,6 +218,17 @@ describe("many spokes", () => {
     for (const name of ["alpha", "charlie"]) expect(group(ha, name)).toBe(group(hb, name));
   });
 
+  it("adding a spoke with API Server VNet Integration (and the hub's private.<region> zone with it) changes no other spoke's stack", () => {
+    const withIntegrated = environment(changed((r) => {
+      r.spokes = [spoke("alpha", 10), { ...spoke("bravo", 11), subnets: { nodes: "10.11.1.0/24", apiServer: "10.11.2.0/28" } }, spoke("charlie", 12)];
+    }));
+    const [a, b] = [stacks(withIntegrated), stacks(two)];
+    expect(resources(synth(a.hub).json, "azurerm_private_dns_zone").map((z) => z.name)).toContain("private.westeurope.azmk8s.io");
+    for (const name of ["alpha", "charlie"]) {
+      expect(synth(a.spokes.find((s) => s.node.id === `demo-${name}`)!).text).toBe(synth(b.spokes.find((s) => s.node.id === `demo-${name}`)!).text);
+    }
+  });
+
   it("derives each spoke's priority from its name, into 1000-63999", () => {
     for (const name of ["alpha", "bravo", "charlie", "aks1"]) {
       expect(defaultRulePriority(name)).toBeGreaterThanOrEqual(1000);

@@ -86,8 +86,11 @@ export class SpokeStack extends PlatformStack {
 
     const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
     const zones: Record<string, ZoneReference> = {};
-    if (hub.aksDnsZone) zones["aks-api"] = { zoneName: hub.aksDnsZone.name, resourceGroupName: hub.aksDnsZone.resourceGroupName };
-    if (hub.aksVnetIntegrationDnsZone) zones["aks-api-vnet-integration"] = { zoneName: hub.aksVnetIntegrationDnsZone.name, resourceGroupName: hub.aksVnetIntegrationDnsZone.resourceGroupName };
+    // The AKS zone this spoke's cluster registers in (bring your own), and no other: the hub
+    // resolves every cluster's, and a spoke added with another mode changes no other spoke.
+    const integrated = spoke.subnets.apiServer !== undefined;
+    const aksZone = spoke.cluster.privateDnsZone === "byo" ? (integrated ? hub.aksVnetIntegrationDnsZone : hub.aksDnsZone) : undefined;
+    if (aksZone) zones[integrated ? "aks-api-vnet-integration" : "aks-api"] = { zoneName: aksZone.name, resourceGroupName: aksZone.resourceGroupName };
     for (const [zone, hosted] of [...hub.appZones, ...hub.privateLinkZones]) zones[`zone-${zone}`] = { zoneName: hosted.name, resourceGroupName: hosted.resourceGroupName, fallbackToInternet: hosted.fallbackToInternet };
     this.dnsLinks = new PrivateDnsZoneLinks(this, "dns-links", { zones, vnet: vnetLink, tags: this.tags, provider: this.hubProvider });
     if (hub.forwardingRulesetId) {
@@ -125,7 +128,7 @@ export class SpokeStack extends PlatformStack {
       workspaceId: hub.workspaceId,
       serviceCidr: c.serviceCidr,
       dnsServiceIp: c.dnsServiceIp,
-      privateDnsZoneId: c.privateDnsZone === "byo" ? (spoke.subnets.apiServer !== undefined ? hub.aksVnetIntegrationDnsZone : hub.aksDnsZone)?.id : undefined,
+      privateDnsZoneId: aksZone?.id,
       kubernetesVersion: c.kubernetesVersion,
       skuTier: c.skuTier,
       networkPluginMode: c.networkPluginMode,
