@@ -246,6 +246,34 @@ describe("diff", () => {
   });
 });
 
+describe("diff names what Terraform replaces or rotates", () => {
+  it("a cluster moved to API Server VNet Integration is replaced: its private DNS zone, a ForceNew argument, changes", () => {
+    const integrated = synthesized("integrated", "default.yaml", (raw) => (raw.spokes[0].subnets.apiServer = "10.0.6.0/28"));
+    const d = diffModels(new Model(readOutput(defaultOut)), new Model(readOutput(integrated)));
+    expect(d.disruptive).toEqual([expect.stringMatching(/^demo-aks1\/cluster\/cluster: cluster replaced \(destroyed and created again\): private_dns_zone_id "demo-hub\/azurerm_private_dns_zone\.aks-dns-zone_[0-9A-F]+\.id" => "demo-hub\/azurerm_private_dns_zone\.aks-vnet-integration-dns-zone_[0-9A-F]+\.id"$/)]);
+    expect(d.clusters).toContain("~ aks-demo-aks1: apiServer private endpoint => snet-apiserver (VNet integration)");
+    // Taking the subnet away again replaces it too (azurerm's ForceNewIfChange on the subnet).
+    const back = diffModels(new Model(readOutput(integrated)), new Model(readOutput(defaultOut)));
+    expect(back.disruptive[0]).toMatch(/cluster replaced .*api_server_access_profile\.subnet_id .* => unset$/);
+  });
+
+  it("a pool whose OS disk or size changes is rotated through its temporary pool, the system pool without cordon and drain", () => {
+    const changedPools = synthesized("rotated", "default.yaml", (raw) => {
+      raw.spokes[0].cluster.systemPool = { vmSize: "Standard_D8ds_v6" };
+      raw.spokes[0].cluster.userPools[0].osDiskType = "Managed";
+    });
+    expect(diffModels(new Model(readOutput(defaultOut)), new Model(readOutput(changedPools))).disruptive).toEqual([
+      'demo-aks1/cluster/cluster: system pool rotated through systemtmp (no cordon and drain): vm_size "Standard_D4ds_v6" => "Standard_D8ds_v6"',
+      'demo-aks1/cluster/pool-apps: pool apps rotated through appstmp: os_disk_type "Ephemeral" => "Managed"',
+    ]);
+  });
+
+  it("names nothing for a change that neither replaces nor rotates", () => {
+    const variant = synthesized("egress-only", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));
+    expect(diffModels(new Model(readOutput(defaultOut)), new Model(readOutput(variant))).disruptive).toEqual([]);
+  });
+});
+
 describe("review", () => {
   it("writes REVIEW.md and topology.svg into <out>/review and exits 0 when every guardrail passes", async () => {
     const result = await cli("review", "--out", fullOut);

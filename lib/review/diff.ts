@@ -22,6 +22,8 @@ export interface RuleChange {
 
 export interface Diff {
   readonly changed: boolean;
+  /** Clusters Terraform replaces and node pools it rotates (new nodes through a temporary pool): disruptive, so named first. */
+  readonly disruptive: string[];
   readonly publicEndpoints: { readonly added: string[]; readonly removed: string[] };
   readonly egress: RuleChange[];
   readonly routes: string[];
@@ -32,6 +34,47 @@ export interface Diff {
 }
 
 const keyOf = (r: Resource) => `${r.stack}|${r.type}|${r.path}`;
+
+/**
+ * Arguments whose change makes Terraform destroy and re-create a cluster (ForceNew in
+ * terraform-provider-azurerm 4.x, kubernetes_cluster_resource.go), and those whose change makes
+ * azurerm rotate a node pool: new nodes in a temporary pool, the old ones deleted, without
+ * cordon and drain for the system pool (cycleNodePoolProperties in kubernetes_cluster_resource.go
+ * and kubernetes_cluster_node_pool_resource.go; the ones this product sets).
+ */
+const CLUSTER_FORCE_NEW = ["name", "location", "resource_group_name", "dns_prefix", "node_resource_group", "private_cluster_enabled", "private_dns_zone_id"];
+const POOL_ROTATION = ["vm_size", "os_disk_type", "os_disk_size_gb", "zones", "max_pods", "host_encryption_enabled", "vnet_subnet_id"];
+
+/** A resolved value as text: references by address, so that two outputs compare. */
+const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === "object" && x !== null && !Array.isArray(x) && x.constructor !== Object ? String(x) : x)) ?? "unset";
+
+function disruptions(base: Model, head: Model): string[] {
+  const out: string[] = [];
+  const before = new Map(base.resources.map((r) => [keyOf(r), r]));
+  const changedArgs = (a: Record<string, unknown>, b: Record<string, unknown>, args: string[]) => args.filter((k) => text(a[k]) !== text(b[k])).map((k) => `${k} ${text(a[k])} => ${text(b[k])}`);
+  for (const r of head.resources) {
+    const old = before.get(keyOf(r));
+    if (!old) continue;
+    const [a, b] = [base.attrs(old), head.attrs(r)];
+    if (r.type === "azurerm_kubernetes_cluster") {
+      const replaced = changedArgs(a, b, CLUSTER_FORCE_NEW);
+      // azurerm forces a new cluster when the API server subnet is taken away (ForceNewIfChange).
+      const subnet = (x: Record<string, any>) => (Array.isArray(x.api_server_access_profile) ? x.api_server_access_profile[0] : x.api_server_access_profile)?.subnet_id;
+      if (subnet(a) !== undefined && subnet(b) === undefined) replaced.push(`api_server_access_profile.subnet_id ${text(subnet(a))} => unset`);
+      if (replaced.length > 0) out.push(`${r.path}: cluster replaced (destroyed and created again): ${replaced.join("; ")}`);
+      const [pa, pb] = [first(a.default_node_pool), first(b.default_node_pool)];
+      const rotated = changedArgs(pa, pb, POOL_ROTATION);
+      if (replaced.length === 0 && rotated.length > 0) out.push(`${r.path}: system pool rotated through ${String(pb.temporary_name_for_rotation ?? "a temporary pool")} (no cordon and drain): ${rotated.join("; ")}`);
+    }
+    if (r.type === "azurerm_kubernetes_cluster_node_pool") {
+      const rotated = changedArgs(a, b, POOL_ROTATION);
+      if (rotated.length > 0) out.push(`${r.path}: pool ${String(b.name)} rotated through ${String(b.temporary_name_for_rotation ?? "a temporary pool")}: ${rotated.join("; ")}`);
+    }
+  }
+  return out;
+}
+
+const first = (x: unknown): Record<string, unknown> => ((Array.isArray(x) ? x[0] : x) ?? {}) as Record<string, unknown>;
 const change = (r: Resource): ResourceChange => ({ stack: r.stack, type: r.type, path: r.path });
 const strip = (raw: Record<string, unknown>) => {
   const { "//": _m, ...rest } = raw as any;
@@ -82,7 +125,7 @@ export function diffModels(base: Model, head: Model): Diff {
   ];
 
   const postureOf = (t: ReturnType<typeof topology>) =>
-    new Map(t.clusters.map((c) => [c.name, { private: c.privateCluster, publicFqdn: c.publicFqdn, outbound: c.outboundType, localAccountsDisabled: c.localAccountsDisabled, azureRbac: c.azureRbac, network: c.networkPlugin, policy: c.networkPolicy, runCommand: c.runCommand, version: c.kubernetesVersion }]));
+    new Map(t.clusters.map((c) => [c.name, { private: c.privateCluster, publicFqdn: c.publicFqdn, apiServer: c.apiServerSubnet ? `${c.apiServerSubnet.name} (VNet integration)` : "private endpoint", outbound: c.outboundType, localAccountsDisabled: c.localAccountsDisabled, azureRbac: c.azureRbac, network: c.networkPlugin, policy: c.networkPolicy, runCommand: c.runCommand, version: c.kubernetesVersion }]));
   const [pb, ph] = [postureOf(tb), postureOf(th)];
   const clusters: string[] = [];
   for (const [name, p] of ph) {
@@ -107,6 +150,7 @@ export function diffModels(base: Model, head: Model): Diff {
   ];
 
   const d: Omit<Diff, "changed"> = {
+    disruptive: disruptions(base, head),
     publicEndpoints: { added: [...eh.keys()].filter((k) => !eb.has(k)).map((k) => eh.get(k)!), removed: [...eb.keys()].filter((k) => !eh.has(k)).map((k) => eb.get(k)!) },
     egress,
     routes,
@@ -129,6 +173,7 @@ export function diffText(d: Diff): string {
     lines.push(`${title}:`);
     for (const i of items) lines.push(`  ${i}`);
   };
+  section("Replaced or rotated (disruptive)", d.disruptive);
   section("Public endpoints", [...d.publicEndpoints.added.map((e) => `+ ${e}`), ...d.publicEndpoints.removed.map((e) => `- ${e}`)]);
   section("Egress rules", d.egress.map((e) => `${e.change === "added" ? "+" : e.change === "removed" ? "-" : "~"} ${e.rule} (${e.change}): ${e.detail}`));
   section("Routes", d.routes);
