@@ -182,11 +182,14 @@ export function synthesize(options: SynthesizeOptions): number {
     if (!plan) return 1;
     publish(staging, outdir, plan.stackIds, options.pruneStaleStacks ?? true);
     const stdout = options.stdout ?? process.stdout;
+    // Named as the user would type it: relative to the working directory when below it.
+    const shownOut = displayName(outdir);
     for (const apps of plan.all.flatMap((s) => s.apps)) {
+      const emergency = apps.emergencyApplyIn(shownOut);
       stdout.write(
-        apps.emergencyApply
-          ? `${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; without network access to the API server: ${apps.emergencyApply}\n`
-          : `${apps.node.id}: plain manifests in cdktf.out/${apps.manifestsDir}; the cluster's run command is off (cluster.runCommand: false), so apply them from where the API server is reachable: kubectl apply -f cdktf.out/${apps.manifestsDir}\n`,
+        emergency
+          ? `${apps.node.id}: plain manifests in ${shownOut}/${apps.manifestsDir}; without network access to the API server: ${emergency}\n`
+          : `${apps.node.id}: plain manifests in ${shownOut}/${apps.manifestsDir}; the cluster's run command is off (cluster.runCommand: false), so apply them from where the API server is reachable: kubectl apply -f ${shownOut}/${apps.manifestsDir}\n`,
       );
     }
     return 0;

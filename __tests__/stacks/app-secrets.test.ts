@@ -89,7 +89,7 @@ describe("an app that reads Key Vault secrets", () => {
       expect(() => new Deployment(objects[2]).validate()).not.toThrow();
       expect(objects[2].spec.template.spec.serviceAccountName).toBe("api");
       expect(stdout).toContain(
-        'cd cdktf.out/manifests/full-aks1 && terraform -chdir=../../stacks/full-aks1 init -input=false > /dev/null && terraform -chdir=../../stacks/full-aks1 output -raw workload_identities > workload-identities.yaml && az aks command invoke --resource-group rg-full-aks1 --name aks-full-aks1 --command "kubectl apply -f ." --file .',
+        `cd ${outdir}/manifests/full-aks1 && terraform -chdir=../../stacks/full-aks1 init -input=false > /dev/null && terraform -chdir=../../stacks/full-aks1 output -raw workload_identities > workload-identities.yaml && az aks command invoke --resource-group rg-full-aks1 --name aks-full-aks1 --command "kubectl apply -f ." --file .`,
       );
     });
 

@@ -120,8 +120,9 @@ describe("the plain manifests", () => {
   it("are written by synth to cdktf.out/manifests/<env>-<spoke>/, and synth prints how to apply them without network access", () => {
     expect(code).toBe(0);
     expect(fs.readdirSync(path.join(outdir, "manifests", "demo-aks1"))).toEqual(["hello.yaml"]);
-    expect(stdout).toBe('demo-aks1-apps: plain manifests in cdktf.out/manifests/demo-aks1; without network access to the API server: cd cdktf.out/manifests/demo-aks1 && az aks command invoke --resource-group rg-demo-aks1 --name aks-demo-aks1 --command "kubectl apply -f ." --file .\n');
-    expect(json.output.apply_without_network_access.value).toBe(stdout.split("server: ")[1].trim());
+    // Printed for where this synth wrote (here a scratch folder); the stack's output names the default folder, the same on every machine.
+    expect(stdout).toBe(`demo-aks1-apps: plain manifests in ${outdir}/manifests/demo-aks1; without network access to the API server: cd ${outdir}/manifests/demo-aks1 && az aks command invoke --resource-group rg-demo-aks1 --name aks-demo-aks1 --command "kubectl apply -f ." --file .\n`);
+    expect(json.output.apply_without_network_access.value).toBe(stdout.split("server: ")[1].trim().replace(`${outdir}/`, "cdktf.out/"));
   });
 
   it("hold the namespace first, then the network policy, deployment and service", () => {

@@ -317,6 +317,16 @@ describe("API Server VNet Integration (spokes[].subnets.apiServer)", () => {
     expect([rule.destination_addresses, rule.destination_ports]).toEqual([["10.0.10.0/28"], ["443"]]);
   });
 
+  it("keeps the hub's privatelink zone while any spoke brings its own zone, so a spoke can switch without the hub deleting a zone it still links", () => {
+    const onlyIntegrated = stacks(environment(changed((r) => (r.spokes[0].subnets.apiServer = "10.0.6.0/28"))));
+    const hubJson = synth(onlyIntegrated.hub).json;
+    expect(resources(hubJson, "azurerm_private_dns_zone").map((z) => z.name).filter((n) => n.endsWith(".azmk8s.io")).sort()).toEqual(["private.westeurope.azmk8s.io", "privatelink.westeurope.azmk8s.io"]);
+    // The spoke itself links only the zone its cluster registers in.
+    const zoneNames = Object.fromEntries(Object.entries(hubJson.resource.azurerm_private_dns_zone).map(([key, z]: [string, any]) => [`\${azurerm_private_dns_zone.${key}.name}`, z.name]));
+    const linked = resources(synth(onlyIntegrated.spokes[0]).json, "azurerm_private_dns_zone_virtual_network_link").map((l) => zoneNames[hubExpression(hubJson, l.private_dns_zone_name)]);
+    expect(linked.filter((n) => n.endsWith(".azmk8s.io"))).toEqual(["private.westeurope.azmk8s.io"]);
+  });
+
   it("is off by default: no delegated subnet, no private.<region> zone", () => {
     const built = stacks();
     expect(resources(synth(built.spokes[0]).json, "azurerm_kubernetes_cluster")[0].api_server_access_profile).toBeUndefined();

@@ -54,14 +54,16 @@ export class AppsStack extends SynthStack {
   public readonly objects = new Map<string, AppObjects>();
   public readonly apps: InternalApp[] = [];
   public readonly manifestsDir: string;
-  /** The command line that applies the plain manifests through the Azure API; undefined when the cluster's run command is off. */
+  /** The command line that applies the plain manifests through the Azure API, for the default output folder; undefined when the cluster's run command is off. */
   public readonly emergencyApply?: string;
+  private readonly emergency?: { readonly cluster: Pick<ClusterAccess, "resourceGroupName" | "name">; readonly spokeStackId?: string };
 
   constructor(scope: Construct, id: string, props: AppsStackProps) {
     super(scope, id);
     this.manifestsDir = props.manifestsDir;
     const withSecrets = props.spoke.apps.some((a) => a.secrets.length > 0);
-    this.emergencyApply = props.spoke.cluster.runCommand ? emergencyApply(props.cluster, props.manifestsDir, withSecrets ? props.spokeStackId : undefined) : undefined;
+    this.emergency = props.spoke.cluster.runCommand ? { cluster: props.cluster, spokeStackId: withSecrets ? props.spokeStackId : undefined } : undefined;
+    this.emergencyApply = this.emergencyApplyIn(DEFAULT_OUTDIR);
     configureBackend(this, props.env.backend, id);
 
     const mode = new TerraformVariable(this, "kubelogin_mode", {
@@ -95,7 +97,15 @@ export class AppsStack extends SynthStack {
       });
     }
   }
+
+  /** The emergency command line for output written to `outdir` (as the user names it); undefined when the cluster's run command is off. */
+  public emergencyApplyIn(outdir: string): string | undefined {
+    return this.emergency ? emergencyApply(this.emergency.cluster, this.manifestsDir, this.emergency.spokeStackId, outdir) : undefined;
+  }
 }
+
+/** Where cdktf writes unless told otherwise; the stack's output names it, so that it is the same on every machine. */
+export const DEFAULT_OUTDIR = "cdktf.out";
 
 /** The file the identity objects of apps with secrets are written to, beside the plain manifests, by the emergency command. */
 export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
@@ -106,9 +116,9 @@ export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
  * SecretProviderClasses from the (deployed) spoke stack's output: they name identities whose
  * client ids exist only in Azure.
  */
-export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string): string {
+export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string, outdir: string = DEFAULT_OUTDIR): string {
   // synth leaves the stack folder uninitialised: init (backend and providers) before reading its output.
   const stack = `../../stacks/${spokeStackId}`;
   const identities = spokeStackId ? `terraform -chdir=${stack} init -input=false > /dev/null && terraform -chdir=${stack} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
-  return `cd cdktf.out/${manifestsDir} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+  return `cd ${outdir}/${manifestsDir} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
 }

@@ -46,10 +46,15 @@ export function aksVnetIntegrationZone(location: string): string {
   return `private.${location}.azmk8s.io`;
 }
 
-/** The AKS zones a hub hosts (bring your own): the privatelink zone, and the VNet-integrated clusters' zone. */
+/**
+ * The AKS zones a hub hosts (bring your own): the privatelink zone whenever a spoke brings its
+ * own, and the VNet-integrated clusters' zone while one of them exists. Keeping the privatelink
+ * zone when every such spoke is VNet-integrated lets a spoke switch to VNet integration without
+ * the hub deleting a zone the spoke still links (Azure refuses to delete a linked zone).
+ */
 export function hostedAksZones(env: Environment): { privateLink: boolean; vnetIntegration: boolean } {
   const byo = env.spokes.filter((s) => s.cluster.privateDnsZone === "byo");
-  return { privateLink: byo.some((s) => s.subnets.apiServer === undefined), vnetIntegration: byo.some((s) => s.subnets.apiServer !== undefined) };
+  return { privateLink: byo.length > 0, vnetIntegration: byo.some((s) => s.subnets.apiServer !== undefined) };
 }
 
 /**
