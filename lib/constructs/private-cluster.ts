@@ -154,8 +154,8 @@ export const CLUSTER_LOG_CATEGORIES = [
 
 /**
  * The roles the control plane identity holds, and on what. Nothing more: the spoke VNet (AKS
- * joins the node subnet, places internal load balancers, and links the private DNS zone to the
- * VNet itself, which takes rights on the VNet), the route table (userDefinedRouting with a
+ * joins the node subnet and, with VNet integration, the API server subnet, places internal load
+ * balancers, and links the private DNS zone to the VNet itself, which takes rights on the VNet), the route table (userDefinedRouting with a
  * custom route table), and the bring-your-own private DNS zone.
  */
 export const CONTROL_PLANE_ROLES = {
