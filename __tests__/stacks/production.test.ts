@@ -3,6 +3,7 @@
  * endpoints), a hardened cluster (maintenance windows, Azure Linux, pod security policy, image
  * cleaner, Defender, host encryption), and a Premium firewall that is Premium in its features.
  */
+import { warningsOf } from "../../lib/policy/guardrails";
 import { changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
 
 const full = stacks(namedEnvironment("full"));
@@ -325,6 +326,17 @@ describe("API Server VNet Integration (spokes[].subnets.apiServer)", () => {
     const zoneNames = Object.fromEntries(Object.entries(hubJson.resource.azurerm_private_dns_zone).map(([key, z]: [string, any]) => [`\${azurerm_private_dns_zone.${key}.name}`, z.name]));
     const linked = resources(synth(onlyIntegrated.spokes[0]).json, "azurerm_private_dns_zone_virtual_network_link").map((l) => zoneNames[hubExpression(hubJson, l.private_dns_zone_name)]);
     expect(linked.filter((n) => n.endsWith(".azmk8s.io"))).toEqual(["private.westeurope.azmk8s.io"]);
+  });
+
+  it("warns, without refusing, in a region where AKS did not offer it when last read", () => {
+    const spoke = (location: string) => stacks(environment(changed((r) => {
+      r.location = location;
+      r.spokes[0].subnets.apiServer = "10.0.6.0/28";
+    }))).spokes[0];
+    expect(warningsOf(spoke("qatarcentral")).map((w) => w.message)).toEqual([
+      "API Server VNet Integration (spoke aks1: subnets.apiServer) was not offered in qatarcentral when this product last read Microsoft's list (2026-03); check with az aks create there before deploying",
+    ]);
+    expect(warningsOf(spoke("westeurope"))).toEqual([]);
   });
 
   it("is off by default: no delegated subnet, no private.<region> zone", () => {

@@ -27,3 +27,11 @@ export function suggestRegion(name: string): string | undefined {
   const best = closest(squashed, [...AZURE_REGIONS]);
   return distance(squashed, best) <= 3 ? best : undefined;
 }
+
+/**
+ * Regions where AKS did not offer API Server VNet Integration when this was last read, so a
+ * spoke with `subnets.apiServer` there is warned about (not refused: Microsoft adds regions).
+ * Source: Microsoft Learn, "API Server VNet Integration", availability (a January 2026 copy
+ * named eastus2 and qatarcentral; a March 2026 AKS docs change names only qatarcentral).
+ */
+export const API_SERVER_VNET_INTEGRATION_UNAVAILABLE = { regions: ["qatarcentral"], readIn: "2026-03" } as const;

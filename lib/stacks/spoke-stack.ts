@@ -3,7 +3,8 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { type AppIdentityRef, appObjects, identityManifest, serviceAccountSubject } from "../apps/kubernetes-objects";
 import { AppIdentity } from "../constructs/app-identity";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import { TerraformOutput, type TerraformStack } from "cdktf";
+import { Annotations, TerraformOutput, type TerraformStack } from "cdktf";
+import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../config/azure-regions";
 import type { Construct } from "constructs";
 import type { Environment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
@@ -145,6 +146,12 @@ export class SpokeStack extends PlatformStack {
       userPools: c.userPools,
       tags: this.tags,
     });
+
+    if (spoke.subnets.apiServer !== undefined && (API_SERVER_VNET_INTEGRATION_UNAVAILABLE.regions as readonly string[]).includes(env.location)) {
+      Annotations.of(this).addWarning(
+        `API Server VNet Integration (spoke ${spoke.name}: subnets.apiServer) was not offered in ${env.location} when this product last read Microsoft's list (${API_SERVER_VNET_INTEGRATION_UNAVAILABLE.readIn}); check with az aks create there before deploying`,
+      );
+    }
 
     new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name, description: "The AKS cluster." });
     new TerraformOutput(this, "cluster_resource_group", { value: rg, description: "Resource group of the cluster." });
