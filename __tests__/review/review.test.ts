@@ -11,6 +11,7 @@ import { parse, stringify } from "yaml";
 import { synthesize } from "../../lib/app";
 import { run } from "../../lib/cli";
 import { diffModels, diffText } from "../../lib/review/diff";
+import { buildGraph } from "../../lib/review/graph";
 import { explain, parseDestination } from "../../lib/review/explain";
 import { Model, readOutput, Ref, Unknown } from "../../lib/review/model";
 import { buildReview } from "../../lib/review/report";
@@ -296,6 +297,10 @@ describe("review", () => {
     expect(md).toContain("```mermaid\nflowchart LR");
     expect(md).toMatch(/\| pip-full-afw \| `full-hub\/firewall\/public-ip` \| `full-hub\/firewall\/firewall` \| Azure Firewall's egress address/);
     expect(md).toContain("| aks-full-aks1 | yes | yes | snet-nodes (private endpoint) | yes | yes | yes |");
+    // The picture joins each cluster to its node subnet, and a VNet-integrated one to its API server subnet too.
+    const graph = buildGraph(topology(full));
+    const label = (id: string) => graph.nodes.find((n) => n.id === id)?.label.split("\\n")[0];
+    expect(graph.edges.filter((e) => e.label === "API server").map((e) => [label(e.from), label(e.to)])).toEqual([["private AKS aks-full-aks2", "snet-apiserver"]]);
     // Where each API server listens, and each pool's OS disk, are what a reviewer cannot see in a snapshot line.
     expect(md).toContain("| aks-full-aks2 | yes | yes | snet-apiserver (VNet integration) | yes |");
     expect(md).toMatch(/\| aks-full-aks1 \|.*\| system: Ephemeral, apps: Ephemeral, batch: Managed \|$/m);

@@ -84,6 +84,7 @@ export function buildGraph(t: Topology): Graph {
     const node = id(c, "c");
     nodes.push({ id: node, label: `private AKS ${c.name}`, kind: "cluster", group: c.nodeSubnet?.vnet ? ids.get(c.nodeSubnet.vnet) : undefined });
     if (c.nodeSubnet) edges.push({ from: node, to: ids.get(c.nodeSubnet)!, label: "nodes", style: "solid" });
+    if (c.apiServerSubnet) edges.push({ from: node, to: ids.get(c.apiServerSubnet)!, label: "API server", style: "solid" });
   }
   for (const svc of t.services.filter((s) => s.source.startsWith("manifests/") === false)) {
     const ip = svc.annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"];
