@@ -58,6 +58,16 @@ describe("schema errors name the field", () => {
     expect(lines.every((l) => /^env\.yaml: [\w.]+: \S/.test(l))).toBe(true);
   });
 
+  it("names the spelling that works when a choice is written in the wrong case, and only then", () => {
+    expect(problems(changed((r) => {
+      r.spokes[0].cluster.osSku = "azurelinux";
+      r.spokes[0].cluster.networkPolicy = "weave";
+    }))).toEqual([
+      "env.yaml: spokes.0.cluster.networkPolicy: must be cilium, calico or azure",
+      "env.yaml: spokes.0.cluster.osSku: must be AzureLinux or Ubuntu; did you mean AzureLinux?",
+    ]);
+  });
+
   it("reports YAML syntax errors with their line", () => {
     expect(() => parseEnvironment("name: [demo\nlocation: x\n", "env.yaml", ENVIRONMENTS_DIR)).toThrow(/env\.yaml: \(syntax\): line \d+:/);
   });

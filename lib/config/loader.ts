@@ -86,7 +86,7 @@ function parseUnguarded(text: string, file: string, baseDir: string, format: "ya
   const parsed = environmentSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const location = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).location : undefined;
-    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap(issueToProblems), ...checkLocation(location)]));
+    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap((issue) => issueToProblems(issue, raw)), ...checkLocation(location)]));
   }
   const env = parsed.data;
   const problems: Problem[] = [...checkAddressPlan(env), ...checkRules(env)];
@@ -143,7 +143,7 @@ function inFileOrder(problems: Problem[]): Problem[] {
     .map((x) => x.p);
 }
 
-function issueToProblems(issue: z.core.$ZodIssue): Problem[] {
+function issueToProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
   const at = (extra: (string | number | symbol)[] = []) => {
     const segments = [...issue.path, ...extra];
     return segments.length === 0 ? "(root)" : fieldPath(...segments);
@@ -157,6 +157,12 @@ function issueToProblems(issue: z.core.$ZodIssue): Problem[] {
     case "invalid_key":
       // A record's key (a tag name) failed its own check: report that check's words.
       return [{ path: at(), message: issue.issues[0]?.message ?? issue.message }];
+    case "invalid_value": {
+      // A choice written in the wrong case (`ephemeral`): name the spelling that works.
+      const given = issue.path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
+      const meant = typeof given === "string" ? issue.values.find((v) => typeof v === "string" && v.toLowerCase() === given.toLowerCase() && v !== given) : undefined;
+      return [{ path: at(), message: meant === undefined ? issue.message : `${issue.message}; did you mean ${String(meant)}?` }];
+    }
     default:
       return [{ path: at(), message: issue.message }];
   }
