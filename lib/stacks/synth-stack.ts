@@ -10,8 +10,8 @@ import type { IConstruct } from "constructs";
  * references), then again per element in `toTerraform`, then once more over the merged
  * tree; and its resolver builds a context object for every string and number it passes,
  * tokens or not. At 500 spokes that was about 90% of synthesis. Here:
- * - {@link resolveTokens} copies plain data as it is and hands cdktf only the values that hold
- *   tokens, so each plain value costs one check;
+ * - {@link resolveTokens} walks plain data itself (keeping what does not change) and hands
+ *   cdktf only the values that hold tokens, so each plain value costs one check;
  * - `prepareStack` keeps what it resolved and `toTerraform` reuses it. Preparing and final
  *   resolution differ only in that preparing registers cross-stack references, and a
  *   reference resolves to the same identifier in both once registered. Elements created
