@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
 import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { synthesize } from "../lib/app";
 import { holdsNumberPattern, resolveTokens, SynthStack } from "../lib/stacks/synth-stack";
@@ -60,6 +61,22 @@ describe("SynthStack writes what cdktf's own synthesis writes", () => {
     expect([...ours.keys()].sort()).toEqual([...stock.keys()].sort());
     expect(ours.size).toBeGreaterThanOrEqual(5);
     for (const [name, text] of stock) expect({ name, text: ours.get(name) }).toEqual({ name, text });
+  });
+});
+
+describe("what preparing keeps", () => {
+  it("is never used stale: a stack prepared again, or synthesized after a change, shows the change", () => {
+    const stack = new SynthStack(Testing.app(), "s");
+    const group = new ResourceGroup(stack, "rg", { name: "before", location: "westeurope" });
+    stack.prepareStack();
+    group.name = "after";
+    stack.prepareStack();
+    expect(JSON.parse(Testing.synth(stack)).resource.azurerm_resource_group.rg.name).toBe("after");
+    // Prepared but never synthesized (a failed synth), then changed and synthesized through HCL: fresh too.
+    stack.prepareStack();
+    group.name = "again";
+    expect(stack.toHclTerraform().hcl).toContain('"again"');
+    expect(JSON.parse(Testing.synth(stack)).resource.azurerm_resource_group.rg.name).toBe("again");
   });
 });
 

@@ -14,8 +14,8 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { parseAllDocuments } from "yaml";
 import { synthesize } from "../../lib/app";
 import { INTERNAL_LB } from "../../lib/apps/kubernetes-objects";
-import { DEFAULT_ENVIRONMENT_FILE, PROJECT_ROOT } from "../../lib/config/loader";
-import { AKS_AAD_SERVER_APP_ID } from "../../lib/stacks/apps-stack";
+import { DEFAULT_ENVIRONMENT_FILE, displayName, PROJECT_ROOT } from "../../lib/config/loader";
+import { AKS_AAD_SERVER_APP_ID, emergencyApply } from "../../lib/stacks/apps-stack";
 import { changed, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
 
 const built = stacks();
@@ -117,6 +117,14 @@ describe("the apps stack", () => {
 });
 
 describe("the plain manifests", () => {
+  it("name the output folder as one shell word in the emergency line, and the working directory as .", () => {
+    const cluster = { resourceGroupName: "rg-demo-aks1", name: "aks-demo-aks1" };
+    expect(emergencyApply(cluster, "manifests/demo-aks1", undefined, "my out")).toBe(`cd 'my out/manifests/demo-aks1' && az aks command invoke --resource-group rg-demo-aks1 --name aks-demo-aks1 --command "kubectl apply -f ." --file .`);
+    expect(emergencyApply(cluster, "manifests/demo-aks1", undefined, "it's")).toMatch(/^cd 'it'\\''s\/manifests\/demo-aks1' && /);
+    expect(displayName(process.cwd())).toBe(".");
+    expect(displayName(path.join(process.cwd(), "cdktf.out"))).toBe("cdktf.out");
+  });
+
   it("are written by synth to cdktf.out/manifests/<env>-<spoke>/, and synth prints how to apply them without network access", () => {
     expect(code).toBe(0);
     expect(fs.readdirSync(path.join(outdir, "manifests", "demo-aks1"))).toEqual(["hello.yaml"]);

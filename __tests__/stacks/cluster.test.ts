@@ -149,6 +149,13 @@ describe("cluster options from the environment", () => {
     ]);
   });
 
+  it("says so plainly when a pool's name is its own rotation name, and reports two pools of one name once", () => {
+    expect(problems(changed((r) => (r.spokes[0].cluster.userPools = [{ name: "abcdefghitmp" }, { name: "apps" }, { name: "apps" }])))).toEqual([
+      'env.yaml: spokes.0.cluster.userPools.0.name: "abcdefghitmp" is also the temporary name this pool would take while its nodes are replaced (its first 9 characters and "tmp"); choose another name',
+      'env.yaml: spokes.0.cluster.userPools.2.name: "apps" is already used by spokes.0.cluster.userPools.1; node pool names must be unique',
+    ]);
+  });
+
   it("adds user node pools in the node subnet", () => {
     const env = environment(changed((r) => {
       r.spokes[0].cluster.userPools = [{ name: "batch", vmSize: "Standard_D8ds_v6", minCount: 1, maxCount: 4 }];

@@ -117,6 +117,7 @@ describe("the hardened cluster", () => {
       ["a local disk smaller than the OS disk (75 GiB)", { vmSize: "Standard_D2ds_v5" }, "Managed"],
       ["the same size with a 64 GiB OS disk", { vmSize: "Standard_D2ds_v5", osDiskSizeGb: 64 }, "Ephemeral"],
       ["a size the product does not know", { vmSize: "Standard_L8s_v3" }, "Managed"],
+      ["a known size written in another case (Azure takes any)", { vmSize: "Standard_D4DS_V6" }, "Ephemeral"],
       ["Managed asked for on a size that could be ephemeral", { osDiskType: "Managed" }, "Managed"],
       ["Ephemeral asked for on a size the product does not know (the user answers for the fit)", { vmSize: "Standard_L8s_v3", osDiskType: "Ephemeral" }, "Ephemeral"],
     ])("are %s: %j -> %s", (_what, pool, type) => {

@@ -41,6 +41,7 @@ export function selectedEnvironmentFile(env: NodeJS.ProcessEnv = process.env): s
 /** How a file is named in error lines: relative to the working directory when it is below it. */
 export function displayName(file: string, cwd: string = process.cwd()): string {
   const relative = path.relative(cwd, path.resolve(cwd, file));
+  if (relative === "") return ".";
   return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 

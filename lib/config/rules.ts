@@ -186,9 +186,12 @@ export function checkRules(env: Environment): Problem[] {
     // The names pools take while azurerm rotates them must be free, and distinct.
     const rotations = new Map<string, string>([[SYSTEM_POOL.rotation, `${base}.cluster.systemPool`], ...c.userPools.map((p, j): [string, string] => [rotationName(p.name), `${base}.cluster.userPools.${j}`])]);
     c.userPools.forEach((p, j) => {
+      const at = `${base}.cluster.userPools.${j}`;
       const rotating = rotations.get(p.name);
-      if (rotating !== undefined) add(`${base}.cluster.userPools.${j}.name`, `${quote(p.name)} is the temporary name ${rotating} takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name`);
-      const shared = c.userPools.findIndex((q) => q !== p && rotationName(q.name) === rotationName(p.name));
+      if (rotating === at) add(`${at}.name`, `${quote(p.name)} is also the temporary name this pool would take while its nodes are replaced (its first 9 characters and "tmp"); choose another name`);
+      else if (rotating !== undefined) add(`${at}.name`, `${quote(p.name)} is the temporary name ${rotating} takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name`);
+      // Two pools of one name are reported as duplicates below.
+      const shared = c.userPools.findIndex((q) => q !== p && q.name !== p.name && rotationName(q.name) === rotationName(p.name));
       if (shared !== -1 && shared < j) add(`${base}.cluster.userPools.${j}.name`, `${quote(p.name)} and userPools.${shared} ${quote(c.userPools[shared].name)} share their first 9 characters, and so the temporary name ${rotationName(p.name)} they take while their nodes are replaced; make them differ earlier`);
     });
     const names = new Map<string, string>();

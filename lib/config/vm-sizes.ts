@@ -37,9 +37,12 @@ export const LOCAL_DISK_GIB: Readonly<Record<string, number>> = {
   Standard_D4as_v6: 0,
 };
 
+/** The table by lowercase name: Azure takes VM size names in any case. */
+const BY_LOWERCASE = new Map(Object.entries(LOCAL_DISK_GIB).map(([size, gib]) => [size.toLowerCase(), gib]));
+
 /** The local disk of a VM size in GiB (0: none), or undefined when the product does not know the size. */
 export function localDiskGib(vmSize: string): number | undefined {
-  return LOCAL_DISK_GIB[vmSize];
+  return BY_LOWERCASE.get(vmSize.toLowerCase());
 }
 
 /**

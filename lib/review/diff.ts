@@ -37,37 +37,49 @@ const keyOf = (r: Resource) => `${r.stack}|${r.type}|${r.path}`;
 
 /**
  * Arguments whose change makes Terraform destroy and re-create a cluster (ForceNew in
- * terraform-provider-azurerm 4.x, kubernetes_cluster_resource.go), and those whose change makes
+ * terraform-provider-azurerm 4.x, kubernetes_cluster_resource.go, at the top level and in
+ * network_profile), and those whose change makes
  * azurerm rotate a node pool: new nodes in a temporary pool, the old ones deleted, without
  * cordon and drain for the system pool (cycleNodePoolProperties in kubernetes_cluster_resource.go
  * and kubernetes_cluster_node_pool_resource.go; the ones this product sets).
  */
 const CLUSTER_FORCE_NEW = ["name", "location", "resource_group_name", "dns_prefix", "node_resource_group", "private_cluster_enabled", "private_dns_zone_id"];
+const NETWORK_PROFILE_FORCE_NEW = ["network_plugin", "service_cidr", "dns_service_ip", "pod_cidr", "load_balancer_sku"];
 const POOL_ROTATION = ["vm_size", "os_disk_type", "os_disk_size_gb", "zones", "max_pods", "host_encryption_enabled", "vnet_subnet_id"];
 
-/** A resolved value as text: references by address, so that two outputs compare. */
-const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === "object" && x !== null && !Array.isArray(x) && x.constructor !== Object ? String(x) : x)) ?? "unset";
+/** What azurerm plans with when an argument is left out, where that is not "nothing" (os_disk_type defaults to Managed). */
+const POOL_DEFAULTS: Record<string, unknown> = { os_disk_type: "Managed" };
+
+/** A resolved value as text, references by address, so that two outputs compare (zones, a set, are sorted before). */
+const text = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === "object" && x !== null && !Array.isArray(x) && x.constructor !== Object ? String(x) : x)) ?? "unset";
 
 function disruptions(base: Model, head: Model): string[] {
   const out: string[] = [];
   const before = new Map(base.resources.map((r) => [keyOf(r), r]));
-  const changedArgs = (a: Record<string, unknown>, b: Record<string, unknown>, args: string[]) => args.filter((k) => text(a[k]) !== text(b[k])).map((k) => `${k} ${text(a[k])} => ${text(b[k])}`);
+  const changedArgs = (a: Record<string, unknown>, b: Record<string, unknown>, args: string[], prefix = "", defaults: Record<string, unknown> = {}) => {
+    const value = (x: Record<string, unknown>, k: string) => {
+      const v = x[k] ?? defaults[k];
+      return k === "zones" && Array.isArray(v) ? [...v].map(String).sort() : v;
+    };
+    return args.filter((k) => text(value(a, k)) !== text(value(b, k))).map((k) => `${prefix}${k} ${text(value(a, k))} => ${text(value(b, k))}`);
+  };
   for (const r of head.resources) {
     const old = before.get(keyOf(r));
     if (!old) continue;
     const [a, b] = [base.attrs(old), head.attrs(r)];
     if (r.type === "azurerm_kubernetes_cluster") {
-      const replaced = changedArgs(a, b, CLUSTER_FORCE_NEW);
+      const replaced = [...changedArgs(a, b, CLUSTER_FORCE_NEW), ...changedArgs(first(a.network_profile), first(b.network_profile), NETWORK_PROFILE_FORCE_NEW, "network_profile.")];
       // azurerm forces a new cluster when the API server subnet is taken away (ForceNewIfChange).
       const subnet = (x: Record<string, any>) => (Array.isArray(x.api_server_access_profile) ? x.api_server_access_profile[0] : x.api_server_access_profile)?.subnet_id;
       if (subnet(a) !== undefined && subnet(b) === undefined) replaced.push(`api_server_access_profile.subnet_id ${text(subnet(a))} => unset`);
       if (replaced.length > 0) out.push(`${r.path}: cluster replaced (destroyed and created again): ${replaced.join("; ")}`);
       const [pa, pb] = [first(a.default_node_pool), first(b.default_node_pool)];
-      const rotated = changedArgs(pa, pb, POOL_ROTATION);
+      const rotated = changedArgs(pa, pb, POOL_ROTATION, "", POOL_DEFAULTS);
       if (replaced.length === 0 && rotated.length > 0) out.push(`${r.path}: system pool rotated through ${String(pb.temporary_name_for_rotation ?? "a temporary pool")} (no cordon and drain): ${rotated.join("; ")}`);
     }
     if (r.type === "azurerm_kubernetes_cluster_node_pool") {
-      const rotated = changedArgs(a, b, POOL_ROTATION);
+      const rotated = changedArgs(a, b, POOL_ROTATION, "", POOL_DEFAULTS);
       if (rotated.length > 0) out.push(`${r.path}: pool ${String(b.name)} rotated through ${String(b.temporary_name_for_rotation ?? "a temporary pool")}: ${rotated.join("; ")}`);
     }
   }

@@ -120,5 +120,10 @@ export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" 
   // synth leaves the stack folder uninitialised: init (backend and providers) before reading its output.
   const stack = `../../stacks/${spokeStackId}`;
   const identities = spokeStackId ? `terraform -chdir=${stack} init -input=false > /dev/null && terraform -chdir=${stack} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
-  return `cd ${outdir}/${manifestsDir} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+  return `cd ${shellWord(`${outdir}/${manifestsDir}`)} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+}
+
+/** A path as one shell word: as it is when it holds only safe characters, else in single quotes. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

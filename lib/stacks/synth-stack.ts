@@ -37,6 +37,8 @@ export class SynthStack extends TerraformStack {
   }
 
   public override prepareStack(): void {
+    // What an earlier preparation kept, never used (a synth that failed after it), is stale now.
+    this.prepared.clear();
     this.ensureBackendExists();
     const reuse = !hasAspects(this);
     // Like cdktf: the element list is taken once; elements that resolving adds are resolved at synth.
@@ -44,6 +46,12 @@ export class SynthStack extends TerraformStack {
       const resolved = resolveTokens(this, element.toTerraform(), true);
       if (reuse) this.prepared.set(element, resolved);
     }
+  }
+
+  /** HCL output (SYNTH_HCL_OUTPUT) resolves as cdktf does; what preparing kept is not used, so it is dropped. */
+  public override toHclTerraform(): { [key: string]: any } {
+    this.prepared.clear();
+    return super.toHclTerraform();
   }
 
   public override toTerraform(): any {
