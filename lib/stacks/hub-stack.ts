@@ -49,8 +49,9 @@ export function aksVnetIntegrationZone(location: string): string {
 /**
  * The AKS zones a hub hosts (bring your own): the privatelink zone whenever a spoke brings its
  * own, and the VNet-integrated clusters' zone while one of them exists. Keeping the privatelink
- * zone when every such spoke is VNet-integrated lets a spoke switch to VNet integration without
- * the hub deleting a zone the spoke still links (Azure refuses to delete a linked zone).
+ * zone when every such spoke is VNet-integrated lets a spoke switch to VNet integration (which
+ * replaces its cluster) without the hub deleting a zone the spoke still links (Azure refuses to
+ * delete a linked zone).
  */
 export function hostedAksZones(env: Environment): { privateLink: boolean; vnetIntegration: boolean } {
   const byo = env.spokes.filter((s) => s.cluster.privateDnsZone === "byo");

@@ -19,8 +19,12 @@ import type { IConstruct } from "constructs";
  *   `toTerraform`, and nothing is reused when the stack's tree has aspects, which cdktf
  *   invokes between the two phases and which may change elements.
  *
- * `__tests__/synth-stack.test.ts` synthesizes every shipped environment both ways and
- * compares the files.
+ * `__tests__/synth-stack.test.ts` synthesizes the shipped environments both ways and compares
+ * the files. What this relies on, and this product's stacks meet: a token resolves to the same
+ * value when asked twice and whether or not cdktf is preparing (true of references and of
+ * values fixed at construction; not of a Lazy value that counts what later stacks add, or of a
+ * custom token that reads `context.preparing`), and plain data is not nested 200 deep (cdktf
+ * stops there with "circular reference").
  */
 export class SynthStack extends TerraformStack {
   private readonly prepared = new Map<TerraformElement, unknown>();
