@@ -239,7 +239,7 @@ const hub = z
       .object({
         /** AzureFirewallSubnet, at least /26. Required unless hub.existing. */
         firewall: cidr.optional(),
-        /** AzureFirewallManagementSubnet, at least /26: the firewall's management IP configuration (Basic tier, forced tunnelling). @default - none */
+        /** AzureFirewallManagementSubnet, at least /26: the firewall's management IP configuration (the Basic tier, or forced tunnelling on any tier). @default - none */
         firewallManagement: cidr.optional(),
         /** AzureBastionSubnet, at least /26: Azure Bastion is deployed when set. @default - no Bastion */
         bastion: cidr.optional(),

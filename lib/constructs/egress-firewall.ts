@@ -103,7 +103,7 @@ export class EgressFirewall extends Construct {
       this.managementPublicIp = publicEndpoint(this, "management-public-ip", {
         ...common,
         name: props.management.publicIpName,
-        reason: "Azure requires a public IP on the firewall's management configuration (Basic tier, forced tunnelling); only the platform uses it, no workload traffic.",
+        reason: "Azure requires a public IP on the firewall's management configuration (the Basic tier, or forced tunnelling on any tier); only the platform uses it, no workload traffic.",
       });
     }
 
