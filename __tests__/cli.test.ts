@@ -2,15 +2,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import * as fs from "fs";
 import * as os from "os";
-import { reportInternalError, run } from "../lib/cli";
-import { changed, ENVIRONMENTS_DIR } from "./helpers";
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
+import { reportInternalError } from "../lib/cli";
+import { changed, cli, ENVIRONMENTS_DIR } from "./helpers";
 
 describe("private-aks validate", () => {
   it("accepts the default environment and names the stacks it would build", async () => {

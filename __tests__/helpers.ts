@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TerraformStack, Testing } from "cdktf";
 import { parse, stringify } from "yaml";
+import { run } from "../lib/cli";
 import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment } from "../lib/config/loader";
 import { EnvironmentError } from "../lib/config/problem";
 import type { Environment } from "../lib/config/schema";
@@ -91,4 +92,12 @@ export function hubExpression(hub: any, reference: string): string {
   const match = REMOTE.exec(reference);
   if (!match) throw new Error(`not a cross-stack reference: ${reference}`);
   return hub.output[match[1]].value;
+}
+
+/** Runs the `private-aks` command line in this process: its exit code and what it printed. */
+export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
 }

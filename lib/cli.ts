@@ -9,6 +9,7 @@ import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { planEnvironment } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
+import { DEFAULTS } from "./config/defaults";
 import { oneLine } from "./config/problem";
 import { exceptionLine, violationLine } from "./policy/guardrails";
 import { diffModels, diffText } from "./review/diff";
@@ -87,7 +88,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
   program
     .command("review")
     .description("write <out>/review/REVIEW.md and topology.svg from the synthesized output; with --base, the changes since it come first")
-    .option("--out <dir>", "the synthesized output to review", "cdktf.out")
+    .option("--out <dir>", "the synthesized output to review", DEFAULTS.outdir)
     .option("--base <dir>", "another synthesized output (the base branch's) to compare with")
     .action(async (options: { out: string; base?: string }) => {
       const head = model(options.out);
@@ -106,7 +107,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .description("would this flow leave the spoke, and why? decided from the synthesized output as Azure would")
     .requiredOption("--from <spoke[/subnet]>", "the source: a spoke (its node subnet) or spoke/subnet, e.g. aks1 or hub/jumpbox")
     .requiredOption("--to <host:port[/protocol]>", "the destination, e.g. mcr.microsoft.com:443/https or 10.0.1.5:22/tcp")
-    .option("--out <dir>", "the synthesized output", "cdktf.out")
+    .option("--out <dir>", "the synthesized output", DEFAULTS.outdir)
     .option("--json", "print {verdict, rule, path} as JSON")
     .action((options: { from: string; to: string; out: string; json?: boolean }) => {
       try {
@@ -124,7 +125,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .command("diff")
     .description("what changed between two synthesized outputs: public endpoints, egress rules, routes, cluster settings, role assignments, then every resource; exit 1 when anything changed")
     .argument("<base>", "the base output folder")
-    .argument("[head]", "the head output folder", "cdktf.out")
+    .argument("[head]", "the head output folder", DEFAULTS.outdir)
     .option("--json", "print the diff as JSON")
     .action((base: string, head: string, options: { json?: boolean }) => {
       const d = diffModels(model(base), model(head));

@@ -9,7 +9,6 @@ import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/f
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parse, stringify } from "yaml";
 import { synthesize } from "../../lib/app";
-import { run } from "../../lib/cli";
 import { diffModels, diffText } from "../../lib/review/diff";
 import { buildGraph } from "../../lib/review/graph";
 import { explain, parseDestination } from "../../lib/review/explain";
@@ -17,7 +16,7 @@ import { Model, readOutput, Ref, Unknown } from "../../lib/review/model";
 import { buildReview } from "../../lib/review/report";
 import { topology } from "../../lib/review/topology";
 import type { HubStack } from "../../lib/stacks/hub-stack";
-import { ENVIRONMENTS_DIR } from "../helpers";
+import { cli, ENVIRONMENTS_DIR } from "../helpers";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
 const quiet = { write: () => undefined };
@@ -45,13 +44,6 @@ const defaultOut = synthesized("default", "default.yaml");
 const fullOut = synthesized("full", "full.yaml");
 const model = new Model(readOutput(defaultOut));
 const full = new Model(readOutput(fullOut));
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
-  return { code, stdout, stderr };
-}
 
 describe("the model of cdktf.out", () => {
   it("holds every stack's resources and the manifests", () => {

@@ -4,6 +4,8 @@
  * default never differs between the file and the code.
  */
 export const DEFAULTS = {
+  /** Where synth writes and the review commands read, unless told otherwise (CDKTF_OUTDIR, --out). */
+  outdir: "cdktf.out",
   firewall: {
     tier: "Standard",
     zones: ["1", "2", "3"],

@@ -6,7 +6,7 @@
  */
 import { acknowledgementsIn } from "../policy/guardrails";
 import type { Model, Resource } from "./model";
-import { type FirewallRule, topology } from "./topology";
+import { AZURERM_POOL_DEFAULTS, type FirewallRule, first, topology } from "./topology";
 
 export interface ResourceChange {
   readonly stack: string;
@@ -47,9 +47,6 @@ const CLUSTER_FORCE_NEW = ["name", "location", "resource_group_name", "dns_prefi
 const NETWORK_PROFILE_FORCE_NEW = ["network_plugin", "service_cidr", "dns_service_ip", "pod_cidr", "load_balancer_sku"];
 const POOL_ROTATION = ["vm_size", "os_disk_type", "os_disk_size_gb", "zones", "max_pods", "host_encryption_enabled", "vnet_subnet_id"];
 
-/** What azurerm plans with when an argument is left out, where that is not "nothing" (os_disk_type defaults to Managed). */
-const POOL_DEFAULTS: Record<string, unknown> = { os_disk_type: "Managed" };
-
 /** A resolved value as text, references by address, so that two outputs compare (zones, a set, are sorted before). */
 const text = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => (typeof x === "object" && x !== null && !Array.isArray(x) && x.constructor !== Object ? String(x) : x)) ?? "unset";
@@ -69,24 +66,24 @@ function disruptions(base: Model, head: Model): string[] {
     if (!old) continue;
     const [a, b] = [base.attrs(old), head.attrs(r)];
     if (r.type === "azurerm_kubernetes_cluster") {
-      const replaced = [...changedArgs(a, b, CLUSTER_FORCE_NEW), ...changedArgs(first(a.network_profile), first(b.network_profile), NETWORK_PROFILE_FORCE_NEW, "network_profile.")];
+      const replaced = [...changedArgs(a, b, CLUSTER_FORCE_NEW), ...changedArgs(block(a.network_profile), block(b.network_profile), NETWORK_PROFILE_FORCE_NEW, "network_profile.")];
       // azurerm forces a new cluster when the API server subnet is taken away (ForceNewIfChange).
-      const subnet = (x: Record<string, any>) => (Array.isArray(x.api_server_access_profile) ? x.api_server_access_profile[0] : x.api_server_access_profile)?.subnet_id;
+      const subnet = (x: Record<string, unknown>) => first<Record<string, unknown>>(x.api_server_access_profile)?.subnet_id;
       if (subnet(a) !== undefined && subnet(b) === undefined) replaced.push(`api_server_access_profile.subnet_id ${text(subnet(a))} => unset`);
       if (replaced.length > 0) out.push(`${r.path}: cluster replaced (destroyed and created again): ${replaced.join("; ")}`);
-      const [pa, pb] = [first(a.default_node_pool), first(b.default_node_pool)];
-      const rotated = changedArgs(pa, pb, POOL_ROTATION, "", POOL_DEFAULTS);
+      const [pa, pb] = [block(a.default_node_pool), block(b.default_node_pool)];
+      const rotated = changedArgs(pa, pb, POOL_ROTATION, "", AZURERM_POOL_DEFAULTS);
       if (replaced.length === 0 && rotated.length > 0) out.push(`${r.path}: system pool rotated through ${String(pb.temporary_name_for_rotation ?? "a temporary pool")} (no cordon and drain): ${rotated.join("; ")}`);
     }
     if (r.type === "azurerm_kubernetes_cluster_node_pool") {
-      const rotated = changedArgs(a, b, POOL_ROTATION, "", POOL_DEFAULTS);
+      const rotated = changedArgs(a, b, POOL_ROTATION, "", AZURERM_POOL_DEFAULTS);
       if (rotated.length > 0) out.push(`${r.path}: pool ${String(b.name)} rotated through ${String(b.temporary_name_for_rotation ?? "a temporary pool")}: ${rotated.join("; ")}`);
     }
   }
   return out;
 }
 
-const first = (x: unknown): Record<string, unknown> => ((Array.isArray(x) ? x[0] : x) ?? {}) as Record<string, unknown>;
+const block = (x: unknown): Record<string, unknown> => first<Record<string, unknown>>(x) ?? {};
 const change = (r: Resource): ResourceChange => ({ stack: r.stack, type: r.type, path: r.path });
 const strip = (raw: Record<string, unknown>) => {
   const { "//": _m, ...rest } = raw as any;

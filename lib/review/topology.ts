@@ -132,7 +132,11 @@ export interface Topology {
   readonly roleAssignments: { resource: Resource; role: string; scope: string; principal: string }[];
 }
 
-const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? v[0] : (v as T | undefined));
+/** A nested block's one element: the JSON writes blocks as lists. */
+export const first = <T>(v: unknown): T | undefined => (Array.isArray(v) ? v[0] : (v as T | undefined));
+
+/** What azurerm sends for a node pool argument left out, where that is not nothing. */
+export const AZURERM_POOL_DEFAULTS: Readonly<Record<string, unknown>> = { os_disk_type: "Managed" };
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (typeof x === "string" ? x : String(x)));
 
 /** Builds the typed views of a model. */
@@ -254,8 +258,7 @@ export function topology(model: Model): Topology {
       networkPolicy: net.network_policy,
       nodeSubnet: subnetOf(pool.vnet_subnet_id),
       apiServerSubnet: api.virtual_network_integration_enabled === true ? subnetOf(api.subnet_id) : undefined,
-      // azurerm sends Managed when os_disk_type is left out.
-      osDisks: Object.fromEntries([[pool.name, pool.os_disk_type ?? "Managed"], ...pools.map((p) => [model.attr(p, "name"), model.attr(p, "os_disk_type") ?? "Managed"])]),
+      osDisks: Object.fromEntries([[pool.name, pool.os_disk_type ?? AZURERM_POOL_DEFAULTS.os_disk_type], ...pools.map((p) => [model.attr(p, "name"), model.attr(p, "os_disk_type") ?? AZURERM_POOL_DEFAULTS.os_disk_type])]),
       runCommand: a.run_command_enabled ?? true,
       kubernetesVersion: a.kubernetes_version ?? "AKS default",
     };

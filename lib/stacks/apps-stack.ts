@@ -1,5 +1,6 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
+import { DEFAULTS } from "../config/defaults";
 import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { type AppIdentityRef, type AppObjects, appObjects } from "../apps/kubernetes-objects";
@@ -63,7 +64,7 @@ export class AppsStack extends SynthStack {
     this.manifestsDir = props.manifestsDir;
     const withSecrets = props.spoke.apps.some((a) => a.secrets.length > 0);
     this.emergency = props.spoke.cluster.runCommand ? { cluster: props.cluster, spokeStackId: withSecrets ? props.spokeStackId : undefined } : undefined;
-    this.emergencyApply = this.emergencyApplyIn(DEFAULT_OUTDIR);
+    this.emergencyApply = this.emergencyApplyIn(DEFAULTS.outdir);
     configureBackend(this, props.env.backend, id);
 
     const mode = new TerraformVariable(this, "kubelogin_mode", {
@@ -104,9 +105,6 @@ export class AppsStack extends SynthStack {
   }
 }
 
-/** Where cdktf writes unless told otherwise; the stack's output names it, so that it is the same on every machine. */
-export const DEFAULT_OUTDIR = "cdktf.out";
-
 /** The file the identity objects of apps with secrets are written to, beside the plain manifests, by the emergency command. */
 export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
 
@@ -116,7 +114,7 @@ export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
  * SecretProviderClasses from the (deployed) spoke stack's output: they name identities whose
  * client ids exist only in Azure.
  */
-export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string, outdir: string = DEFAULT_OUTDIR): string {
+export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string, outdir: string = DEFAULTS.outdir): string {
   // synth leaves the stack folder uninitialised: init (backend and providers) before reading its output.
   const stack = `../../stacks/${spokeStackId}`;
   const identities = spokeStackId ? `terraform -chdir=${stack} init -input=false > /dev/null && terraform -chdir=${stack} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
