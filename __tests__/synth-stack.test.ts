@@ -7,7 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { Annotations, App, Aspects, DefaultTokenResolver, Fn, type ISynthesisSession, Lazy, LocalBackend, StringConcat, TerraformIterator, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { addCustomSynthesis, StackSynthesizer } from "cdktf/lib/synthesize/synthesizer";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { synthesize } from "../lib/app";
@@ -28,25 +32,69 @@ function files(dir: string): Map<string, string> {
   return out;
 }
 
-function synthTo(file: string, stock: boolean): Map<string, string> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-stack-"));
+/** Runs `fn` with SynthStack as it is, or (`stock`) with cdktf's own stack methods and synthesizer in its place. */
+function withSynthesis<T>(stock: boolean, fn: (stockToTerraform?: jest.SpyInstance) => T): T {
   const spies = stock
-    ? (["prepareStack", "toTerraform", "ensureBackendExists"] as const).map((m) =>
-        jest.spyOn(SynthStack.prototype, m).mockImplementation(function (this: TerraformStack) {
-          return (TerraformStack.prototype[m] as () => unknown).call(this);
-        } as never),
-      )
+    ? [
+        ...(["toTerraform", "prepareStack", "ensureBackendExists"] as const).map((m) =>
+          jest.spyOn(SynthStack.prototype, m).mockImplementation(function (this: TerraformStack) {
+            return (TerraformStack.prototype[m] as () => unknown).call(this);
+          } as never),
+        ),
+        // cdktf's own synthesizer, which writes what the stock toTerraform gives.
+        jest.spyOn(SynthStack.prototype as unknown as { synthesizeJson(session: ISynthesisSession): void }, "synthesizeJson").mockImplementation(function (this: TerraformStack, session: ISynthesisSession) {
+          new StackSynthesizer(this, process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined).synthesize(session);
+        }),
+      ]
     : [];
   try {
+    return fn(spies[0]);
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+  }
+}
+
+function synthTo(file: string, stock: boolean): Map<string, string> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-stack-"));
+  return withSynthesis(stock, (stockToTerraform) => {
     const stderr = { text: "", write: (t: string) => (stderr.text += t) };
     const code = synthesize({ outdir, file, stderr, stdout: { write: () => true } });
     expect(stderr.text).toBe("");
     expect(code).toBe(0);
-    if (stock) expect(spies[1]).toHaveBeenCalled();
+    if (stockToTerraform) expect(stockToTerraform).toHaveBeenCalled();
     return files(outdir);
-  } finally {
-    spies.forEach((s) => s.mockRestore());
+  });
+}
+
+/** Builds an app with `build` and synthesizes it, as it is or the stock way: every file, or what synth threw. */
+function synthApp(build: (app: App) => void, stock: boolean): Map<string, string> | Error {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-stack-"));
+  return withSynthesis(stock, () => {
+    const app = new App({ outdir, stackTraces: false });
+    build(app);
+    try {
+      app.synth();
+    } catch (e) {
+      return e as Error;
+    }
+    return files(outdir);
+  });
+}
+
+/** Both ways give the same files (or the same error). */
+function expectSameSynthesis(build: (app: App) => void): Map<string, string> | Error {
+  const ours = synthApp(build, false);
+  const stock = synthApp(build, true);
+  if (stock instanceof Error) {
+    expect(ours).toBeInstanceOf(Error);
+    expect((ours as Error).message).toBe(stock.message);
+    return ours;
   }
+  expect(ours).not.toBeInstanceOf(Error);
+  const mine = ours as Map<string, string>;
+  expect([...mine.keys()].sort()).toEqual([...stock.keys()].sort());
+  for (const [name, text] of stock) expect({ name, text: mine.get(name) }).toEqual({ name, text });
+  return mine;
 }
 
 describe("SynthStack writes what cdktf's own synthesis writes", () => {
@@ -61,6 +109,113 @@ describe("SynthStack writes what cdktf's own synthesis writes", () => {
     expect([...ours.keys()].sort()).toEqual([...stock.keys()].sort());
     expect(ours.size).toBeGreaterThanOrEqual(5);
     for (const [name, text] of stock) expect({ name, text: ours.get(name) }).toEqual({ name, text });
+  });
+});
+
+describe("SynthStack writes what cdktf writes for any element, not only those this product builds", () => {
+  const group = (stack: TerraformStack, id: string, extra: Partial<ConstructorParameters<typeof ResourceGroup>[2]> = {}) =>
+    new ResourceGroup(stack, id, { name: `rg-${id}`, location: "westeurope", ...extra });
+  /** A stack with its azurerm provider. */
+  const azure = (app: App, id: string) => {
+    const stack = new SynthStack(app, id);
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    return stack;
+  };
+
+  it("meta-arguments, aliased providers, cross-stack references, escape hatches, dynamic blocks, provisioners, imports, token keys, aspects", () => {
+    const files = expectSameSynthesis((app) => {
+      const hub = new SynthStack(app, "hub");
+      new AzurermProvider(hub, "azurerm", { features: [{}] });
+      const hubGroup = group(hub, "hub");
+      const spoke = new SynthStack(app, "spoke");
+      new AzurermProvider(spoke, "azurerm", { features: [{}] });
+      const other = new AzurermProvider(spoke, "other", { features: [{}], alias: "other", subscriptionId: "00000000-0000-0000-0000-000000000000" });
+      const plain = group(spoke, "plain", { tags: { hub: hubGroup.name, exponent: "1e5" } });
+      group(spoke, "counted", { count: 2 });
+      const names = TerraformIterator.fromList(["a", "b"]);
+      group(spoke, "for-each", { forEach: names, name: names.value });
+      group(spoke, "lifecycle", { lifecycle: { ignoreChanges: ["tags"], preventDestroy: true }, dependsOn: [plain] });
+      group(spoke, "aliased", { provider: other });
+      new DataAzurermClientConfig(spoke, "client", { dependsOn: [plain], provider: other });
+      group(spoke, "escape").addOverride("lifecycle.prevent_destroy", true);
+      group(spoke, "provisioned", { provisioners: [{ type: "local-exec", command: "echo hi" }] });
+      group(spoke, "imported").importFrom("/subscriptions/x/resourceGroups/rg-imported");
+      group(spoke, "token-key", { tags: { [`k-${plain.name}`]: "v" } });
+      const rules = TerraformIterator.fromMap({ a: { priority: 100 } });
+      new FirewallPolicyRuleCollectionGroup(spoke, "dynamic", {
+        name: "rcg",
+        firewallPolicyId: "/subscriptions/x/policy",
+        priority: 100,
+        networkRuleCollection: rules.dynamic({ name: rules.key, priority: rules.getNumber("priority"), action: "Allow", rule: [] }),
+      });
+      new TerraformOutput(spoke, "plain-id", { value: plain.id });
+      // A stack with overrides of its own, and one with an aspect.
+      const overridden = azure(app, "overridden");
+      new LocalBackend(overridden, { path: "overridden.tfstate" });
+      group(overridden, "one", { tags: { hub: hubGroup.name } });
+      overridden.addOverride("terraform.required_version", ">= 1.5");
+      overridden.addOverride("resource.azurerm_resource_group.one.tags.extra", "x");
+      const aspected = azure(app, "aspected");
+      group(aspected, "one");
+      Aspects.of(aspected).add({ visit: (node) => (node instanceof ResourceGroup ? (node.tags = { touched: "yes" }) : undefined) });
+    });
+    // Each kind took its path: the file holds it.
+    const spoke = JSON.parse((files as Map<string, string>).get(path.join("stacks", "spoke", "cdk.tf.json"))!);
+    expect(spoke.resource.azurerm_firewall_policy_rule_collection_group.dynamic.dynamic.network_rule_collection.for_each).toBeDefined();
+    expect(spoke.resource.azurerm_resource_group.lifecycle.depends_on).toEqual(["azurerm_resource_group.plain"]);
+    expect(spoke.provider.azurerm).toHaveLength(2);
+    expect(JSON.parse((files as Map<string, string>).get(path.join("stacks", "overridden", "cdk.tf.json"))!).resource.azurerm_resource_group.one.tags.extra).toBe("x");
+  });
+
+  it("runs annotations, custom synthesis and validations as cdktf does", () => {
+    const files = expectSameSynthesis((app) => {
+      const stack = azure(app, "s");
+      const one = group(stack, "one");
+      Annotations.of(one).addWarning("careful");
+      Annotations.of(stack).addInfo("for your information");
+      addCustomSynthesis(one, { onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, "custom.txt"), "written by custom synthesis") });
+    });
+    expect((files as Map<string, string>).get("custom.txt")).toBe("written by custom synthesis");
+    expect((files as Map<string, string>).get("manifest.json")).toContain("careful");
+    const invalid = expectSameSynthesis((app) => {
+      const stack = azure(app, "s");
+      group(stack, "one");
+      stack.node.addValidation({ validate: () => ["not valid"] });
+    });
+    expect((invalid as Error).message).toContain("not valid");
+  });
+
+  it("stops at an error annotation with cdktf's message, and goes on with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", () => {
+    const build = (app: App) => Annotations.of(group(azure(app, "s"), "one")).addError("broken");
+    expect((expectSameSynthesis(build) as Error).message).toMatch(/Encountered Annotations with level "ERROR":\n\[s\/one\] broken/);
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "1";
+    try {
+      expect((expectSameSynthesis(build) as Map<string, string>).get("manifest.json")).toContain("broken");
+    } finally {
+      delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    }
+  });
+
+  it("leaves HCL output (SYNTH_HCL_OUTPUT) to cdktf", () => {
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      const files = expectSameSynthesis((app) => {
+        const hub = azure(app, "hub");
+        group(azure(app, "spoke"), "one", { tags: { hub: group(hub, "hub").name } });
+      });
+      expect((files as Map<string, string>).get(path.join("stacks", "spoke", "cdk.tf"))).toContain('resource "azurerm_resource_group" "one"');
+    } finally {
+      delete process.env.SYNTH_HCL_OUTPUT;
+    }
+  });
+
+  it("writes the same with many stacks, each written as cdktf writes it", () => {
+    const files = expectSameSynthesis((app) => {
+      const hub = azure(app, "hub");
+      const shared = group(hub, "shared");
+      for (let i = 0; i < 40; i++) group(azure(app, `spoke-${i}`), "own", { tags: { shared: shared.name } });
+    });
+    expect([...(files as Map<string, string>).keys()].filter((f) => f.endsWith("cdk.tf.json"))).toHaveLength(41);
   });
 });
 

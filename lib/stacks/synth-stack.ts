@@ -1,34 +1,97 @@
-import { Aspects, DefaultTokenResolver, type ResolveOptions, StringConcat, TerraformBackend, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from "cdktf";
-import { deepMerge } from "cdktf/lib/util";
-import type { IConstruct } from "constructs";
+import * as fs from "fs";
+import * as path from "path";
+import { AnnotationMetadataEntryType, Aspects, DefaultTokenResolver, type ISynthesisSession, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { encounteredAnnotationWithLevelError } from "cdktf/lib/errors";
+import { type ICustomSynthesis, invokeAspects } from "cdktf/lib/synthesize/synthesizer";
+import { TerraformDynamicBlock } from "cdktf/lib/terraform-dynamic-block";
+import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
+import { deepMerge, keysToSnakeCase } from "cdktf/lib/util";
+import { type Construct, ConstructOrder, type IConstruct } from "constructs";
+import { RenderedJson, stableJson } from "./stable-json";
+
+/** Where cdktf keeps a construct's custom synthesis (`addCustomSynthesis`). */
+const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
+/** The metadata types cdktf collects as annotations. */
+const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, AnnotationMetadataEntryType.WARN, AnnotationMetadataEntryType.ERROR];
 
 /**
- * The base of every stack of the product: a `TerraformStack` whose synthesis resolves each
- * element's tokens once instead of three times, with the same output byte for byte.
+ * The base of every stack of the product: a `TerraformStack` whose synthesis does cdktf's work
+ * with less of it, and writes the same files byte for byte.
  *
  * cdktf 0.21 resolves a stack's whole tree in `prepareStack` (to find cross-stack
  * references), then again per element in `toTerraform`, then once more over the merged
- * tree; and its resolver builds a context object for every string and number it passes,
- * tokens or not. At 500 spokes that was about 90% of synthesis. Here:
+ * tree; its resolver builds a context object for every string and number it passes, tokens
+ * or not; each resource's `toTerraform` copies its attributes three times over (dynamic blocks
+ * set apart, meta-arguments merged, then resolved); the stack's tree is deep-merged by copying
+ * every fragment; and the file is written by a generic stable stringify. At 500 spokes that
+ * was most of synthesis. Here:
  * - {@link resolveTokens} walks plain data itself (keeping what does not change) and hands
  *   cdktf only the values that hold tokens, so each plain value costs one check;
- * - `prepareStack` keeps what it resolved and `toTerraform` reuses it. Preparing and final
- *   resolution differ only in that preparing registers cross-stack references, and a
- *   reference resolves to the same identifier in both once registered. Elements created
- *   after an element was prepared (cross-stack outputs and remote states) are resolved in
- *   `toTerraform`, and nothing is reused when the stack's tree has aspects, which cdktf
- *   invokes between the two phases and which may change elements.
+ * - {@link synthesizeElement} puts a provider resource's or data source's fragment together
+ *   in that one walk, and leaves any element using more than attributes, `dependsOn`,
+ *   `provider` and `lifecycle` to cdktf's own `toTerraform`;
+ * - `prepareStack` keeps what it resolved and synthesis reuses it, the attributes as their
+ *   JSON text (one string outlives preparing far more cheaply than the objects it is made
+ *   of). Preparing and final resolution differ only in that preparing registers cross-stack
+ *   references, and a reference resolves to the same identifier in both once registered.
+ *   Elements created after an element was prepared (cross-stack outputs and remote states)
+ *   are resolved at synthesis, and nothing is reused when the stack's tree has aspects, which
+ *   cdktf invokes between the two phases and which may change elements;
+ * - the tree takes fragments by reference ({@link Tree}), and the file is written by
+ *   {@link stableJson}, which gives json-stable-stringify's text and copies the kept JSON in.
  *
- * `__tests__/synth-stack.test.ts` synthesizes the shipped environments both ways and compares
- * the files. What this relies on, and this product's stacks meet: a token resolves to the same
- * value when asked twice and whether or not cdktf is preparing (true of references and of
- * values fixed at construction; not of a Lazy value that counts what later stacks add, or of a
- * custom token that reads `context.preparing`), and plain data is not nested 200 deep (cdktf
- * stops there with "circular reference").
+ * `__tests__/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
+ * every kind of element and synthesis step cdktf has, both ways and compares the files. What
+ * this relies on, and this product's stacks meet: a token resolves to the same value when
+ * asked twice and whether or not cdktf is preparing (true of references and of values fixed
+ * at construction; not of a Lazy value that counts what later stacks add, or of a custom
+ * token that reads `context.preparing`), and plain data is not nested 200 deep (cdktf stops
+ * there with "circular reference").
  */
 export class SynthStack extends TerraformStack {
   private readonly prepared = new Map<TerraformElement, unknown>();
   private backend?: TerraformBackend;
+
+  public constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stock = this.synthesizer;
+    // Read as cdktf's TerraformStack reads them, when the stack is made.
+    const hclOutput = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+    const continueOnErrorAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
+    this.synthesizer = {
+      synthesize: (session) => {
+        if (hclOutput) stock.synthesize(session);
+        else this.synthesizeJson(session, continueOnErrorAnnotations);
+      },
+    };
+  }
+
+  /**
+   * cdktf's `StackSynthesizer.synthesize` for JSON output (cdktf 0.21, its last release), step
+   * for step, except that the file's text comes from {@link SynthStack.renderJson}: aspects,
+   * validations, the stack's manifest entry, custom synthesis, annotations (an error one stops
+   * the synth unless CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS is set), then the file.
+   */
+  private synthesizeJson(session: ISynthesisSession, continueOnErrorAnnotations: boolean): void {
+    invokeAspects(this);
+    if (this.hasResourceMove()) {
+      this.node.addValidation(new ValidateTerraformVersion(">=1.5", "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version."));
+    }
+    if (!session.skipValidation) this.runAllValidations();
+    const manifest = session.manifest.forStack(this);
+    for (const node of this.node.findAll(ConstructOrder.POSTORDER)) (node as unknown as Record<symbol, ICustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
+    const annotations = this.node.findAll().flatMap((node) =>
+      node.node.metadata
+        .filter((m) => ANNOTATION_TYPES.includes(m.type))
+        .map((m) => ({ constructPath: node.node.path, level: m.type as AnnotationMetadataEntryType, message: m.data as string, stacktrace: m.trace })),
+    );
+    (manifest as { annotations: StackAnnotation[] }).annotations = annotations;
+    const errors = annotations.filter((a) => a.level === AnnotationMetadataEntryType.ERROR);
+    if (!continueOnErrorAnnotations && errors.length > 0) throw encounteredAnnotationWithLevelError(errors.map((a) => `[${a.constructPath}] ${a.message}`).join("\n"));
+    const workingDirectory = path.join(session.outdir, manifest.workingDirectory);
+    if (!fs.existsSync(workingDirectory)) fs.mkdirSync(workingDirectory);
+    fs.writeFileSync(path.join(session.outdir, manifest.synthesizedStackPath), this.renderJson());
+  }
 
   /**
    * cdktf looks the backend up by walking the whole tree, and does so again for the origin
@@ -47,8 +110,10 @@ export class SynthStack extends TerraformStack {
     const reuse = !hasAspects(this);
     // Like cdktf: the element list is taken once; elements that resolving adds are resolved at synth.
     for (const element of elementsOf(this)) {
-      const resolved = resolveTokens(this, element.toTerraform(), true);
-      if (reuse) this.prepared.set(element, resolved);
+      const resolved = synthesizeElement(this, element, true);
+      // Attributes are kept as their text: one string outlives preparing more cheaply than
+      // the objects it is made of, which die young instead.
+      if (reuse) this.prepared.set(element, resolved instanceof Placed ? resolved.rendered() : resolved);
     }
   }
 
@@ -59,14 +124,29 @@ export class SynthStack extends TerraformStack {
   }
 
   public override toTerraform(): any {
+    return this.build(false);
+  }
+
+  /** The stack's file, as cdktf would write it. */
+  public renderJson(): string {
+    return stableJson(this.build(true))!;
+  }
+
+  /**
+   * What cdktf's `toTerraform()` gives, built from each element's resolved fragment (kept
+   * from preparing, else made now). With `rendered`, attributes kept as text stay text (for
+   * {@link stableJson}); else they are parsed back.
+   */
+  private build(rendered: boolean): Record<string, unknown> {
     const { rawOverrides, cdktfVersion } = this as unknown as { rawOverrides: Record<string, unknown>; cdktfVersion: string };
     const elements = elementsOf(this);
+    const overridden = Object.keys(rawOverrides).length > 0;
     const metadata: Record<string, unknown> = {
       version: cdktfVersion,
       stackName: this.node.id,
       backend: "local",
       cloud: undefined,
-      ...(Object.keys(rawOverrides).length > 0 ? { overrides: { stack: Object.keys(rawOverrides) } } : {}),
+      ...(overridden ? { overrides: { stack: Object.keys(rawOverrides) } } : {}),
     };
     for (const element of elements) deepMerge(metadata, resolveTokens(this, element.toMetadata()));
     const outputs: Record<string, unknown> = {};
@@ -78,17 +158,114 @@ export class SynthStack extends TerraformStack {
       deepMerge(outputs, nested);
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
+    // The stack's overrides are deep-merged into the whole tree, which must then be plain and all its own.
+    const tree = new Tree(tf, !overridden && rendered);
     for (const element of elements) {
       // Used once: a second synthesis of the same stack resolves afresh, as cdktf would.
-      const fragment = this.prepared.has(element) ? this.prepared.get(element) : resolveTokens(this, element.toTerraform());
+      const fragment = this.prepared.has(element) ? this.prepared.get(element) : synthesizeElement(this, element, false);
       this.prepared.delete(element);
-      deepMerge(tf, fragment as Record<string, unknown>);
+      if (overridden) deepMerge(tf, fragment instanceof Placed ? fragment.asFragment() : fragment);
+      else tree.add(fragment as Placed | Record<string, unknown>);
     }
-    deepMerge(tf, rawOverrides);
+    if (overridden) deepMerge(tf, rawOverrides);
     // Fragments and metadata are resolved; cdktf's last pass over the whole tree changes
     // nothing else than dropping an undefined `cloud` and resolving the stack's overrides.
     if (metadata.cloud === undefined) delete metadata.cloud;
-    return Object.keys(rawOverrides).length > 0 ? resolveTokens(this, tf) : tf;
+    return overridden ? (resolveTokens(this, tf) as Record<string, unknown>) : tf;
+  }
+}
+
+/**
+ * An element's attributes (resolved, with its meta-arguments and metadata) and where they go
+ * in the stack's tree: `<kind>.<type>.<id>`. Kept as text between preparing and synthesis.
+ */
+class Placed {
+  public constructor(
+    public readonly kind: "resource" | "data",
+    public readonly type: string,
+    public readonly id: string,
+    public readonly attributes: Record<string, unknown> | RenderedJson,
+  ) {}
+
+  /** Depth of the attributes in the stack's tree: root, kind, type, id. */
+  public static readonly DEPTH = 3;
+
+  public rendered(): Placed {
+    return this.attributes instanceof RenderedJson ? this : new Placed(this.kind, this.type, this.id, new RenderedJson(stableJson(this.attributes, Placed.DEPTH)!, Placed.DEPTH));
+  }
+
+  /** The attributes as objects. */
+  public plain(): Record<string, unknown> {
+    return this.attributes instanceof RenderedJson ? (JSON.parse(this.attributes.text) as Record<string, unknown>) : this.attributes;
+  }
+
+  /** The fragment cdktf's `toTerraform()` gives. */
+  public asFragment(): Record<string, unknown> {
+    return { [this.kind]: { [this.type]: { [this.id]: this.plain() } } };
+  }
+}
+
+/**
+ * A stack's tree, put together from resolved fragments as cdktf's `deepMerge` would, with the
+ * same result, but taking what the tree does not hold yet by reference instead of copying it
+ * key by key. An object taken so is never changed: where a later fragment merges into it, it
+ * is copied first (`owned` lists the tree's own objects). Arrays meeting arrays are
+ * concatenated into a new one, as cdktf does. With `keepRendered`, attributes kept as text
+ * are placed as they are.
+ */
+class Tree {
+  private readonly owned = new Set<object>();
+
+  public constructor(
+    private readonly root: Record<string, unknown>,
+    private readonly keepRendered: boolean,
+  ) {
+    this.owned.add(root);
+  }
+
+  public add(fragment: Placed | Record<string, unknown>): void {
+    if (!(fragment instanceof Placed)) return this.merge(this.root, fragment);
+    const byType = this.child(this.child(this.root, fragment.kind), fragment.type);
+    if (byType === undefined || byType[fragment.id] !== undefined) return this.merge(this.root, fragment.asFragment());
+    byType[fragment.id] = this.keepRendered ? fragment.attributes : fragment.plain();
+  }
+
+  /** `parent[key]` as an object of the tree's own, made or copied if need be; undefined if it holds something else. */
+  private child(parent: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+    if (parent === undefined) return undefined;
+    const existing = parent[key];
+    if (existing === undefined) {
+      const made: Record<string, unknown> = {};
+      this.owned.add(made);
+      parent[key] = made;
+      return made;
+    }
+    if (typeof existing !== "object" || existing === null || Array.isArray(existing) || existing instanceof RenderedJson) return undefined;
+    return this.own(parent, key, existing as Record<string, unknown>);
+  }
+
+  private own(parent: Record<string, unknown>, key: string, existing: Record<string, unknown>): Record<string, unknown> {
+    if (this.owned.has(existing)) return existing;
+    const copy = (Array.isArray(existing) ? [...existing] : { ...existing }) as Record<string, unknown>;
+    this.owned.add(copy);
+    parent[key] = copy;
+    return copy;
+  }
+
+  private merge(target: Record<string, unknown>, source: Record<string, unknown>): void {
+    for (const key of Object.keys(source)) {
+      const value = source[key];
+      const existing = target[key];
+      if (value === undefined) delete target[key];
+      else if (typeof value !== "object" || value === null) target[key] = value;
+      else if (Array.isArray(value)) target[key] = Array.isArray(existing) ? [...(existing as unknown[]), ...value] : value;
+      else if (typeof existing !== "object" || existing === null) target[key] = value;
+      else {
+        const into = existing instanceof RenderedJson ? (target[key] = JSON.parse(existing.text) as Record<string, unknown>) : this.own(target, key, existing as Record<string, unknown>);
+        this.owned.add(into);
+        this.merge(into, value as Record<string, unknown>);
+      }
+    }
   }
 }
 
@@ -152,7 +329,76 @@ export function resolveTokens(scope: IConstruct, value: unknown, preparing = fal
   return walk(value, { scope, preparing, resolver: RESOLVER });
 }
 
-function walk(v: unknown, options: ResolveOptions): unknown {
+/**
+ * An element's resolved `toTerraform()`, with the same result. A provider's resource or data
+ * source that uses nothing but attributes, `dependsOn`, `provider` and `lifecycle` (every
+ * element this product builds) is put together here from its attributes, without the
+ * intermediate copies cdktf makes (dynamic blocks set apart, meta-arguments converted to
+ * snake case key by key, everything deep-merged, then resolved); anything else (an escape
+ * hatch, count or for_each, provisioners, a move or an import, a dynamic block) is left to
+ * cdktf's `toTerraform()`.
+ */
+export function synthesizeElement(scope: IConstruct, element: TerraformElement, preparing = false): unknown {
+  const options = { scope, preparing, resolver: RESOLVER };
+  return attributesOnly(element, options) ?? walk(element.toTerraform(), options);
+}
+
+const RESOURCE_TO_TERRAFORM = TerraformResource.prototype.toTerraform;
+const DATA_SOURCE_TO_TERRAFORM = TerraformDataSource.prototype.toTerraform;
+/** Keys cdktf's `toTerraform()` sets or removes on top of the attributes: an attribute by one of these names is left to cdktf. */
+const META_KEYS = ["depends_on", "count", "provider", "lifecycle", "for_each", "connection", "provisioner", "//"];
+
+/** What `toTerraform()` reads beyond the public API of a resource or data source. */
+interface ElementInternals {
+  readonly rawOverrides: Record<string, unknown>;
+  readonly terraformResourceType: string;
+  readonly terraformMetaArguments: { dependsOn?: unknown; count?: unknown; provider?: unknown; lifecycle?: unknown; forEach?: unknown; connection?: unknown };
+  readonly constructNodeMetadata: unknown;
+  readonly provisioners?: unknown;
+  readonly _imported?: unknown;
+  readonly _movedByTarget?: unknown;
+  readonly _movedById?: unknown;
+  readonly _hasMoved?: boolean;
+  synthesizeAttributes(): Record<string, unknown>;
+}
+
+/**
+ * Thrown by {@link walk} in attributes when it meets a dynamic block, which cdktf sets apart
+ * before resolving, or an object it would hand to cdktf whole (a token key), which may hold one.
+ */
+const DYNAMIC_BLOCK = new Error("dynamic block");
+
+function attributesOnly(element: TerraformElement, options: ResolveOptions): unknown {
+  const kind = element.toTerraform === RESOURCE_TO_TERRAFORM ? "resource" : element.toTerraform === DATA_SOURCE_TO_TERRAFORM ? "data" : undefined;
+  if (kind === undefined) return undefined;
+  const e = element as unknown as ElementInternals;
+  for (const _ in e.rawOverrides) return undefined;
+  if (kind === "resource" && (e.provisioners !== undefined || e._imported !== undefined || e._movedByTarget !== undefined || e._movedById !== undefined || e._hasMoved)) return undefined;
+  const meta = e.terraformMetaArguments;
+  if (meta.count !== undefined || meta.forEach !== undefined || meta.connection !== undefined) return undefined;
+  const type = e.terraformResourceType;
+  const id = element.friendlyUniqueId;
+  if (stringNeedsCdktf(type) || stringNeedsCdktf(id)) return undefined;
+  const raw = e.synthesizeAttributes();
+  for (const key of META_KEYS) if (raw[key] !== undefined) return undefined;
+  let attributes: Record<string, unknown>;
+  try {
+    attributes = walk(raw, options, true) as Record<string, unknown>;
+  } catch (err) {
+    if (err === DYNAMIC_BLOCK) return undefined;
+    throw err;
+  }
+  // `raw` is the element's own fresh object; the walk returned it or a copy.
+  if (attributes === raw) attributes = { ...raw };
+  if (meta.dependsOn !== undefined) attributes.depends_on = walk(keysToSnakeCase(meta.dependsOn), options);
+  if (meta.provider !== undefined) attributes.provider = walk(meta.provider, options);
+  if (meta.lifecycle !== undefined) attributes.lifecycle = walk(keysToSnakeCase(meta.lifecycle), options);
+  attributes["//"] = walk(e.constructNodeMetadata, options);
+  return new Placed(kind, type, id, attributes);
+}
+
+/** `attributes`: `v` is (inside) a provider's attributes, where a dynamic block throws {@link DYNAMIC_BLOCK}. */
+function walk(v: unknown, options: ResolveOptions, attributes = false): unknown {
   switch (typeof v) {
     case "undefined":
     case "boolean":
@@ -172,14 +418,17 @@ function walk(v: unknown, options: ResolveOptions): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      const r = walk(x, options);
+      const r = walk(x, options, attributes);
       if (out === undefined && (r !== x || r === undefined)) out = v.slice(0, i);
       if (out !== undefined && r !== undefined) out.push(r);
     }
     return out ?? v;
   }
   const obj = v as Record<string, unknown>;
-  if (typeof obj.resolve === "function" || isConstruct(obj)) return Tokenization.resolve(v, options);
+  if (typeof obj.resolve === "function" || isConstruct(obj)) {
+    if (attributes && TerraformDynamicBlock.isTerraformDynamicBlock(obj)) throw DYNAMIC_BLOCK;
+    return Tokenization.resolve(v, options);
+  }
   const proto: unknown = Object.getPrototypeOf(obj);
   // cdktf returns a plain object; so does this, for anything else than a plain object.
   let out: Record<string, unknown> | undefined = proto === Object.prototype || proto === null ? undefined : {};
@@ -188,8 +437,12 @@ function walk(v: unknown, options: ResolveOptions): unknown {
     const key = keys[i];
     const x = obj[key];
     // Most keys of a provider's attributes hold undefined: cdktf drops them, whatever the key.
-    if (x !== undefined && stringNeedsCdktf(key)) return Tokenization.resolve(v, options);
-    const r = x === undefined ? undefined : walk(x, options);
+    if (x !== undefined && stringNeedsCdktf(key)) {
+      // cdktf would have set dynamic blocks in this object apart first: left to it.
+      if (attributes) throw DYNAMIC_BLOCK;
+      return Tokenization.resolve(v, options);
+    }
+    const r = x === undefined ? undefined : walk(x, options, attributes);
     if (out === undefined && (r !== x || r === undefined)) {
       out = {};
       for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
