@@ -209,7 +209,7 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
     }
   });
 
-  it("writes the same with many stacks, each written as cdktf writes it", () => {
+  it("writes the same with many stacks, whose folders are made in the background", () => {
     const files = expectSameSynthesis((app) => {
       const hub = azure(app, "hub");
       const shared = group(hub, "shared");

@@ -15,6 +15,7 @@ import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 import { HubStack } from "./stacks/hub-stack";
 import { stackIds as ids } from "./stacks/naming";
 import { PeeringStack } from "./stacks/peering-stack";
+import { settleOutputFiles } from "./stacks/synth-stack";
 import { withoutTokenTraces } from "./stacks/token-traces";
 
 export interface SynthesizeOptions {
@@ -102,8 +103,13 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   const shown = files.map((f) => displayName(f)).join(",");
   // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
   const app = new App({ outdir: options.outdir, stackTraces: false });
-  // Build and synthesize without cdktf's per-token stack traces (see token-traces.ts).
-  return withoutTokenTraces(() => buildAndCheck(options, app, loaded, peerings, shown));
+  try {
+    // Build and synthesize without cdktf's per-token stack traces (see token-traces.ts).
+    return withoutTokenTraces(() => buildAndCheck(options, app, loaded, peerings, shown));
+  } finally {
+    // Whatever happened, nothing is created in the output folder any more: the caller may remove it.
+    settleOutputFiles(app);
+  }
 }
 
 function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; env: Environment }[], peerings: ReturnType<typeof planPeerings>, shown: string): Plan | undefined {

@@ -1,12 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AnnotationMetadataEntryType, Aspects, DefaultTokenResolver, type ISynthesisSession, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type ISynthesisSession, Manifest, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
 import { encounteredAnnotationWithLevelError } from "cdktf/lib/errors";
 import { type ICustomSynthesis, invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { TerraformDynamicBlock } from "cdktf/lib/terraform-dynamic-block";
 import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 import { deepMerge, keysToSnakeCase } from "cdktf/lib/util";
 import { type Construct, ConstructOrder, type IConstruct } from "constructs";
+import { BackgroundFiles } from "./output-files";
 import { RenderedJson, stableJson } from "./stable-json";
 
 /** Where cdktf keeps a construct's custom synthesis (`addCustomSynthesis`). */
@@ -38,7 +39,9 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  *   are resolved at synthesis, and nothing is reused when the stack's tree has aspects, which
  *   cdktf invokes between the two phases and which may change elements;
  * - the tree takes fragments by reference ({@link Tree}), and the file is written by
- *   {@link stableJson}, which gives json-stable-stringify's text and copies the kept JSON in.
+ *   {@link stableJson}, which gives json-stable-stringify's text and copies the kept JSON in;
+ * - with many stacks, their folders and files are created in the background while the stacks
+ *   are built and prepared ({@link BackgroundFiles}).
  *
  * `__tests__/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
  * every kind of element and synthesis step cdktf has, both ways and compares the files. What
@@ -54,12 +57,18 @@ export class SynthStack extends TerraformStack {
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
+    noteOutputFile(this);
     const stock = this.synthesizer;
     // Read as cdktf's TerraformStack reads them, when the stack is made.
     const hclOutput = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
     const continueOnErrorAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
     this.synthesizer = {
       synthesize: (session) => {
+        // The stack's folder and file may have been created in the background (see
+        // noteOutputFile): that is over before anything is written here.
+        settleOutputFiles(App.of(this));
+        // With mkdir -p, where cdktf checks and then creates: a folder appearing in between is no error.
+        fs.mkdirSync(path.join(session.outdir, Manifest.stacksFolder, this.node.id), { recursive: true });
         if (hclOutput) stock.synthesize(session);
         else this.synthesizeJson(session, continueOnErrorAnnotations);
       },
@@ -88,8 +97,6 @@ export class SynthStack extends TerraformStack {
     (manifest as { annotations: StackAnnotation[] }).annotations = annotations;
     const errors = annotations.filter((a) => a.level === AnnotationMetadataEntryType.ERROR);
     if (!continueOnErrorAnnotations && errors.length > 0) throw encounteredAnnotationWithLevelError(errors.map((a) => `[${a.constructPath}] ${a.message}`).join("\n"));
-    const workingDirectory = path.join(session.outdir, manifest.workingDirectory);
-    if (!fs.existsSync(workingDirectory)) fs.mkdirSync(workingDirectory);
     fs.writeFileSync(path.join(session.outdir, manifest.synthesizedStackPath), this.renderJson());
   }
 
@@ -104,16 +111,22 @@ export class SynthStack extends TerraformStack {
   }
 
   public override prepareStack(): void {
-    // What an earlier preparation kept, never used (a synth that failed after it), is stale now.
-    this.prepared.clear();
-    this.ensureBackendExists();
-    const reuse = !hasAspects(this);
-    // Like cdktf: the element list is taken once; elements that resolving adds are resolved at synth.
-    for (const element of elementsOf(this)) {
-      const resolved = synthesizeElement(this, element, true);
-      // Attributes are kept as their text: one string outlives preparing more cheaply than
-      // the objects it is made of, which die young instead.
-      if (reuse) this.prepared.set(element, resolved instanceof Placed ? resolved.rendered() : resolved);
+    try {
+      // What an earlier preparation kept, never used (a synth that failed after it), is stale now.
+      this.prepared.clear();
+      this.ensureBackendExists();
+      const reuse = !hasAspects(this);
+      // Like cdktf: the element list is taken once; elements that resolving adds are resolved at synth.
+      for (const element of elementsOf(this)) {
+        const resolved = synthesizeElement(this, element, true);
+        // Attributes are kept as their text: one string outlives preparing more cheaply than
+        // the objects it is made of, which die young instead.
+        if (reuse) this.prepared.set(element, resolved instanceof Placed ? resolved.rendered() : resolved);
+      }
+    } catch (e) {
+      // A failed synth removes what it staged: nothing may be created in it afterwards.
+      settleOutputFiles(App.of(this));
+      throw e;
     }
   }
 
@@ -267,6 +280,46 @@ class Tree {
       }
     }
   }
+}
+
+/**
+ * From this many stacks of an app on, the stacks' folders and files are created in the
+ * background ({@link BackgroundFiles}) while the rest is built and prepared: the thread takes
+ * about 20 ms to start, and each folder and file it creates saves the synth half a millisecond
+ * or more of waiting for the file system, so below this it would only add to a short synth.
+ */
+const BACKGROUND_FROM_STACKS = 32;
+
+/** Each app's stack folders: queued until there are enough, then created in the background until the first stack is synthesized. */
+const outputFiles = new WeakMap<App, { queued: [string, string][]; files?: BackgroundFiles; settled?: boolean }>();
+
+/**
+ * Called as each stack is made: its folder and file (cdktf's manifest layout,
+ * `stacks/<id>/cdk.tf.json`) are created in the background once the app has many stacks.
+ */
+function noteOutputFile(stack: TerraformStack): void {
+  const app = App.of(stack);
+  let state = outputFiles.get(app);
+  if (state === undefined) outputFiles.set(app, (state = { queued: [] }));
+  if (state.settled) return;
+  const dir = path.resolve(app.outdir, Manifest.stacksFolder, stack.node.id);
+  state.queued.push([dir, path.join(dir, app.manifest.stackFileName)]);
+  if (state.files === undefined && state.queued.length < BACKGROUND_FROM_STACKS) return;
+  state.files ??= new BackgroundFiles();
+  for (const [d, f] of state.queued) state.files.add(d, f);
+  state.queued = [];
+}
+
+/**
+ * Waits until the app's stack folders being created in the background, if any, are done;
+ * after this nothing more is created for the app. Called before a stack is written, when
+ * preparing fails, and by whoever made the app before removing its output folder.
+ */
+export function settleOutputFiles(app: App): void {
+  const state = outputFiles.get(app);
+  if (state === undefined || state.settled) return;
+  state.settled = true;
+  state.files?.settle();
 }
 
 /** cdktf's element order: depth first, the stack's own elements only. */

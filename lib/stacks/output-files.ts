@@ -1,0 +1,75 @@
+import { Worker } from "worker_threads";
+
+/**
+ * Creates empty folders and files on a background thread while the caller goes on, for a
+ * caller that writes into them later and must not wait for the file system meanwhile.
+ *
+ * Why: on some file systems creating an entry costs several times what writing into an
+ * existing file does (on this project's CI machines 0.2 to 0.4 ms per folder and as much per
+ * file, against 0.07 ms for writing a stack's JSON over an empty file). A synth of 500 spokes
+ * writes 500 folders and files into a fresh staging folder: a quarter of its time and more,
+ * spent with the other core idle.
+ *
+ * What it promises:
+ * - nothing but empty folders (`mkdir` of a folder whose parent exists: never a parent) and
+ *   empty files (opened for append: created if missing, never truncated or written);
+ * - errors are ignored: the caller's own writes meet and report any real problem, and a
+ *   folder removed meanwhile stays removed (nothing is made in it);
+ * - after {@link BackgroundFiles.settle} returns, the thread touches nothing more, so the
+ *   caller may write, or remove the folders, without a race.
+ */
+export class BackgroundFiles {
+  /** [0]: entries done; [1]: the caller stopped waiting. */
+  private readonly flags = new Int32Array(new SharedArrayBuffer(8));
+  private readonly worker: Worker;
+  private posted = 0;
+  private settled = false;
+
+  public constructor(private readonly timeoutMs = 60_000) {
+    this.worker = new Worker(THREAD, { eval: true, workerData: { flags: this.flags.buffer } });
+    // The process never waits for the thread on its own.
+    this.worker.unref();
+  }
+
+  /** Queues a folder (its parent must exist, or come earlier) and then a file in it; ignored once settled. */
+  public add(dir: string, file: string): void {
+    if (this.settled) return;
+    this.worker.postMessage([dir, file]);
+    this.posted++;
+  }
+
+  /** Waits until every queued entry is done (or gives up waiting after `timeoutMs`, and stops the thread). */
+  public settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const deadline = Date.now() + this.timeoutMs;
+    for (let done = Atomics.load(this.flags, DONE); done < this.posted; done = Atomics.load(this.flags, DONE)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.flags, DONE, done, left) === "timed-out") {
+        // Stops before the next entry. The one in flight, if any, is an mkdir or an
+        // open-for-append: harmless to a caller that creates folders with mkdir -p.
+        Atomics.store(this.flags, STOP, 1);
+        break;
+      }
+    }
+    void this.worker.terminate();
+  }
+}
+
+const DONE = 0;
+const STOP = 1;
+
+/** The thread's code: small, and given as a string, so it runs the same from the bundle and from sources. */
+const THREAD = `
+const { parentPort, workerData } = require("worker_threads");
+const fs = require("fs");
+const flags = new Int32Array(workerData.flags);
+parentPort.on("message", ([dir, file]) => {
+  if (Atomics.load(flags, ${STOP}) === 0) {
+    try { fs.mkdirSync(dir); } catch {}
+    try { fs.closeSync(fs.openSync(file, "a")); } catch {}
+  }
+  Atomics.add(flags, ${DONE}, 1);
+  Atomics.notify(flags, ${DONE});
+});
+`;
