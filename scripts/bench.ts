@@ -29,13 +29,14 @@ interface Figure {
 }
 
 /** Runs a command `runs` times; the median wall time and peak RSS (GNU time, when present). */
-function measure(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number } = {}): Figure {
+function measure(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv | ((run: number) => NodeJS.ProcessEnv); runs?: number } = {}): Figure {
   const times: number[] = [];
   const rss: number[] = [];
   for (let i = 0; i < (options.runs ?? RUNS); i++) {
     const [cmd, ...args] = TIME ? [TIME, "-f", "%M", ...command] : command;
     const start = performance.now();
-    const child = spawnSync(cmd, args, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...options.env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const env = typeof options.env === "function" ? options.env(i) : options.env;
+    const child = spawnSync(cmd, args, { cwd: options.cwd ?? PROJECT_ROOT, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     times.push(performance.now() - start);
     if (child.status !== 0) throw new Error(`${command.join(" ")} failed: ${child.stderr.slice(-500)}`);
     const kb = Number(child.stderr.trim().split("\n").pop());
@@ -63,7 +64,8 @@ const c = measure([process.execPath, path.join(PROJECT_ROOT, "scripts", "app.js"
 // Generated environments run as the app runs: plain JavaScript from the cached bundle.
 const runner = [process.execPath, "-e", `require(${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "launch.js"))}).load("scripts/bench-generated.ts")`];
 const generated = [1, 10, 100, 500].map((n) => {
-  const figure = measure(runner, { runs: n >= 100 ? 1 : RUNS, env: { BENCH_SPOKES: String(n), BENCH_OUTDIR: path.join(scratch, `gen-${n}`) } });
+  // Each run writes a fresh folder, as synth does (it stages its output in a new folder).
+  const figure = measure(runner, { runs: n >= 100 ? Math.min(RUNS, 3) : RUNS, env: (run) => ({ BENCH_SPOKES: String(n), BENCH_OUTDIR: path.join(scratch, `gen-${n}-${run}`) }) });
   // The in-process build+synth time, without the process's start-up.
   const out = spawnSync(runner[0], runner.slice(1), { encoding: "utf8", env: { ...process.env, BENCH_SPOKES: String(n), BENCH_OUTDIR: path.join(scratch, `gen-${n}-b`) } }).stdout;
   return { n, process: figure, synthMs: Number(out) };

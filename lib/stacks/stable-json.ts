@@ -36,8 +36,27 @@ export function stableJson(value: unknown, depth = 0): string | undefined {
   return write(value, depth, [], parts) ? parts.join("") : undefined;
 }
 
+/**
+ * Each key's `"key": ` text, kept for the keys of attributes (lower-case words), which repeat
+ * from resource to resource; bounded, so a long-lived process does not keep every key it wrote.
+ */
+const keyTexts = new Map<string, string>();
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key) + ": ";
+    if (keyTexts.size < 4096 && /^[a-z_]+$/.test(key)) keyTexts.set(key, text);
+  }
+  return text;
+}
+
 /** Appends `node`'s text to `parts`; false (and nothing appended) where it has none. */
 function write(node: unknown, depth: number, seen: object[], parts: string[]): boolean {
+  // A string is most of what is written, and has no toJSON.
+  if (typeof node === "string") {
+    parts.push(JSON.stringify(node));
+    return true;
+  }
   if (node instanceof RenderedJson) {
     if (node.depth !== depth) throw new Error(`stableJson: JSON rendered for depth ${node.depth} placed at depth ${depth}`);
     parts.push(node.text);
@@ -69,7 +88,7 @@ function write(node: unknown, depth: number, seen: object[], parts: string[]): b
   let first = true;
   for (const key of keys) {
     const mark = parts.length;
-    parts.push((first ? inner : "," + inner) + JSON.stringify(key) + ": ");
+    parts.push(first ? inner : "," + inner, keyText(key));
     if (write(record[key], depth + 1, seen, parts)) first = false;
     else parts.length = mark;
   }
