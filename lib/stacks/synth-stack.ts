@@ -354,9 +354,13 @@ function isNumberChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x7c || c === 0x2e || c === 0x2b;
 }
 
+// Read once: through the bundle, each read of a cdktf export is a call or two, and this runs on every string.
+const STRING_MAP_TOKEN = Token.STRING_MAP_TOKEN_VALUE;
+const ANY_MAP_TOKEN = Token.ANY_MAP_TOKEN_VALUE;
+
 /** Whether cdktf's resolver would do anything with this string (or throw on it). */
 function stringNeedsCdktf(s: string): boolean {
-  return s.includes("TfToken[") || s === Token.STRING_MAP_TOKEN_VALUE || s === Token.ANY_MAP_TOKEN_VALUE || holdsNumberPattern(s);
+  return s.includes("TfToken[") || s === STRING_MAP_TOKEN || s === ANY_MAP_TOKEN || holdsNumberPattern(s);
 }
 
 function numberNeedsCdktf(n: number): boolean {
