@@ -387,15 +387,15 @@ export function resolveTokens(scope: IConstruct, value: unknown, preparing = fal
 }
 
 /**
- * An element's resolved `toTerraform()`, with the same result. A provider's resource or data
- * source that uses nothing but attributes, `dependsOn`, `provider` and `lifecycle` (every
- * element this product builds) is put together here from its attributes, without the
- * intermediate copies cdktf makes (dynamic blocks set apart, meta-arguments converted to
- * snake case key by key, everything deep-merged, then resolved); anything else (an escape
- * hatch, count or for_each, provisioners, a move or an import, a dynamic block) is left to
- * cdktf's `toTerraform()`.
+ * An element's resolved `toTerraform()`: for a provider's resource or data source that uses
+ * nothing but attributes, `dependsOn`, `provider` and `lifecycle` (every element this product
+ * builds), its attributes and their place ({@link Placed}), put together here without the
+ * intermediate copies cdktf makes (dynamic blocks set apart, meta-arguments converted to snake
+ * case key by key, everything deep-merged, then resolved); for anything else (an escape
+ * hatch, count or for_each, provisioners, a move or an import, a dynamic block), cdktf's
+ * `toTerraform()`, resolved.
  */
-export function synthesizeElement(scope: IConstruct, element: TerraformElement, preparing = false): unknown {
+function synthesizeElement(scope: IConstruct, element: TerraformElement, preparing: boolean): Placed | unknown {
   const options = { scope, preparing, resolver: RESOLVER };
   return attributesOnly(element, options) ?? walk(element.toTerraform(), options);
 }
@@ -425,7 +425,7 @@ interface ElementInternals {
  */
 const DYNAMIC_BLOCK = new Error("dynamic block");
 
-function attributesOnly(element: TerraformElement, options: ResolveOptions): unknown {
+function attributesOnly(element: TerraformElement, options: ResolveOptions): Placed | undefined {
   const kind = element.toTerraform === RESOURCE_TO_TERRAFORM ? "resource" : element.toTerraform === DATA_SOURCE_TO_TERRAFORM ? "data" : undefined;
   if (kind === undefined) return undefined;
   const e = element as unknown as ElementInternals;
