@@ -5,9 +5,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { App } from "cdktf";
-import { BackgroundFiles } from "../lib/stacks/output-files";
-import { settleOutputFiles, SynthStack } from "../lib/stacks/synth-stack";
+import { Construct } from "constructs";
+import { BackgroundFiles, STALLED_MS } from "../lib/stacks/output-files";
+import { finishOutputFiles, SynthStack } from "../lib/stacks/synth-stack";
 
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "output-files-"));
 
@@ -40,28 +42,61 @@ describe("BackgroundFiles", () => {
     files.settle();
     expect(fs.existsSync(path.join(root, "late"))).toBe(false);
   });
+
+  it("gives up on a thread that never starts once it makes no progress, and the process goes on", () => {
+    const root = scratch();
+    // A preload that fails in every worker thread, as a broken monitoring agent might.
+    const preload = path.join(root, "no-threads.js");
+    fs.writeFileSync(preload, 'if (!require("worker_threads").isMainThread) throw new Error("no threads here");\n');
+    const script = `
+      const { BackgroundFiles } = require(${JSON.stringify(path.join(__dirname, "..", "lib", "stacks", "output-files.ts"))});
+      const files = new BackgroundFiles();
+      files.add(${JSON.stringify(path.join(root, "a"))}, ${JSON.stringify(path.join(root, "a", "f"))});
+      files.settle();
+      process.stdout.write("settled");
+    `;
+    // Far sooner than this: it waits STALLED_MS (two seconds) without progress.
+    const run = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "--require", preload, "-e", script], { encoding: "utf8", timeout: 10 * STALLED_MS });
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "settled" });
+    expect(fs.existsSync(path.join(root, "a"))).toBe(false);
+  });
 });
 
 describe("an app's stack folders", () => {
-  it("are made in the background from 32 stacks on, and nothing is made once settled, so the output folder can be removed", async () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `s${i}`).sort();
+  const waitFor = async (check: () => boolean) => {
+    for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+
+  it("are made in the background from 32 stacks on; once finished, those of stacks never written are gone and nothing more is made", async () => {
     const outdir = path.join(scratch(), "out");
     const app = new App({ outdir, stackTraces: false });
     for (let i = 0; i < 40; i++) new SynthStack(app, `s${i}`);
-    settleOutputFiles(app);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `s${i}`).sort());
-    expect(fs.readFileSync(path.join(outdir, "stacks", "s0", "cdk.tf.json"), "utf8")).toBe("");
-    fs.rmSync(outdir, { recursive: true });
-    // A stack made after settling queues nothing; give a stray thread time to show itself.
+    const stacksDir = path.join(outdir, "stacks");
+    await waitFor(() => fs.readdirSync(stacksDir).length === 40);
+    expect(fs.readdirSync(stacksDir).sort()).toEqual(ids(40));
+    expect(fs.readFileSync(path.join(stacksDir, "s0", "cdk.tf.json"), "utf8")).toBe("");
+    // Never synthesized: finishing removes what was made for them, and nothing is made after.
+    finishOutputFiles(app);
+    expect(fs.readdirSync(stacksDir)).toEqual([]);
     new SynthStack(app, "late");
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(stacksDir)).toEqual([]);
   });
 
-  it("are left to cdktf with fewer stacks", () => {
+  it("are left to cdktf with fewer stacks, or with a relative output folder", () => {
     const outdir = path.join(scratch(), "out");
-    const app = new App({ outdir, stackTraces: false });
-    for (let i = 0; i < 3; i++) new SynthStack(app, `s${i}`);
-    settleOutputFiles(app);
+    const few = new App({ outdir, stackTraces: false });
+    for (let i = 0; i < 3; i++) new SynthStack(few, `s${i}`);
+    finishOutputFiles(few);
     expect(fs.readdirSync(path.join(outdir, "stacks"))).toEqual([]);
+    const relative = new App({ outdir: path.relative(process.cwd(), path.join(scratch(), "rel")), stackTraces: false });
+    for (let i = 0; i < 40; i++) new SynthStack(relative, `s${i}`);
+    finishOutputFiles(relative);
+    expect(fs.readdirSync(path.join(relative.outdir, "stacks"))).toEqual([]);
+  });
+
+  it("are none for a stack outside an app, which is made as before", () => {
+    expect(() => new SynthStack(new Construct(undefined as never, "root"), "s")).not.toThrow();
   });
 });

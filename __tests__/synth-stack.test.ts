@@ -7,15 +7,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { Annotations, App, Aspects, DefaultTokenResolver, Fn, type ISynthesisSession, Lazy, LocalBackend, StringConcat, TerraformIterator, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
+import { Annotations, App, Aspects, DefaultTokenResolver, Fn, TerraformLocal, type ISynthesisSession, Lazy, LocalBackend, StringConcat, TerraformIterator, TerraformOutput, TerraformStack, Testing, Token, Tokenization } from "cdktf";
 import { addCustomSynthesis, StackSynthesizer } from "cdktf/lib/synthesize/synthesizer";
+import { Construct } from "constructs";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { synthesize } from "../lib/app";
-import { holdsNumberPattern, resolveTokens, SynthStack } from "../lib/stacks/synth-stack";
+import { BackgroundFiles } from "../lib/stacks/output-files";
+import { finishOutputFiles, holdsNumberPattern, resolveTokens, SynthStack } from "../lib/stacks/synth-stack";
 import { ENVIRONMENTS_DIR } from "./helpers";
 
 /** Every file under `dir`, by relative path, as text. */
@@ -32,7 +34,10 @@ function files(dir: string): Map<string, string> {
   return out;
 }
 
-/** Runs `fn` with SynthStack as it is, or (`stock`) with cdktf's own stack methods and synthesizer in its place. */
+/**
+ * Runs `fn` with SynthStack as it is, or (`stock`) with cdktf's own stack methods and
+ * synthesizer in its place and no folders made in the background.
+ */
 function withSynthesis<T>(stock: boolean, fn: (stockToTerraform?: jest.SpyInstance) => T): T {
   const spies = stock
     ? [
@@ -42,9 +47,10 @@ function withSynthesis<T>(stock: boolean, fn: (stockToTerraform?: jest.SpyInstan
           } as never),
         ),
         // cdktf's own synthesizer, which writes what the stock toTerraform gives.
-        jest.spyOn(SynthStack.prototype as unknown as { synthesizeJson(session: ISynthesisSession): void }, "synthesizeJson").mockImplementation(function (this: TerraformStack, session: ISynthesisSession) {
-          new StackSynthesizer(this, process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined).synthesize(session);
+        jest.spyOn(SynthStack.prototype as unknown as { synthesizeStack(session: ISynthesisSession): void }, "synthesizeStack").mockImplementation(function (this: TerraformStack, session: ISynthesisSession) {
+          new StackSynthesizer(this, process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined, ["true", "1"].includes(process.env.SYNTH_HCL_OUTPUT ?? "")).synthesize(session);
         }),
+        jest.spyOn(BackgroundFiles.prototype, "add").mockImplementation(() => undefined),
       ]
     : [];
   try {
@@ -66,35 +72,31 @@ function synthTo(file: string, stock: boolean): Map<string, string> {
   });
 }
 
-/** Builds an app with `build` and synthesizes it, as it is or the stock way: every file, or what synth threw. */
-function synthApp(build: (app: App) => void, stock: boolean): Map<string, string> | Error {
+/** Builds an app with `build` and synthesizes it, as it is or the stock way: every file written, and what synth threw. */
+function synthApp(build: (app: App) => void, stock: boolean): { files: Map<string, string>; error?: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-stack-"));
   return withSynthesis(stock, () => {
     const app = new App({ outdir, stackTraces: false });
     build(app);
+    let error: string | undefined;
     try {
       app.synth();
     } catch (e) {
-      return e as Error;
+      error = (e as Error).message;
     }
-    return files(outdir);
+    finishOutputFiles(app);
+    return { files: files(outdir), error };
   });
 }
 
-/** Both ways give the same files (or the same error). */
-function expectSameSynthesis(build: (app: App) => void): Map<string, string> | Error {
+/** Both ways write the same files and throw the same error, if any. */
+function expectSameSynthesis(build: (app: App) => void): { files: Map<string, string>; error?: string } {
   const ours = synthApp(build, false);
   const stock = synthApp(build, true);
-  if (stock instanceof Error) {
-    expect(ours).toBeInstanceOf(Error);
-    expect((ours as Error).message).toBe(stock.message);
-    return ours;
-  }
-  expect(ours).not.toBeInstanceOf(Error);
-  const mine = ours as Map<string, string>;
-  expect([...mine.keys()].sort()).toEqual([...stock.keys()].sort());
-  for (const [name, text] of stock) expect({ name, text: mine.get(name) }).toEqual({ name, text });
-  return mine;
+  expect(ours.error).toBe(stock.error);
+  expect([...ours.files.keys()].sort()).toEqual([...stock.files.keys()].sort());
+  for (const [name, text] of stock.files) expect({ name, text: ours.files.get(name) }).toEqual({ name, text });
+  return ours;
 }
 
 describe("SynthStack writes what cdktf's own synthesis writes", () => {
@@ -123,7 +125,7 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
   };
 
   it("meta-arguments, aliased providers, cross-stack references, escape hatches, dynamic blocks, provisioners, imports, token keys, aspects", () => {
-    const files = expectSameSynthesis((app) => {
+    const { files } = expectSameSynthesis((app) => {
       const hub = new SynthStack(app, "hub");
       new AzurermProvider(hub, "azurerm", { features: [{}] });
       const hubGroup = group(hub, "hub");
@@ -160,37 +162,82 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
       Aspects.of(aspected).add({ visit: (node) => (node instanceof ResourceGroup ? (node.tags = { touched: "yes" }) : undefined) });
     });
     // Each kind took its path: the file holds it.
-    const spoke = JSON.parse((files as Map<string, string>).get(path.join("stacks", "spoke", "cdk.tf.json"))!);
+    const spoke = JSON.parse(files.get(path.join("stacks", "spoke", "cdk.tf.json"))!);
     expect(spoke.resource.azurerm_firewall_policy_rule_collection_group.dynamic.dynamic.network_rule_collection.for_each).toBeDefined();
     expect(spoke.resource.azurerm_resource_group.lifecycle.depends_on).toEqual(["azurerm_resource_group.plain"]);
     expect(spoke.provider.azurerm).toHaveLength(2);
-    expect(JSON.parse((files as Map<string, string>).get(path.join("stacks", "overridden", "cdk.tf.json"))!).resource.azurerm_resource_group.one.tags.extra).toBe("x");
+    expect(JSON.parse(files.get(path.join("stacks", "overridden", "cdk.tf.json"))!).resource.azurerm_resource_group.one.tags.extra).toBe("x");
+  });
+
+  it("values cdktf's own steps change: dates in objects and in lists, token keys of undefined values, meta-arguments a subclass adds", () => {
+    class WithTimeouts extends ResourceGroup {
+      public override get terraformMetaArguments(): { [key: string]: unknown } {
+        return { ...super.terraformMetaArguments, timeouts: { create: "5m" } };
+      }
+    }
+    const { files } = expectSameSynthesis((app) => {
+      const hub = azure(app, "hub");
+      const hubGroup = group(hub, "hub");
+      const spoke = azure(app, "spoke");
+      group(spoke, "dated", { tags: { when: new Date(0) as unknown as string } });
+      new TerraformLocal(spoke, "when", { at: new Date(0), list: [new Date(0)], nested: { at: new Date(0) } });
+      // The key is a cross-stack reference: cdktf registers it (an output in the hub) though the value is dropped.
+      group(spoke, "undefined-value", { tags: { [hubGroup.name]: undefined as unknown as string } });
+      new WithTimeouts(spoke, "timeouts", { name: "rg-timeouts", location: "westeurope" });
+    });
+    const spoke = JSON.parse(files.get(path.join("stacks", "spoke", "cdk.tf.json"))!);
+    expect(spoke.resource.azurerm_resource_group.timeouts.timeouts).toEqual({ create: "5m" });
+    expect(spoke.locals.when).toEqual({ at: {}, list: ["1970-01-01T00:00:00.000Z"], nested: { at: {} } });
+    expect(Object.keys(JSON.parse(files.get(path.join("stacks", "hub", "cdk.tf.json"))!).output ?? {})).toHaveLength(1);
+  });
+
+  it("resolves the paths of outputs in the file's metadata, as cdktf's last pass does", () => {
+    // A token in the id of a construct above an output. (Its logical id holds the token's
+    // number, which differs from one synth to the next in a process, so this is not compared.)
+    const { files } = synthApp((app) => {
+      const stack = azure(app, "s");
+      new TerraformOutput(new Construct(stack, `grp-${group(stack, "one").location}`), "out", { value: "x" });
+    }, false);
+    const outputs = JSON.parse(files.get(path.join("stacks", "s", "cdk.tf.json"))!)["//"].outputs;
+    expect(Object.keys(outputs.s)).toEqual(["grp-${azurerm_resource_group.one.location}"]);
+  });
+
+  it("fails where cdktf fails, having written what cdktf writes, with cdktf's message", () => {
+    const { error } = expectSameSynthesis((app) => {
+      group(azure(app, "a"), "fine");
+      group(azure(app, "b"), "big", { tags: { size: BigInt(1) as unknown as string } });
+    });
+    expect(error).toMatch(/BigInt/);
+    const { error: fn } = expectSameSynthesis((app) => {
+      group(azure(app, "a"), "fn", { tags: { f: (() => "x") as unknown as string } });
+    });
+    expect(fn).toContain("/resource/azurerm_resource_group/fn/tags/f");
   });
 
   it("runs annotations, custom synthesis and validations as cdktf does", () => {
-    const files = expectSameSynthesis((app) => {
+    const { files } = expectSameSynthesis((app) => {
       const stack = azure(app, "s");
       const one = group(stack, "one");
       Annotations.of(one).addWarning("careful");
       Annotations.of(stack).addInfo("for your information");
       addCustomSynthesis(one, { onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, "custom.txt"), "written by custom synthesis") });
     });
-    expect((files as Map<string, string>).get("custom.txt")).toBe("written by custom synthesis");
-    expect((files as Map<string, string>).get("manifest.json")).toContain("careful");
-    const invalid = expectSameSynthesis((app) => {
+    expect(files.get("custom.txt")).toBe("written by custom synthesis");
+    expect(files.get("manifest.json")).toContain("careful");
+    const { error: invalid } = expectSameSynthesis((app) => {
       const stack = azure(app, "s");
       group(stack, "one");
       stack.node.addValidation({ validate: () => ["not valid"] });
     });
-    expect((invalid as Error).message).toContain("not valid");
+    expect(invalid).toContain("not valid");
   });
 
   it("stops at an error annotation with cdktf's message, and goes on with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", () => {
     const build = (app: App) => Annotations.of(group(azure(app, "s"), "one")).addError("broken");
-    expect((expectSameSynthesis(build) as Error).message).toMatch(/Encountered Annotations with level "ERROR":\n\[s\/one\] broken/);
+    expect(expectSameSynthesis(build).error).toMatch(/Encountered Annotations with level "ERROR":\n\[s\/one\] broken/);
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "1";
     try {
-      expect((expectSameSynthesis(build) as Map<string, string>).get("manifest.json")).toContain("broken");
+      expect(expectSameSynthesis(build).files.get("manifest.json")).toContain("broken");
     } finally {
       delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     }
@@ -199,23 +246,23 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
   it("leaves HCL output (SYNTH_HCL_OUTPUT) to cdktf", () => {
     process.env.SYNTH_HCL_OUTPUT = "true";
     try {
-      const files = expectSameSynthesis((app) => {
+      const { files } = expectSameSynthesis((app) => {
         const hub = azure(app, "hub");
         group(azure(app, "spoke"), "one", { tags: { hub: group(hub, "hub").name } });
       });
-      expect((files as Map<string, string>).get(path.join("stacks", "spoke", "cdk.tf"))).toContain('resource "azurerm_resource_group" "one"');
+      expect(files.get(path.join("stacks", "spoke", "cdk.tf"))).toContain('resource "azurerm_resource_group" "one"');
     } finally {
       delete process.env.SYNTH_HCL_OUTPUT;
     }
   });
 
   it("writes the same with many stacks, whose folders are made in the background", () => {
-    const files = expectSameSynthesis((app) => {
+    const { files } = expectSameSynthesis((app) => {
       const hub = azure(app, "hub");
       const shared = group(hub, "shared");
       for (let i = 0; i < 40; i++) group(azure(app, `spoke-${i}`), "own", { tags: { shared: shared.name } });
     });
-    expect([...(files as Map<string, string>).keys()].filter((f) => f.endsWith("cdk.tf.json"))).toHaveLength(41);
+    expect([...files.keys()].filter((f) => f.endsWith("cdk.tf.json"))).toHaveLength(41);
   });
 });
 

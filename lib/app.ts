@@ -15,7 +15,7 @@ import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 import { HubStack } from "./stacks/hub-stack";
 import { stackIds as ids } from "./stacks/naming";
 import { PeeringStack } from "./stacks/peering-stack";
-import { settleOutputFiles } from "./stacks/synth-stack";
+import { finishOutputFiles } from "./stacks/synth-stack";
 import { withoutTokenTraces } from "./stacks/token-traces";
 
 export interface SynthesizeOptions {
@@ -107,8 +107,9 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
     // Build and synthesize without cdktf's per-token stack traces (see token-traces.ts).
     return withoutTokenTraces(() => buildAndCheck(options, app, loaded, peerings, shown));
   } finally {
-    // Whatever happened, nothing is created in the output folder any more: the caller may remove it.
-    settleOutputFiles(app);
+    // Whatever happened, nothing is created in the output folder any more (the caller may
+    // remove it), and it holds nothing but what cdktf wrote.
+    finishOutputFiles(app);
   }
 }
 

@@ -13,48 +13,59 @@ import { Worker } from "worker_threads";
  * What it promises:
  * - nothing but empty folders (`mkdir` of a folder whose parent exists: never a parent) and
  *   empty files (opened for append: created if missing, never truncated or written);
- * - errors are ignored: the caller's own writes meet and report any real problem, and a
- *   folder removed meanwhile stays removed (nothing is made in it);
- * - after {@link BackgroundFiles.settle} returns, the thread touches nothing more, so the
- *   caller may write, or remove the folders, without a race.
+ * - a failed entry is skipped: the caller's own writes meet and report any real problem, and
+ *   a folder removed meanwhile stays removed (nothing is made in it);
+ * - after {@link BackgroundFiles.settle} returns, the thread makes nothing more. Should it
+ *   stop making progress (it never started: a preload that fails in threads, a permission
+ *   model without worker threads; or the file system hangs), settle gives up after
+ *   {@link STALLED_MS} without progress and stops it, and the one entry it may still be
+ *   making is an mkdir or an open-for-append that a caller's own writes are unharmed by.
+ * Without worker threads at all, it does nothing, and the caller makes its entries itself.
  */
 export class BackgroundFiles {
   /** [0]: entries done; [1]: the caller stopped waiting. */
   private readonly flags = new Int32Array(new SharedArrayBuffer(8));
-  private readonly worker: Worker;
+  private readonly worker?: Worker;
   private posted = 0;
   private settled = false;
 
-  public constructor(private readonly timeoutMs = 60_000) {
-    this.worker = new Worker(THREAD, { eval: true, workerData: { flags: this.flags.buffer } });
+  public constructor() {
+    try {
+      this.worker = new Worker(THREAD, { eval: true, workerData: { flags: this.flags.buffer } });
+    } catch {
+      return;
+    }
+    // A thread that fails to start reports it as an event, after the synth: nothing to do then.
+    this.worker.on("error", () => undefined);
     // The process never waits for the thread on its own.
     this.worker.unref();
   }
 
   /** Queues a folder (its parent must exist, or come earlier) and then a file in it; ignored once settled. */
   public add(dir: string, file: string): void {
-    if (this.settled) return;
+    if (this.settled || this.worker === undefined) return;
     this.worker.postMessage([dir, file]);
     this.posted++;
   }
 
-  /** Waits until every queued entry is done (or gives up waiting after `timeoutMs`, and stops the thread). */
+  /** Waits until every queued entry is done, or the thread has made no progress for {@link STALLED_MS}; then stops it. */
   public settle(): void {
     if (this.settled) return;
     this.settled = true;
-    const deadline = Date.now() + this.timeoutMs;
-    for (let done = Atomics.load(this.flags, DONE); done < this.posted; done = Atomics.load(this.flags, DONE)) {
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.flags, DONE, done, left) === "timed-out") {
-        // Stops before the next entry. The one in flight, if any, is an mkdir or an
-        // open-for-append: harmless to a caller that creates folders with mkdir -p.
+    if (this.worker === undefined) return;
+    for (let done = Atomics.load(this.flags, DONE); done < this.posted; ) {
+      if (Atomics.wait(this.flags, DONE, done, STALLED_MS) === "timed-out") {
         Atomics.store(this.flags, STOP, 1);
         break;
       }
+      done = Atomics.load(this.flags, DONE);
     }
     void this.worker.terminate();
   }
 }
+
+/** How long settle waits for the thread's next entry: each takes well under a millisecond. */
+export const STALLED_MS = 2000;
 
 const DONE = 0;
 const STOP = 1;

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type ISynthesisSession, Manifest, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type IStackSynthesizer, type ISynthesisSession, Manifest, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
 import { encounteredAnnotationWithLevelError } from "cdktf/lib/errors";
 import { type ICustomSynthesis, invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { TerraformDynamicBlock } from "cdktf/lib/terraform-dynamic-block";
@@ -55,24 +55,26 @@ export class SynthStack extends TerraformStack {
   private readonly prepared = new Map<TerraformElement, unknown>();
   private backend?: TerraformBackend;
 
+  private readonly stockSynthesizer: IStackSynthesizer;
+  /** Read as cdktf's TerraformStack reads them, when the stack is made. */
+  private readonly hclOutput = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+  private readonly continueOnErrorAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
+
   public constructor(scope: Construct, id: string) {
     super(scope, id);
     noteOutputFile(this);
-    const stock = this.synthesizer;
-    // Read as cdktf's TerraformStack reads them, when the stack is made.
-    const hclOutput = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
-    const continueOnErrorAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
-    this.synthesizer = {
-      synthesize: (session) => {
-        // The stack's folder and file may have been created in the background (see
-        // noteOutputFile): that is over before anything is written here.
-        settleOutputFiles(App.of(this));
-        // With mkdir -p, where cdktf checks and then creates: a folder appearing in between is no error.
-        fs.mkdirSync(path.join(session.outdir, Manifest.stacksFolder, this.node.id), { recursive: true });
-        if (hclOutput) stock.synthesize(session);
-        else this.synthesizeJson(session, continueOnErrorAnnotations);
-      },
-    };
+    this.stockSynthesizer = this.synthesizer;
+    this.synthesizer = { synthesize: (session) => this.synthesizeStack(session) };
+  }
+
+  private synthesizeStack(session: ISynthesisSession): void {
+    // The stack's folder and file may be being created in the background (see
+    // noteOutputFile): that is over before anything is written here.
+    const app = App.of(this);
+    settleOutputFiles(app);
+    if (this.hclOutput) this.stockSynthesizer.synthesize(session);
+    else this.synthesizeJson(session);
+    outputFiles.get(app)?.written.add(this.node.id);
   }
 
   /**
@@ -81,13 +83,15 @@ export class SynthStack extends TerraformStack {
    * validations, the stack's manifest entry, custom synthesis, annotations (an error one stops
    * the synth unless CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS is set), then the file.
    */
-  private synthesizeJson(session: ISynthesisSession, continueOnErrorAnnotations: boolean): void {
+  private synthesizeJson(session: ISynthesisSession): void {
     invokeAspects(this);
     if (this.hasResourceMove()) {
       this.node.addValidation(new ValidateTerraformVersion(">=1.5", "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version."));
     }
     if (!session.skipValidation) this.runAllValidations();
     const manifest = session.manifest.forStack(this);
+    const workingDirectory = path.join(session.outdir, manifest.workingDirectory);
+    if (!fs.existsSync(workingDirectory)) fs.mkdirSync(workingDirectory);
     for (const node of this.node.findAll(ConstructOrder.POSTORDER)) (node as unknown as Record<symbol, ICustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
     const annotations = this.node.findAll().flatMap((node) =>
       node.node.metadata
@@ -96,7 +100,7 @@ export class SynthStack extends TerraformStack {
     );
     (manifest as { annotations: StackAnnotation[] }).annotations = annotations;
     const errors = annotations.filter((a) => a.level === AnnotationMetadataEntryType.ERROR);
-    if (!continueOnErrorAnnotations && errors.length > 0) throw encounteredAnnotationWithLevelError(errors.map((a) => `[${a.constructPath}] ${a.message}`).join("\n"));
+    if (!this.continueOnErrorAnnotations && errors.length > 0) throw encounteredAnnotationWithLevelError(errors.map((a) => `[${a.constructPath}] ${a.message}`).join("\n"));
     fs.writeFileSync(path.join(session.outdir, manifest.synthesizedStackPath), this.renderJson());
   }
 
@@ -121,7 +125,7 @@ export class SynthStack extends TerraformStack {
         const resolved = synthesizeElement(this, element, true);
         // Attributes are kept as their text: one string outlives preparing more cheaply than
         // the objects it is made of, which die young instead.
-        if (reuse) this.prepared.set(element, resolved instanceof Placed ? resolved.rendered() : resolved);
+        if (reuse) this.prepared.set(element, resolved instanceof Placed ? resolved.renderedIfPossible() : resolved);
       }
     } catch (e) {
       // A failed synth removes what it staged: nothing may be created in it afterwards.
@@ -170,7 +174,9 @@ export class SynthStack extends TerraformStack {
         .reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: element.friendlyUniqueId } : { [part]: inner }), {});
       deepMerge(outputs, nested);
     }
-    const tf: Record<string, unknown> = { "//": { metadata, outputs } };
+    // cdktf's last pass over the whole tree resolves this block too (a token in a construct id
+    // of the outputs' paths) and drops the undefined `cloud`; the fragments below are resolved.
+    const tf: Record<string, unknown> = { "//": resolveTokens(this, { metadata, outputs }) };
     // The stack's overrides are deep-merged into the whole tree, which must then be plain and all its own.
     const tree = new Tree(tf, !overridden && rendered);
     for (const element of elements) {
@@ -181,9 +187,7 @@ export class SynthStack extends TerraformStack {
       else tree.add(fragment as Placed | Record<string, unknown>);
     }
     if (overridden) deepMerge(tf, rawOverrides);
-    // Fragments and metadata are resolved; cdktf's last pass over the whole tree changes
-    // nothing else than dropping an undefined `cloud` and resolving the stack's overrides.
-    if (metadata.cloud === undefined) delete metadata.cloud;
+    // The stack's overrides may hold tokens: the last pass is needed then.
     return overridden ? (resolveTokens(this, tf) as Record<string, unknown>) : tf;
   }
 }
@@ -203,8 +207,19 @@ class Placed {
   /** Depth of the attributes in the stack's tree: root, kind, type, id. */
   public static readonly DEPTH = 3;
 
-  public rendered(): Placed {
-    return this.attributes instanceof RenderedJson ? this : new Placed(this.kind, this.type, this.id, new RenderedJson(stableJson(this.attributes, Placed.DEPTH)!, Placed.DEPTH));
+  /**
+   * The attributes as text, or (where rendering throws, as for a BigInt or a throwing toJSON)
+   * as they are: cdktf meets such a value when it writes the stack, and so must this.
+   */
+  public renderedIfPossible(): Placed {
+    if (this.attributes instanceof RenderedJson) return this;
+    let text: string;
+    try {
+      text = stableJson(this.attributes, Placed.DEPTH)!;
+    } catch {
+      return this;
+    }
+    return new Placed(this.kind, this.type, this.id, new RenderedJson(text, Placed.DEPTH));
   }
 
   /** The attributes as objects. */
@@ -220,8 +235,9 @@ class Placed {
 
 /**
  * A stack's tree, put together from resolved fragments as cdktf's `deepMerge` would, with the
- * same result, but taking what the tree does not hold yet by reference instead of copying it
- * key by key. An object taken so is never changed: where a later fragment merges into it, it
+ * same result (the one thing `deepMerge` changes in what it copies, a Date in an object, the
+ * walk has already changed: see {@link MERGED}), but taking what the tree does not hold yet by
+ * reference instead of copying it key by key. An object taken so is never changed: where a later fragment merges into it, it
  * is copied first (`owned` lists the tree's own objects). Arrays meeting arrays are
  * concatenated into a new one, as cdktf does. With `keepRendered`, attributes kept as text
  * are placed as they are.
@@ -290,36 +306,72 @@ class Tree {
  */
 const BACKGROUND_FROM_STACKS = 32;
 
-/** Each app's stack folders: queued until there are enough, then created in the background until the first stack is synthesized. */
-const outputFiles = new WeakMap<App, { queued: [string, string][]; files?: BackgroundFiles; settled?: boolean }>();
+/**
+ * Each app's stack folders and files: queued until there are enough stacks, then created in
+ * the background until the first stack is written; `written` lists the stacks written since.
+ */
+const outputFiles = new WeakMap<App, { queued: string[]; sent: string[]; files?: BackgroundFiles; settled?: boolean; written: Set<string> }>();
+
+/** A stack's folder and file, as cdktf's manifest lays them out: `stacks/<id>/cdk.tf.json`. */
+function outputOf(app: App, id: string): { dir: string; file: string } {
+  const dir = path.join(app.outdir, Manifest.stacksFolder, id);
+  return { dir, file: path.join(dir, app.manifest.stackFileName) };
+}
 
 /**
  * Called as each stack is made: its folder and file (cdktf's manifest layout,
  * `stacks/<id>/cdk.tf.json`) are created in the background once the app has many stacks.
+ * Only under an app whose output folder is an absolute path: cdktf resolves a relative one
+ * when it writes, against the working directory of that moment.
  */
 function noteOutputFile(stack: TerraformStack): void {
-  const app = App.of(stack);
+  const app = stack.node.root;
+  if (!App.isApp(app) || !path.isAbsolute(app.outdir)) return;
   let state = outputFiles.get(app);
-  if (state === undefined) outputFiles.set(app, (state = { queued: [] }));
+  if (state === undefined) outputFiles.set(app, (state = { queued: [], sent: [], written: new Set() }));
   if (state.settled) return;
-  const dir = path.resolve(app.outdir, Manifest.stacksFolder, stack.node.id);
-  state.queued.push([dir, path.join(dir, app.manifest.stackFileName)]);
+  state.queued.push(stack.node.id);
   if (state.files === undefined && state.queued.length < BACKGROUND_FROM_STACKS) return;
   state.files ??= new BackgroundFiles();
-  for (const [d, f] of state.queued) state.files.add(d, f);
+  for (const id of state.queued) {
+    const { dir, file } = outputOf(app, id);
+    state.files.add(dir, file);
+    state.sent.push(id);
+  }
   state.queued = [];
 }
 
 /**
  * Waits until the app's stack folders being created in the background, if any, are done;
- * after this nothing more is created for the app. Called before a stack is written, when
- * preparing fails, and by whoever made the app before removing its output folder.
+ * after this nothing more is created for the app. Called before a stack is written.
  */
-export function settleOutputFiles(app: App): void {
+function settleOutputFiles(app: App): void {
   const state = outputFiles.get(app);
   if (state === undefined || state.settled) return;
   state.settled = true;
   state.files?.settle();
+}
+
+/**
+ * For whoever made the app, once its synth is over or has failed: waits for the background
+ * creation like {@link settleOutputFiles}, then removes the empty folder and file it made for
+ * any stack that was not written (one whose synth failed, or one removed from the tree), so
+ * the output holds only what cdktf wrote. The output folder may then be removed safely.
+ */
+export function finishOutputFiles(app: App): void {
+  settleOutputFiles(app);
+  const state = outputFiles.get(app);
+  if (state === undefined) return;
+  for (const id of state.sent) {
+    if (state.written.has(id)) continue;
+    const { dir, file } = outputOf(app, id);
+    try {
+      if (fs.statSync(file).size === 0) fs.rmSync(file);
+      fs.rmdirSync(dir);
+    } catch {
+      // Gone already, or holding something else than what was made here: left as it is.
+    }
+  }
 }
 
 /** cdktf's element order: depth first, the stack's own elements only. */
@@ -383,7 +435,7 @@ function listNeedsCdktf(list: readonly unknown[]): boolean {
  * as an element's `toTerraform()` is.
  */
 export function resolveTokens(scope: IConstruct, value: unknown, preparing = false): unknown {
-  return walk(value, { scope, preparing, resolver: RESOLVER });
+  return walk(value, { scope, preparing, resolver: RESOLVER }, 0);
 }
 
 /**
@@ -397,19 +449,26 @@ export function resolveTokens(scope: IConstruct, value: unknown, preparing = fal
  */
 function synthesizeElement(scope: IConstruct, element: TerraformElement, preparing: boolean): Placed | unknown {
   const options = { scope, preparing, resolver: RESOLVER };
-  return attributesOnly(element, options) ?? walk(element.toTerraform(), options);
+  try {
+    return attributesOnly(element, options) ?? walk(element.toTerraform(), options, MERGED);
+  } catch (err) {
+    // cdktf's own resolution names where in the element the problem is: its error, if it has one.
+    Tokenization.resolve(element.toTerraform(), options);
+    throw err;
+  }
 }
 
 const RESOURCE_TO_TERRAFORM = TerraformResource.prototype.toTerraform;
 const DATA_SOURCE_TO_TERRAFORM = TerraformDataSource.prototype.toTerraform;
 /** Keys cdktf's `toTerraform()` sets or removes on top of the attributes: an attribute by one of these names is left to cdktf. */
+const PLACED_META = new Set(["dependsOn", "provider", "lifecycle"]);
 const META_KEYS = ["depends_on", "count", "provider", "lifecycle", "for_each", "connection", "provisioner", "//"];
 
 /** What `toTerraform()` reads beyond the public API of a resource or data source. */
 interface ElementInternals {
   readonly rawOverrides: Record<string, unknown>;
   readonly terraformResourceType: string;
-  readonly terraformMetaArguments: { dependsOn?: unknown; count?: unknown; provider?: unknown; lifecycle?: unknown; forEach?: unknown; connection?: unknown };
+  readonly terraformMetaArguments: Record<string, unknown>;
   readonly constructNodeMetadata: unknown;
   readonly provisioners?: unknown;
   readonly _imported?: unknown;
@@ -432,7 +491,8 @@ function attributesOnly(element: TerraformElement, options: ResolveOptions): Pla
   for (const _ in e.rawOverrides) return undefined;
   if (kind === "resource" && (e.provisioners !== undefined || e._imported !== undefined || e._movedByTarget !== undefined || e._movedById !== undefined || e._hasMoved)) return undefined;
   const meta = e.terraformMetaArguments;
-  if (meta.count !== undefined || meta.forEach !== undefined || meta.connection !== undefined) return undefined;
+  // Only dependsOn, provider and lifecycle are put together here (a subclass may add more).
+  for (const key in meta) if (meta[key as keyof typeof meta] !== undefined && !PLACED_META.has(key)) return undefined;
   const type = e.terraformResourceType;
   const id = element.friendlyUniqueId;
   if (stringNeedsCdktf(type) || stringNeedsCdktf(id)) return undefined;
@@ -440,22 +500,30 @@ function attributesOnly(element: TerraformElement, options: ResolveOptions): Pla
   for (const key of META_KEYS) if (raw[key] !== undefined) return undefined;
   let attributes: Record<string, unknown>;
   try {
-    attributes = walk(raw, options, true) as Record<string, unknown>;
+    attributes = walk(raw, options, MERGED | IN_ATTRIBUTES) as Record<string, unknown>;
   } catch (err) {
     if (err === DYNAMIC_BLOCK) return undefined;
     throw err;
   }
   // `raw` is the element's own fresh object; the walk returned it or a copy.
   if (attributes === raw) attributes = { ...raw };
-  if (meta.dependsOn !== undefined) attributes.depends_on = walk(keysToSnakeCase(meta.dependsOn), options);
-  if (meta.provider !== undefined) attributes.provider = walk(meta.provider, options);
-  if (meta.lifecycle !== undefined) attributes.lifecycle = walk(keysToSnakeCase(meta.lifecycle), options);
-  attributes["//"] = walk(e.constructNodeMetadata, options);
+  if (meta.dependsOn !== undefined) attributes.depends_on = walk(keysToSnakeCase(meta.dependsOn), options, MERGED);
+  if (meta.provider !== undefined) attributes.provider = walk(meta.provider, options, MERGED);
+  if (meta.lifecycle !== undefined) attributes.lifecycle = walk(keysToSnakeCase(meta.lifecycle), options, MERGED);
+  attributes["//"] = walk(e.constructNodeMetadata, options, MERGED);
   return new Placed(kind, type, id, attributes);
 }
 
-/** `attributes`: `v` is (inside) a provider's attributes, where a dynamic block throws {@link DYNAMIC_BLOCK}. */
-function walk(v: unknown, options: ResolveOptions, attributes = false): unknown {
+/** {@link walk}'s mode: `v` is (inside) a provider's attributes, where a dynamic block throws {@link DYNAMIC_BLOCK}. */
+const IN_ATTRIBUTES = 1;
+/**
+ * {@link walk}'s mode: `v` is (inside) an element's fragment, which cdktf deep-merges into the
+ * stack's tree after resolving it; its `deepMerge` makes each Date it meets in an object (not
+ * in an array, which it takes whole) an empty object, and so does the walk.
+ */
+const MERGED = 2;
+
+function walk(v: unknown, options: ResolveOptions, mode: number): unknown {
   switch (typeof v) {
     case "undefined":
     case "boolean":
@@ -469,13 +537,16 @@ function walk(v: unknown, options: ResolveOptions, attributes = false): unknown 
     case "function":
       return Tokenization.resolve(v, options);
   }
-  if (v === null || v instanceof Date) return v;
+  if (v === null) return v;
+  if (v instanceof Date) return mode & MERGED ? {} : v;
   if (Array.isArray(v)) {
     if (listNeedsCdktf(v)) return Tokenization.resolve(v, options);
+    // deepMerge takes an array whole: what is in it is kept as resolved.
+    const inner = mode & ~MERGED;
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
-      const r = walk(x, options, attributes);
+      const r = walk(x, options, inner);
       if (out === undefined && (r !== x || r === undefined)) out = v.slice(0, i);
       if (out !== undefined && r !== undefined) out.push(r);
     }
@@ -483,8 +554,8 @@ function walk(v: unknown, options: ResolveOptions, attributes = false): unknown 
   }
   const obj = v as Record<string, unknown>;
   if (typeof obj.resolve === "function" || isConstruct(obj)) {
-    if (attributes && TerraformDynamicBlock.isTerraformDynamicBlock(obj)) throw DYNAMIC_BLOCK;
-    return Tokenization.resolve(v, options);
+    if (mode & IN_ATTRIBUTES && TerraformDynamicBlock.isTerraformDynamicBlock(obj)) throw DYNAMIC_BLOCK;
+    return mode & MERGED ? datesMerged(Tokenization.resolve(v, options)) : Tokenization.resolve(v, options);
   }
   const proto: unknown = Object.getPrototypeOf(obj);
   // cdktf returns a plain object; so does this, for anything else than a plain object.
@@ -493,18 +564,32 @@ function walk(v: unknown, options: ResolveOptions, attributes = false): unknown 
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const x = obj[key];
-    // Most keys of a provider's attributes hold undefined: cdktf drops them, whatever the key.
-    if (x !== undefined && stringNeedsCdktf(key)) {
+    // cdktf resolves every key, even one whose value it then drops (registering references).
+    if (stringNeedsCdktf(key)) {
       // cdktf would have set dynamic blocks in this object apart first: left to it.
-      if (attributes) throw DYNAMIC_BLOCK;
-      return Tokenization.resolve(v, options);
+      if (mode & IN_ATTRIBUTES) throw DYNAMIC_BLOCK;
+      return mode & MERGED ? datesMerged(Tokenization.resolve(v, options)) : Tokenization.resolve(v, options);
     }
-    const r = x === undefined ? undefined : walk(x, options, attributes);
+    const r = x === undefined ? undefined : walk(x, options, mode);
     if (out === undefined && (r !== x || r === undefined)) {
       out = {};
       for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
     }
     if (out !== undefined && r !== undefined) out[key] = r;
+  }
+  return out ?? obj;
+}
+
+/** What cdktf's `deepMerge` makes of resolved data: each Date in an object (not in an array) an empty object. */
+function datesMerged(v: unknown): unknown {
+  if (v instanceof Date) return {};
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const obj = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(obj)) {
+    const r = datesMerged(obj[key]);
+    if (r !== obj[key]) out ??= { ...obj };
+    if (out !== undefined) out[key] = r;
   }
   return out ?? obj;
 }
