@@ -50,13 +50,13 @@ describe("BackgroundFiles", () => {
     fs.writeFileSync(preload, 'if (!require("worker_threads").isMainThread) throw new Error("no threads here");\n');
     const script = `
       const { BackgroundFiles } = require(${JSON.stringify(path.join(__dirname, "..", "lib", "stacks", "output-files.ts"))});
-      const files = new BackgroundFiles();
+      const files = new BackgroundFiles(200);
       files.add(${JSON.stringify(path.join(root, "a"))}, ${JSON.stringify(path.join(root, "a", "f"))});
       files.settle();
       process.stdout.write("settled");
     `;
-    // Far sooner than this: it waits STALLED_MS (two seconds) without progress.
-    const run = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "--require", preload, "-e", script], { encoding: "utf8", timeout: 10 * STALLED_MS });
+    // Far sooner than this: it waits 200 ms without progress (STALLED_MS, two seconds, in synth).
+    const run = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "--require", preload, "-e", script], { encoding: "utf8", timeout: STALLED_MS });
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "settled" });
     expect(fs.existsSync(path.join(root, "a"))).toBe(false);
   });

@@ -29,7 +29,8 @@ export class BackgroundFiles {
   private posted = 0;
   private settled = false;
 
-  public constructor() {
+  /** @param stalledMs how long {@link settle} waits for the thread's next entry before giving up */
+  public constructor(private readonly stalledMs = STALLED_MS) {
     try {
       this.worker = new Worker(THREAD, { eval: true, workerData: { flags: this.flags.buffer } });
     } catch {
@@ -48,13 +49,13 @@ export class BackgroundFiles {
     this.posted++;
   }
 
-  /** Waits until every queued entry is done, or the thread has made no progress for {@link STALLED_MS}; then stops it. */
+  /** Waits until every queued entry is done, or the thread has made no progress for `stalledMs`; then stops it. */
   public settle(): void {
     if (this.settled) return;
     this.settled = true;
     if (this.worker === undefined) return;
     for (let done = Atomics.load(this.flags, DONE); done < this.posted; ) {
-      if (Atomics.wait(this.flags, DONE, done, STALLED_MS) === "timed-out") {
+      if (Atomics.wait(this.flags, DONE, done, this.stalledMs) === "timed-out") {
         Atomics.store(this.flags, STOP, 1);
         break;
       }
