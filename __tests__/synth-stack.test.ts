@@ -99,12 +99,21 @@ function expectSameSynthesis(build: (app: App) => void): { files: Map<string, st
   return ours;
 }
 
+/** An environment file with `count` spokes (and so `count` + 1 stacks), written to a scratch folder. */
+function manySpokes(count: number): string {
+  const spokes = Array.from({ length: count }, (_, i) => ({ name: `s${i}`, addressSpace: [`10.16.${i * 4}.0/22`], subnets: { nodes: `10.16.${i * 4 + 1}.0/24` } }));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "synth-stack-")), "many.json");
+  fs.writeFileSync(file, JSON.stringify({ name: "many", location: "westeurope", hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } }, spokes }));
+  return file;
+}
+
 describe("SynthStack writes what cdktf's own synthesis writes", () => {
   const envs = (...names: string[]) => names.map((n) => path.join(ENVIRONMENTS_DIR, `${n}.yaml`)).join(",");
   it.each([
     ["full (every option on)", envs("full")],
     ["two regions with global peering (cross-stack references both ways)", envs("multi-spoke", "multi-spoke-northeurope")],
     ["brownfield (an existing hub)", envs("brownfield")],
+    ["31 spokes (32 stacks, whose folders are made in the background)", manySpokes(31)],
   ])("%s: every file, byte for byte", (_name, file) => {
     const ours = synthTo(file, false);
     const stock = synthTo(file, true);
