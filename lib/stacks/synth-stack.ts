@@ -129,7 +129,8 @@ export class SynthStack extends TerraformStack {
       }
     } catch (e) {
       // A failed synth removes what it staged: nothing may be created in it afterwards.
-      settleOutputFiles(App.of(this));
+      const root = this.node.root;
+      if (App.isApp(root)) settleOutputFiles(root);
       throw e;
     }
   }
