@@ -20,11 +20,13 @@ import { BackgroundFiles } from "../lib/stacks/output-files";
 import { finishOutputFiles, holdsNumberPattern, resolveTokens, SynthStack } from "../lib/stacks/synth-stack";
 import { ENVIRONMENTS_DIR } from "./helpers";
 
-/** Every file under `dir`, by relative path, as text. */
+/** Every file under `dir`, by relative path, as text; an empty folder as its path and a slash. */
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+    const entries = fs.readdirSync(d, { withFileTypes: true });
+    if (entries.length === 0 && d !== dir) out.set(path.relative(dir, d) + "/", "");
+    for (const entry of entries) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else out.set(path.relative(dir, p), fs.readFileSync(p, "utf8"));
@@ -190,6 +192,13 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
       const spoke = azure(app, "spoke");
       group(spoke, "dated", { tags: { when: new Date(0) as unknown as string } });
       new TerraformLocal(spoke, "when", { at: new Date(0), list: [new Date(0)], nested: { at: new Date(0) } });
+      // Dates that tokens resolve to: as a string, a number, in a list, in an output.
+      const lazy = (value: unknown) => Lazy.anyValue({ produce: () => value });
+      group(spoke, "lazy-date", { tags: { when: Token.asString(lazy(new Date(0))) } });
+      new TerraformLocal(spoke, "lazy", { s: Token.asString(lazy({ at: new Date(0) })), n: Token.asNumber(lazy(new Date(0))) });
+      new TerraformOutput(spoke, "lazy-list", { value: { x: Token.asList(lazy({ at: new Date(0) })) } });
+      // A token key of an undefined value in a lifecycle: cdktf's merge drops it before resolving, so no reference.
+      group(spoke, "lifecycle-key", { lifecycle: { tags: { [hubGroup.id]: undefined } } as never });
       // The key is a cross-stack reference: cdktf registers it (an output in the hub) though the value is dropped.
       group(spoke, "undefined-value", { tags: { [hubGroup.name]: undefined as unknown as string } });
       new WithTimeouts(spoke, "timeouts", { name: "rg-timeouts", location: "westeurope" });
@@ -212,6 +221,17 @@ describe("SynthStack writes what cdktf writes for any element, not only those th
   });
 
   it("fails where cdktf fails, having written what cdktf writes, with cdktf's message", () => {
+    // Among many stacks (folders made in the background), one stops at an error annotation
+    // after cdktf made its folder: the empty folder stays, as with cdktf, the others' files go.
+    const { error: annotated, files: left } = expectSameSynthesis((app) => {
+      for (let i = 0; i < 40; i++) {
+        const stack = azure(app, `s${i}`);
+        const one = group(stack, "one");
+        if (i === 5) Annotations.of(one).addError("broken");
+      }
+    });
+    expect(annotated).toContain("broken");
+    expect(left.has(path.join("stacks", "s5") + "/")).toBe(true);
     const { error } = expectSameSynthesis((app) => {
       group(azure(app, "a"), "fine");
       group(azure(app, "b"), "big", { tags: { size: BigInt(1) as unknown as string } });

@@ -74,7 +74,9 @@ export class SynthStack extends TerraformStack {
     settleOutputFiles(app);
     if (this.hclOutput) this.stockSynthesizer.synthesize(session);
     else this.synthesizeJson(session);
-    outputFiles.get(app)?.written.add(this.node.id);
+    const state = outputFiles.get(app);
+    state?.written.add(this.node.id);
+    state?.folders.add(this.node.id);
   }
 
   /**
@@ -91,7 +93,8 @@ export class SynthStack extends TerraformStack {
     if (!session.skipValidation) this.runAllValidations();
     const manifest = session.manifest.forStack(this);
     const workingDirectory = path.join(session.outdir, manifest.workingDirectory);
-    if (!fs.existsSync(workingDirectory)) fs.mkdirSync(workingDirectory);
+    if (!fs.existsSync(workingDirectory)) makeFolder(workingDirectory);
+    outputFiles.get(App.of(this))?.folders.add(this.node.id);
     for (const node of this.node.findAll(ConstructOrder.POSTORDER)) (node as unknown as Record<symbol, ICustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
     const annotations = this.node.findAll().flatMap((node) =>
       node.node.metadata
@@ -309,9 +312,11 @@ const BACKGROUND_FROM_STACKS = 32;
 
 /**
  * Each app's stack folders and files: queued until there are enough stacks, then created in
- * the background until the first stack is written; `written` lists the stacks written since.
+ * the background (`sent`) until the first stack is written; since then, `written` lists the
+ * stacks written, and `folders` those whose folder cdktf's own steps made (a stack whose synth
+ * failed after that keeps an empty folder, as with cdktf).
  */
-const outputFiles = new WeakMap<App, { queued: string[]; sent: string[]; files?: BackgroundFiles; settled?: boolean; written: Set<string> }>();
+const outputFiles = new WeakMap<App, { queued: string[]; sent: string[]; files?: BackgroundFiles; settled?: boolean; written: Set<string>; folders: Set<string> }>();
 
 /** A stack's folder and file, as cdktf's manifest lays them out: `stacks/<id>/cdk.tf.json`. */
 function outputOf(app: App, id: string): { dir: string; file: string } {
@@ -329,7 +334,7 @@ function noteOutputFile(stack: TerraformStack): void {
   const app = stack.node.root;
   if (!App.isApp(app) || !path.isAbsolute(app.outdir)) return;
   let state = outputFiles.get(app);
-  if (state === undefined) outputFiles.set(app, (state = { queued: [], sent: [], written: new Set() }));
+  if (state === undefined) outputFiles.set(app, (state = { queued: [], sent: [], written: new Set(), folders: new Set() }));
   if (state.settled) return;
   state.queued.push(stack.node.id);
   if (state.files === undefined && state.queued.length < BACKGROUND_FROM_STACKS) return;
@@ -368,10 +373,22 @@ export function finishOutputFiles(app: App): void {
     const { dir, file } = outputOf(app, id);
     try {
       if (fs.statSync(file).size === 0) fs.rmSync(file);
-      fs.rmdirSync(dir);
+      if (!state.folders.has(id)) fs.rmdirSync(dir);
     } catch {
       // Gone already, or holding something else than what was made here: left as it is.
     }
+  }
+}
+
+/**
+ * cdktf's mkdir of a stack's folder, except that a folder that appeared since cdktf's check
+ * (made in the background by a thread settle gave up on) is no error.
+ */
+function makeFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
 }
 
@@ -510,7 +527,8 @@ function attributesOnly(element: TerraformElement, options: ResolveOptions): Pla
   if (attributes === raw) attributes = { ...raw };
   if (meta.dependsOn !== undefined) attributes.depends_on = walk(keysToSnakeCase(meta.dependsOn), options, MERGED);
   if (meta.provider !== undefined) attributes.provider = walk(meta.provider, options, MERGED);
-  if (meta.lifecycle !== undefined) attributes.lifecycle = walk(keysToSnakeCase(meta.lifecycle), options, MERGED);
+  // cdktf deep-merges the lifecycle into the attributes before resolving: undefined values go first.
+  if (meta.lifecycle !== undefined) attributes.lifecycle = walk(deepMerge({}, keysToSnakeCase(meta.lifecycle)), options, MERGED);
   attributes["//"] = walk(e.constructNodeMetadata, options, MERGED);
   return new Placed(kind, type, id, attributes);
 }
@@ -532,16 +550,16 @@ function walk(v: unknown, options: ResolveOptions, mode: number): unknown {
     case "symbol":
       return v;
     case "string":
-      return stringNeedsCdktf(v) ? Tokenization.resolve(v, options) : v;
+      return stringNeedsCdktf(v) ? delegate(v, options, mode) : v;
     case "number":
-      return numberNeedsCdktf(v) ? Tokenization.resolve(v, options) : v;
+      return numberNeedsCdktf(v) ? delegate(v, options, mode) : v;
     case "function":
-      return Tokenization.resolve(v, options);
+      return delegate(v, options, mode);
   }
   if (v === null) return v;
   if (v instanceof Date) return mode & MERGED ? {} : v;
   if (Array.isArray(v)) {
-    if (listNeedsCdktf(v)) return Tokenization.resolve(v, options);
+    if (listNeedsCdktf(v)) return delegate(v, options, mode);
     // deepMerge takes an array whole: what is in it is kept as resolved.
     const inner = mode & ~MERGED;
     let out: unknown[] | undefined;
@@ -556,7 +574,7 @@ function walk(v: unknown, options: ResolveOptions, mode: number): unknown {
   const obj = v as Record<string, unknown>;
   if (typeof obj.resolve === "function" || isConstruct(obj)) {
     if (mode & IN_ATTRIBUTES && TerraformDynamicBlock.isTerraformDynamicBlock(obj)) throw DYNAMIC_BLOCK;
-    return mode & MERGED ? datesMerged(Tokenization.resolve(v, options)) : Tokenization.resolve(v, options);
+    return delegate(v, options, mode);
   }
   const proto: unknown = Object.getPrototypeOf(obj);
   // cdktf returns a plain object; so does this, for anything else than a plain object.
@@ -569,7 +587,7 @@ function walk(v: unknown, options: ResolveOptions, mode: number): unknown {
     if (stringNeedsCdktf(key)) {
       // cdktf would have set dynamic blocks in this object apart first: left to it.
       if (mode & IN_ATTRIBUTES) throw DYNAMIC_BLOCK;
-      return mode & MERGED ? datesMerged(Tokenization.resolve(v, options)) : Tokenization.resolve(v, options);
+      return delegate(v, options, mode);
     }
     const r = x === undefined ? undefined : walk(x, options, mode);
     if (out === undefined && (r !== x || r === undefined)) {
@@ -579,6 +597,12 @@ function walk(v: unknown, options: ResolveOptions, mode: number): unknown {
     if (out !== undefined && r !== undefined) out[key] = r;
   }
   return out ?? obj;
+}
+
+/** `v` resolved by cdktf; in a fragment, as cdktf's `deepMerge` then leaves it. */
+function delegate(v: unknown, options: ResolveOptions, mode: number): unknown {
+  const resolved = Tokenization.resolve(v, options);
+  return mode & MERGED ? datesMerged(resolved) : resolved;
 }
 
 /** What cdktf's `deepMerge` makes of resolved data: each Date in an object (not in an array) an empty object. */
