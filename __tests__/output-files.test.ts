@@ -8,8 +8,8 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { App } from "cdktf";
 import { Construct } from "constructs";
-import { BackgroundFiles, STALLED_MS } from "../lib/stacks/output-files";
-import { finishOutputFiles, SynthStack } from "../lib/stacks/synth-stack";
+import { BackgroundFiles, finishOutputFiles, STALLED_MS } from "../lib/stacks/output-files";
+import { SynthStack } from "../lib/stacks/synth-stack";
 
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "output-files-"));
 

@@ -15,7 +15,7 @@ import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 import { HubStack } from "./stacks/hub-stack";
 import { stackIds as ids } from "./stacks/naming";
 import { PeeringStack } from "./stacks/peering-stack";
-import { finishOutputFiles } from "./stacks/synth-stack";
+import { finishOutputFiles } from "./stacks/output-files";
 import { withoutTokenTraces } from "./stacks/token-traces";
 
 export interface SynthesizeOptions {

@@ -1,13 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type IStackSynthesizer, type ISynthesisSession, Manifest, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type IStackSynthesizer, type ISynthesisSession, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
 import { encounteredAnnotationWithLevelError } from "cdktf/lib/errors";
 import { type ICustomSynthesis, invokeAspects } from "cdktf/lib/synthesize/synthesizer";
 import { TerraformDynamicBlock } from "cdktf/lib/terraform-dynamic-block";
 import { ValidateTerraformVersion } from "cdktf/lib/validations/validate-terraform-version";
 import { deepMerge, keysToSnakeCase } from "cdktf/lib/util";
 import { type Construct, ConstructOrder, type IConstruct } from "constructs";
-import { BackgroundFiles } from "./output-files";
+import { makeFolder, noteFolderMade, noteOutputFile, noteWritten, settleOutputFiles } from "./output-files";
 import { RenderedJson, stableJson } from "./stable-json";
 
 /** Where cdktf keeps a construct's custom synthesis (`addCustomSynthesis`). */
@@ -41,7 +41,7 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  * - the tree takes fragments by reference ({@link Tree}), and the file is written by
  *   {@link stableJson}, which gives json-stable-stringify's text and copies the kept JSON in;
  * - with many stacks, their folders and files are created in the background while the stacks
- *   are built and prepared ({@link BackgroundFiles}).
+ *   are built and prepared (`lib/stacks/output-files.ts`).
  *
  * `__tests__/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
  * every kind of element and synthesis step cdktf has, both ways and compares the files. What
@@ -74,9 +74,7 @@ export class SynthStack extends TerraformStack {
     settleOutputFiles(app);
     if (this.hclOutput) this.stockSynthesizer.synthesize(session);
     else this.synthesizeJson(session);
-    const state = outputFiles.get(app);
-    state?.written.add(this.node.id);
-    state?.folders.add(this.node.id);
+    noteWritten(app, this.node.id);
   }
 
   /**
@@ -94,7 +92,7 @@ export class SynthStack extends TerraformStack {
     const manifest = session.manifest.forStack(this);
     const workingDirectory = path.join(session.outdir, manifest.workingDirectory);
     if (!fs.existsSync(workingDirectory)) makeFolder(workingDirectory);
-    outputFiles.get(App.of(this))?.folders.add(this.node.id);
+    noteFolderMade(App.of(this), this.node.id);
     for (const node of this.node.findAll(ConstructOrder.POSTORDER)) (node as unknown as Record<symbol, ICustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
     const annotations = this.node.findAll().flatMap((node) =>
       node.node.metadata
@@ -299,96 +297,6 @@ class Tree {
         this.merge(into, value as Record<string, unknown>);
       }
     }
-  }
-}
-
-/**
- * From this many stacks of an app on, the stacks' folders and files are created in the
- * background ({@link BackgroundFiles}) while the rest is built and prepared: the thread takes
- * about 20 ms to start, and each folder and file it creates saves the synth half a millisecond
- * or more of waiting for the file system, so below this it would only add to a short synth.
- */
-const BACKGROUND_FROM_STACKS = 32;
-
-/**
- * Each app's stack folders and files: queued until there are enough stacks, then created in
- * the background (`sent`) until the first stack is written; since then, `written` lists the
- * stacks written, and `folders` those whose folder cdktf's own steps made (a stack whose synth
- * failed after that keeps an empty folder, as with cdktf).
- */
-const outputFiles = new WeakMap<App, { queued: string[]; sent: string[]; files?: BackgroundFiles; settled?: boolean; written: Set<string>; folders: Set<string> }>();
-
-/** A stack's folder and file, as cdktf's manifest lays them out: `stacks/<id>/cdk.tf.json`. */
-function outputOf(app: App, id: string): { dir: string; file: string } {
-  const dir = path.join(app.outdir, Manifest.stacksFolder, id);
-  return { dir, file: path.join(dir, app.manifest.stackFileName) };
-}
-
-/**
- * Called as each stack is made: its folder and file (cdktf's manifest layout,
- * `stacks/<id>/cdk.tf.json`) are created in the background once the app has many stacks.
- * Only under an app whose output folder is an absolute path: cdktf resolves a relative one
- * when it writes, against the working directory of that moment.
- */
-function noteOutputFile(stack: TerraformStack): void {
-  const app = stack.node.root;
-  if (!App.isApp(app) || !path.isAbsolute(app.outdir)) return;
-  let state = outputFiles.get(app);
-  if (state === undefined) outputFiles.set(app, (state = { queued: [], sent: [], written: new Set(), folders: new Set() }));
-  if (state.settled) return;
-  state.queued.push(stack.node.id);
-  if (state.files === undefined && state.queued.length < BACKGROUND_FROM_STACKS) return;
-  state.files ??= new BackgroundFiles();
-  for (const id of state.queued) {
-    const { dir, file } = outputOf(app, id);
-    state.files.add(dir, file);
-    state.sent.push(id);
-  }
-  state.queued = [];
-}
-
-/**
- * Waits until the app's stack folders being created in the background, if any, are done;
- * after this nothing more is created for the app. Called before a stack is written.
- */
-function settleOutputFiles(app: App): void {
-  const state = outputFiles.get(app);
-  if (state === undefined || state.settled) return;
-  state.settled = true;
-  state.files?.settle();
-}
-
-/**
- * For whoever made the app, once its synth is over or has failed: waits for the background
- * creation like {@link settleOutputFiles}, then removes the empty folder and file it made for
- * any stack that was not written (one whose synth failed, or one removed from the tree), so
- * the output holds only what cdktf wrote. The output folder may then be removed safely.
- */
-export function finishOutputFiles(app: App): void {
-  settleOutputFiles(app);
-  const state = outputFiles.get(app);
-  if (state === undefined) return;
-  for (const id of state.sent) {
-    if (state.written.has(id)) continue;
-    const { dir, file } = outputOf(app, id);
-    try {
-      if (fs.statSync(file).size === 0) fs.rmSync(file);
-      if (!state.folders.has(id)) fs.rmdirSync(dir);
-    } catch {
-      // Gone already, or holding something else than what was made here: left as it is.
-    }
-  }
-}
-
-/**
- * cdktf's mkdir of a stack's folder, except that a folder that appeared since cdktf's check
- * (made in the background by a thread settle gave up on) is no error.
- */
-function makeFolder(dir: string): void {
-  try {
-    fs.mkdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
 }
 
