@@ -229,6 +229,24 @@ describe("diff", () => {
     expect(JSON.parse(result.stdout).changed).toBe(true);
   });
 
+  it("tells the rules of two regions' spokes of one name apart: adding a region adds its rules and changes none", () => {
+    const out = (name: string, files: string[]) => {
+      const dir = path.join(scratch, name, "cdktf.out");
+      fs.mkdirSync(path.dirname(dir), { recursive: true });
+      const code = synthesize({ outdir: dir, file: files.map((f) => path.join(ENVIRONMENTS_DIR, f)).join(","), stderr: quiet, stdout: quiet });
+      expect(code).toBe(0);
+      return new Model(readOutput(dir));
+    };
+    // Both regions have spokes named payments and orders, so both policies have an rcg-payments.
+    const one = out("one-region", ["multi-spoke.yaml"]);
+    const two = out("two-regions", ["multi-spoke.yaml", "multi-spoke-northeurope.yaml"]);
+    const d = diffModels(one, two);
+    expect(d.egress.filter((e) => e.change !== "added")).toEqual([]);
+    const added = d.egress.map((e) => e.rule);
+    expect(added).toEqual(expect.arrayContaining([expect.stringMatching(/^afw-\S*ne\S*: rcg-payments\/rcg-payments-network\//)]));
+    expect(added.filter((r) => r.includes("rcg-payments")).every((r) => !/^afw-\S*we\S*:/.test(r))).toBe(true);
+  });
+
   it("catches a widened egress rule", () => {
     const wider = synthesized("wider", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com", "api2.contoso.com"] }));
     const narrow = synthesized("narrow", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));

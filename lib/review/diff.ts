@@ -107,7 +107,11 @@ export function diffModels(base: Model, head: Model): Diff {
   };
   const [eb, eh] = [endpoints(base, tb), endpoints(head, th)];
 
-  const rulesOf = (t: ReturnType<typeof topology>) => new Map(t.firewalls.flatMap((f) => f.rules).map((r) => [`${r.group}/${r.collection}/${r.name}`, r]));
+  // Each hub's policy names its groups after its spokes, and two regions may have spokes of one
+  // name: with more than one firewall on either side, a rule is named with its firewall's.
+  const firewalls = Math.max(tb.firewalls.length, th.firewalls.length);
+  const rulesOf = (t: ReturnType<typeof topology>) =>
+    new Map(t.firewalls.flatMap((f) => f.rules.map((r) => [`${firewalls > 1 ? `${f.name}: ` : ""}${r.group}/${r.collection}/${r.name}`, r] as const)));
   const [rb, rh] = [rulesOf(tb), rulesOf(th)];
   const describe = (r: FirewallRule) =>
     `${r.action} ${r.kind} ${[...r.protocols].join(",")}${r.ports.length ? ` ports ${r.ports.join(",")}` : ""} to ${[...r.destinations, ...r.fqdnTags.map((t) => `tag:${t}`)].join(", ")} from ${r.sources.join(", ")}`;
