@@ -3,14 +3,22 @@
  * environments/default.yaml), validate it completely, build the stacks and synthesize.
  * An invalid file is reported one problem per line and nothing is written.
  */
+import { constants } from "os";
 import { DEFAULTS } from "./lib/config/defaults";
 import { synthesize } from "./lib/app";
 import { reportInternalError } from "./lib/cli";
 
 // The cdktf CLI passes CDKTF_OUTDIR and prunes removed stacks' folders itself.
 const underCdktfCli = process.env.CDKTF_OUTDIR !== undefined;
+// Ctrl-C or a pipeline's cancel (SIGINT, SIGTERM) must not stop synth half-way through moving the
+// new output into place. With a listener, Node delivers the signal once the synchronous synth
+// below is over, complete, and the process then stops with the signal's usual exit code.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(128 + constants.signals[signal]));
 try {
   process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? DEFAULTS.outdir, pruneStaleStacks: !underCdktfCli });
 } catch (e) {
   process.exitCode = reportInternalError(e, process.stderr);
 }
+// One more turn of the event loop, in which a signal that came during synth is delivered (the
+// loop would otherwise end without looking).
+setImmediate(() => undefined);

@@ -12,12 +12,12 @@ import { PROJECT_ROOT } from "../lib/config/loader";
 /** What cdktf.json's app command and `npm run synth` run. */
 const APP = path.join(PROJECT_ROOT, "scripts", "app.js");
 
-function runApp(cwd: string, env: Record<string, string> = {}) {
+function runApp(cwd: string, env: Record<string, string> = {}, nodeOptions: string[] = []) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.CDKTF_OUTDIR;
   Object.assign(childEnv, env);
   if (!env.PRIVATE_AKS_CONFIG) delete childEnv.PRIVATE_AKS_CONFIG;
-  const result = spawnSync(process.execPath, [APP], { cwd, env: childEnv, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...nodeOptions, APP], { cwd, env: childEnv, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -119,6 +119,38 @@ describe("folders of stacks that no longer exist", () => {
     seed();
     expect(runApp(cwd, { CDKTF_OUTDIR: "cdktf.out" }).status).toBe(0);
     expect(fs.existsSync(stale)).toBe(true);
+  });
+});
+
+describe("an interrupted synth", () => {
+  const staging = (cwd: string) => fs.readdirSync(cwd).filter((e) => e.startsWith(".cdktf.out.staging-"));
+
+  it("finishes what it started on Ctrl-C or a cancel (SIGINT, SIGTERM), then stops with the signal's exit code, leaving no staging folder", () => {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const cwd = tmp("synth-interrupted");
+      // The signal arrives while synth is busy: as its staging folder is made.
+      const preload = path.join(cwd, "interrupt.js");
+      fs.writeFileSync(
+        preload,
+        `const fs = require("fs"); const made = fs.mkdtempSync;
+         fs.mkdtempSync = (...args) => { if (String(args[0]).includes(".staging-")) process.kill(process.pid, ${JSON.stringify(signal)}); return made(...args); };\n`,
+      );
+      const run = runApp(cwd, {}, ["--require", preload]);
+      expect({ signal, status: run.status }).toEqual({ signal, status: code });
+      expect(fs.existsSync(path.join(cwd, "cdktf.out", "stacks", "demo-hub", "cdk.tf.json"))).toBe(true);
+      expect(fs.existsSync(path.join(cwd, "cdktf.out", "manifest.json"))).toBe(true);
+      expect(staging(cwd)).toEqual([]);
+    }
+  });
+
+  it("killed outright leaves its staging folder, which the next synth removes; a running synth's is kept", () => {
+    const cwd = tmp("synth-killed");
+    // A process id no process has (above Linux's highest), and this test's own, which is running.
+    const dead = `.cdktf.out.staging-2147483646-abcdef`;
+    const alive = `.cdktf.out.staging-${process.pid}-abcdef`;
+    for (const d of [dead, alive]) fs.mkdirSync(path.join(cwd, d, "stacks"), { recursive: true });
+    expect(runApp(cwd).status).toBe(0);
+    expect(staging(cwd)).toEqual([alive]);
   });
 });
 

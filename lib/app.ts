@@ -183,7 +183,11 @@ export function synthesize(options: SynthesizeOptions): number {
     stderr.write(`${options.outdir}: cannot write the output here: the folder ${displayName(parent)} does not exist; create it or choose another CDKTF_OUTDIR\n`);
     return 1;
   }
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
+  // A synth killed before it could clean up (SIGKILL, a machine going down) left its staging
+  // folder behind: its process is gone, so it goes now. The folder's name holds the process id.
+  const prefix = `.${path.basename(outdir)}.staging-`;
+  removeAbandonedStaging(parent, prefix);
+  const staging = fs.mkdtempSync(path.join(parent, `${prefix}${process.pid}-`));
   try {
     const plan = planEnvironment({ file: options.file ?? selectedEnvironmentFile(), outdir: staging, stderr, customize: options.customize });
     if (!plan) return 1;
@@ -211,6 +215,25 @@ export function synthesize(options: SynthesizeOptions): number {
  * `prune`, folders of stacks that no longer exist (a removed spoke) are removed, as
  * `cdktf synth` does.
  */
+/** Removes staging folders (`<prefix><pid>-XXXXXX`) whose process is no longer running. */
+function removeAbandonedStaging(parent: string, prefix: string): void {
+  for (const entry of fs.readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(entry.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: running, as another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 function publish(staging: string, outdir: string, stackIds: string[], prune: boolean): void {
   const stacksDir = path.join(outdir, "stacks");
   fs.mkdirSync(stacksDir, { recursive: true });
