@@ -42,6 +42,11 @@ describe("schema errors name the field", () => {
     ["a CIDR that does not parse", (r: any) => (r.hub.addressSpace = ["10.0.0/22"]), 'env.yaml: hub.addressSpace.0: "10.0.0/22" is not an IPv4 CIDR block'],
     ["a zone that does not exist", (r: any) => (r.hub.firewall.zones = ["1", "4"]), 'env.yaml: hub.firewall.zones.1: must be "1", "2" or "3"'],
     ["a wrong type", (r: any) => (r.hub.firewall.dnsProxy = "yes"), "env.yaml: hub.firewall.dnsProxy: must be a boolean"],
+    [
+      "a version written without quotes, which YAML reads as a number, saying to quote it",
+      (r: any) => (r.spokes[0].cluster.kubernetesVersion = 1.36),
+      'env.yaml: spokes.0.cluster.kubernetesVersion: must be a string, and YAML reads unquoted digits as a number (1.30 becomes 1.3); put the value in quotes as you mean it, e.g. "1.36"',
+    ],
     ["an unknown backend", (r: any) => (r.backend = { type: "s3" }), "env.yaml: backend.type: must be { type: local }"],
     ["no spokes", (r: any) => (r.spokes = []), "env.yaml: spokes: needs at least one spoke"],
   ])("rejects %s", (_what, change, line) => {

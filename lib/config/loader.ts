@@ -154,6 +154,13 @@ function issueToProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
       return issue.keys.map((key) => ({ path: at([key]), message: "unknown field; check its spelling against the environment file reference in the README" }));
     case "invalid_type":
       if (/received undefined/.test(issue.message)) return [{ path: at(), message: `is required (${issue.expected})` }];
+      if (issue.expected === "string") {
+        const given = issue.path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
+        // An unquoted version or number in YAML (kubernetesVersion: 1.30) is read as a number.
+        if (typeof given === "number" && Number.isFinite(given)) {
+          return [{ path: at(), message: `must be a string, and YAML reads unquoted digits as a number${Number.isInteger(given) ? "" : " (1.30 becomes 1.3)"}; put the value in quotes as you mean it, e.g. "${given}"` }];
+        }
+      }
       return [{ path: at(), message: `must be ${article(issue.expected)} ${issue.expected}` }];
     case "invalid_key":
       // A record's key (a tag name) failed its own check: report that check's words.
