@@ -3,6 +3,7 @@
  * synthesized output of every shipped environment and of the largest inputs the schema
  * allows, so that a user's first `cdktf deploy` does not meet them half an hour in.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -19,7 +20,16 @@ import { AZURE_NAME_RULES, checkName, checkStackNames } from "../lib/policy/azur
 import { warningsOf } from "../lib/policy/guardrails";
 import { changed, ENVIRONMENTS_DIR, environment, namedEnvironment, problems, stacks, synth } from "./helpers";
 
-const SHIPPED = fs.readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith(".yaml") && !f.startsWith(".")).map((f) => f.replace(/\.yaml$/, ""));
+/**
+ * The environment files the project ships: those git tracks, so that a user's own copy (the
+ * README says to start from `cp environments/default.yaml environments/mine.yaml`) is not
+ * taken for one while it is being written. Without git, every file in the folder.
+ */
+const SHIPPED = (() => {
+  const tracked = spawnSync("git", ["ls-files", "--", "*.yaml"], { cwd: ENVIRONMENTS_DIR, encoding: "utf8" });
+  const files = tracked.status === 0 && tracked.stdout.trim() !== "" ? tracked.stdout.trim().split("\n") : fs.readdirSync(ENVIRONMENTS_DIR);
+  return files.filter((f) => f.endsWith(".yaml") && !f.includes("/") && !f.startsWith(".")).map((f) => f.replace(/\.yaml$/, ""));
+})();
 
 /** The longest names the schema allows: 16-character environment and spoke names, the longest region, long DNS names. */
 function longestNames() {
