@@ -138,6 +138,31 @@ describe("explain", () => {
     expect(hello.verdict).toBe("allow");
   });
 
+  it("resolves a private name only where its zone is linked: not from another region's spoke", () => {
+    // Two regions, an app with a name in the first region's zone (we.corp.internal, linked to its own VNets only).
+    const dir = path.join(scratch, "dns-two-regions");
+    fs.mkdirSync(dir, { recursive: true });
+    const we = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "multi-spoke.yaml"), "utf8"));
+    we.hub.jumpbox.sshPublicKey = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "keys", "jumpbox.pub"), "utf8").trim();
+    we.spokes[0].apps = [{ name: "web", image: "mcr.microsoft.com/dotnet/samples:aspnetapp", port: 80, containerPort: 8080, ip: "10.10.4.25", dns: { zone: "we.corp.internal", record: "web" } }];
+    const files = [["we.yaml", we], ["ne.yaml", parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "multi-spoke-northeurope.yaml"), "utf8"))]].map(([name, raw]) => {
+      const file = path.join(dir, name as string);
+      fs.writeFileSync(file, stringify(raw));
+      return file;
+    });
+    expect(synthesize({ outdir: path.join(dir, "cdktf.out"), file: files.join(","), stderr: quiet, stdout: quiet })).toBe(0);
+    const two = new Model(readOutput(path.join(dir, "cdktf.out")));
+    const near = ask("we-orders", "web.we.corp.internal:80", two);
+    expect(near.path).toContain("web.we.corp.internal resolves to 10.10.4.25 (private zone record)");
+    const far = ask("ne-payments", "web.we.corp.internal:80", two);
+    expect(far).toEqual({
+      verdict: "deny",
+      rule: null,
+      path: [expect.stringContaining("from ne-payments"), "web.we.corp.internal has a private record in we.corp.internal, which is not linked to vnet-ne-hub, where lookups from ne-payments/snet-nodes are answered"],
+      reason: "web.we.corp.internal does not resolve from ne-payments/snet-nodes: its private zone is not linked to vnet-ne-hub",
+    });
+  });
+
   it("sends spoke-to-spoke traffic through the firewall, which denies it", () => {
     const out = ask("aks1", "10.0.9.10:443/tcp", full);
     expect(out.path).toContain("to the firewall afw-full-hub (10.0.0.4)");

@@ -11,7 +11,7 @@ import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
 import { ON_PREMISES_PREFIX } from "../policy/guardrails";
 import type { Model } from "./model";
-import { type Firewall, type FirewallRule, firewallRules, type Subnet, type Topology, topology, type Vnet } from "./topology";
+import { type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "./topology";
 
 export type Protocol = "tcp" | "udp" | "http" | "https";
 
@@ -122,7 +122,17 @@ export function explain(model: Model, flow: Flow): Explanation {
 
   // A name: a private record of the output, else somewhere beyond the VNets.
   const literal = parseIp(flow.host);
-  const record = literal.ok ? undefined : t.records.find((r) => r.fqdn.toLowerCase() === flow.host);
+  const named = literal.ok ? [] : t.records.filter((r) => r.fqdn.toLowerCase() === flow.host);
+  // Only a record whose zone is linked where the source's lookups are answered resolves there
+  // (another environment's zone does not); where that is not known, the first record is taken.
+  const where = named.length > 0 ? resolvingVnet(model, t, source.vnet) : undefined;
+  const answered = where === undefined || forwarded(model, where, flow.host) ? named : named.filter((r) => zonesOf(t, r).some((z) => z.links.includes(where)));
+  if (named.length > 0 && answered.length === 0) {
+    const zones = [...new Set(named.flatMap((r) => zonesOf(t, r).map((z) => z.name)))].join(", ");
+    path.push(`${flow.host} has a private record in ${zones}, which is not linked to ${where!.name}, where lookups from ${source.label} are answered`);
+    return { verdict: "deny", rule: null, path, reason: `${flow.host} does not resolve from ${source.label}: its private zone is not linked to ${where!.name}` };
+  }
+  const record = answered[0];
   const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : undefined;
   if (record) path.push(`${flow.host} resolves to ${record.addresses.join(", ")} (private zone record)`);
 
@@ -172,6 +182,48 @@ export function explain(model: Model, flow: Flow): Explanation {
   }
   path.push("no rule matched: denied by default");
   return { verdict: "deny", rule: null, path, reason: "no rule matched" };
+}
+
+/**
+ * The VNet in whose context Azure DNS answers a VNet's lookups, as far as the output tells:
+ * the VNet itself with Azure-provided DNS; the hub, when its DNS server is the hub firewall's
+ * DNS proxy (which asks Azure DNS from the hub) or another address inside a VNet of the output
+ * (a DNS resolver's inbound endpoint); undefined when the server is elsewhere (on-premises),
+ * the firewall forwards to servers of its own, or the address is not known.
+ */
+function resolvingVnet(model: Model, t: Topology, vnet: Vnet): Vnet | undefined {
+  if (vnet.dnsServers.length === 0) return vnet;
+  const server = vnet.dnsServers[0];
+  const proxy = t.firewalls.find((f) => f.resource === model.target(server) || (typeof server === "string" && f.privateIp === server));
+  if (proxy) {
+    const policy = model.target(model.attr(proxy.resource, "firewall_policy_id"));
+    const servers = first<{ servers?: unknown[] }>(policy ? model.attr(policy, "dns") : undefined)?.servers ?? [];
+    if (servers.length > 0) return undefined;
+  }
+  const ip = parseIp(proxy?.privateIp ?? (typeof server === "string" ? server : ""));
+  return ip.ok ? t.vnets.find((v) => blocks(v.addressSpace).some((b) => containsIp(b, ip.value))) : undefined;
+}
+
+/** Whether a DNS forwarding ruleset linked to `vnet` sends lookups of `host` elsewhere. */
+function forwarded(model: Model, vnet: Vnet, host: string): boolean {
+  const rulesets = model
+    .ofType("azurerm_private_dns_resolver_virtual_network_link")
+    .filter((l) => model.target(model.attr(l, "virtual_network_id")) === vnet.resource)
+    .map((l) => model.target(model.attr(l, "dns_forwarding_ruleset_id")));
+  return model
+    .ofType("azurerm_private_dns_resolver_forwarding_rule")
+    .filter((r) => rulesets.includes(model.target(model.attr(r, "dns_forwarding_ruleset_id"))))
+    .some((r) => {
+      const domain = String(model.attr(r, "domain_name") ?? "").toLowerCase().replace(/\.$/, "");
+      return domain !== "" && (host === domain || host.endsWith(`.${domain}`));
+    });
+}
+
+/** The private zones a record may be in: those of its zone's name, its own stack's first. */
+function zonesOf(t: Topology, record: Topology["records"][number]): Topology["zones"] {
+  const zones = t.zones.filter((z) => z.name.toLowerCase() === record.zone.toLowerCase());
+  const own = zones.filter((z) => z.resource.stack === record.resource.stack);
+  return own.length > 0 ? own : zones;
 }
 
 /**

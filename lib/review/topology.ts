@@ -114,6 +114,8 @@ export interface KubeService {
 
 export interface DnsRecord {
   readonly resource: Resource;
+  /** The name of the private zone it is written in. */
+  readonly zone: string;
   readonly fqdn: string;
   readonly addresses: string[];
 }
@@ -294,7 +296,8 @@ export function topology(model: Model): Topology {
   }
   const records: DnsRecord[] = model.ofType("azurerm_private_dns_a_record").map((r) => {
     const a = model.attrs(r);
-    return { resource: r, fqdn: `${a.name}.${typeof a.zone_name === "string" ? a.zone_name : "?"}`, addresses: strings(a.records) };
+    const zone = typeof a.zone_name === "string" ? a.zone_name : "?";
+    return { resource: r, zone, fqdn: `${a.name}.${zone}`, addresses: strings(a.records) };
   });
   const roleAssignments = model.ofType("azurerm_role_assignment").map((r) => {
     const a = model.attrs(r);
