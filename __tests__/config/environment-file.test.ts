@@ -216,6 +216,11 @@ describe("naming and cross-field rules", () => {
     expect(problems(changed(change))).toContainEqual(expect.stringContaining(line));
   });
 
+  it("reports two spokes of one name once: not again as the rule priority their name derives", () => {
+    const lines = problems(changed((r: any) => r.spokes.push({ ...r.spokes[0], addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" }, apps: [] })));
+    expect(lines.filter((l) => l.includes("spokes.1."))).toEqual([expect.stringContaining('spokes.1.name: "aks1" is already the name of spokes.0')]);
+  });
+
   it("reads the jumpbox key from a file relative to the environment file", () => {
     const env = environment();
     expect(env.hub.jumpbox?.sshPublicKey).toMatch(/^ssh-ed25519 AAAA/);

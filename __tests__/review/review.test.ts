@@ -161,6 +161,8 @@ describe("explain", () => {
       path: [expect.stringContaining("from ne-payments"), "web.we.corp.internal has a private record in we.corp.internal, which is not linked to vnet-ne-hub, where lookups from ne-payments/snet-nodes are answered"],
       reason: "web.we.corp.internal does not resolve from ne-payments/snet-nodes: its private zone is not linked to vnet-ne-hub",
     });
+    // Names two regions share are listed as stack ids when the source is unknown.
+    expect(() => ask("nosuch", "web.we.corp.internal:80", two)).toThrow("valid: ne-hub, ne-orders, ne-payments, search, we-hub, we-orders, we-payments (add");
   });
 
   it("sends spoke-to-spoke traffic through the firewall, which denies it", () => {

@@ -214,10 +214,12 @@ export function checkRules(env: Environment): Problem[] {
     });
     const priority = s.egress.priority ?? defaultRulePriority(s.name);
     const first = priorities.get(priority);
-    if (first !== undefined) {
+    // Two spokes of one name derive one priority: the name's own line says what to fix.
+    const sameName = first !== undefined && s.egress.priority === undefined && env.spokes[first].egress.priority === undefined && env.spokes[first].name === s.name;
+    if (first !== undefined && !sameName) {
       add(`${base}.egress.priority`, `${priority}${s.egress.priority === undefined ? " (derived from the spoke's name)" : ""} is already the priority of spokes.${first}'s rule collection group; set egress.priority to a free value from 1000 to 64999`);
     }
-    else priorities.set(priority, i);
+    else if (first === undefined) priorities.set(priority, i);
   });
 
   problems.push(...checkApps(env));

@@ -66,7 +66,11 @@ const ROLES: Record<string, string> = {
 function findSource(t: Topology, from: string): Source {
   const [place, subnetName = "nodes"] = from.split("/");
   const candidates = t.vnets.filter((v) => v.resource.stack === place || v.resource.stack.endsWith(`-${place}`));
-  const valid = () => t.vnets.map((v) => v.resource.stack.replace(/^.*?-/, "")).sort().join(", ");
+  // Short names (aks1, hub) where they are unique; stack ids where several environments share one.
+  const valid = () => {
+    const short = t.vnets.map((v) => v.resource.stack.replace(/^.*?-/, ""));
+    return t.vnets.map((v, i) => (short.filter((n) => n === short[i]).length > 1 ? v.resource.stack : short[i])).sort().join(", ");
+  };
   if (candidates.length === 0) throw new ExplainError(`--from ${JSON.stringify(from)}: no spoke or hub of that name; valid: ${valid()} (add /<subnet> for another subnet)`);
   if (candidates.length > 1) throw new ExplainError(`--from ${JSON.stringify(from)}: several stacks match (${candidates.map((c) => c.resource.stack).join(", ")}); give the stack id`);
   const vnet = candidates[0];
