@@ -122,6 +122,22 @@ describe("folders of stacks that no longer exist", () => {
   });
 });
 
+describe("Terraform's own files in a stack's folder", () => {
+  it("stay across synths (.terraform with its providers, the lock file), as with cdktf", () => {
+    const cwd = tmp("synth-terraform-files");
+    expect(runApp(cwd).status).toBe(0);
+    const stack = path.join(cwd, "cdktf.out", "stacks", "demo-hub");
+    fs.mkdirSync(path.join(stack, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "a provider");
+    fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "a lock");
+    fs.writeFileSync(path.join(stack, "cdk.tf.json"), "stale");
+    expect(runApp(cwd).status).toBe(0);
+    expect(fs.readFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "utf8")).toBe("a provider");
+    expect(fs.readFileSync(path.join(stack, ".terraform.lock.hcl"), "utf8")).toBe("a lock");
+    expect(JSON.parse(fs.readFileSync(path.join(stack, "cdk.tf.json"), "utf8"))["//"].metadata.stackName).toBe("demo-hub");
+  });
+});
+
 describe("an interrupted synth", () => {
   const staging = (cwd: string) => fs.readdirSync(cwd).filter((e) => e.startsWith(".cdktf.out.staging-"));
 

@@ -242,10 +242,16 @@ function publish(staging: string, outdir: string, stackIds: string[], prune: boo
       if (!stackIds.includes(entry)) fs.rmSync(path.join(stacksDir, entry), { recursive: true, force: true });
     }
   }
+  // What synth writes replaces what it wrote before; Terraform's own files in a stack's folder
+  // (.terraform/ with its providers, .terraform.lock.hcl, plans) stay, as cdktf leaves them.
   for (const id of stackIds) {
+    const staged = path.join(staging, "stacks", id);
     const target = path.join(stacksDir, id);
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.renameSync(path.join(staging, "stacks", id), target);
+    fs.mkdirSync(target, { recursive: true });
+    for (const entry of fs.readdirSync(staged)) {
+      fs.rmSync(path.join(target, entry), { recursive: true, force: true });
+      fs.renameSync(path.join(staged, entry), path.join(target, entry));
+    }
   }
   // Manifests: each spoke's folder is replaced whole; folders of spokes without apps go.
   const manifests = path.join(outdir, "manifests");
