@@ -122,25 +122,34 @@ describe("folders of stacks that no longer exist", () => {
   });
 });
 
-describe("Terraform's own files in a stack's folder", () => {
-  it("stay across synths (.terraform with its providers, the lock file), as with cdktf", () => {
-    const cwd = tmp("synth-terraform-files");
-    expect(runApp(cwd).status).toBe(0);
-    const stack = path.join(cwd, "cdktf.out", "stacks", "demo-hub");
-    fs.mkdirSync(path.join(stack, ".terraform", "providers"), { recursive: true });
-    fs.writeFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "a provider");
-    fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "a lock");
-    fs.writeFileSync(path.join(stack, "cdk.tf.json"), "stale");
-    expect(runApp(cwd).status).toBe(0);
+describe("a synth into an existing output", () => {
+  // One run, into a folder holding what earlier runs and Terraform left there.
+  const cwd = tmp("synth-existing");
+  const stack = path.join(cwd, "cdktf.out", "stacks", "demo-hub");
+  fs.mkdirSync(path.join(stack, ".terraform", "providers"), { recursive: true });
+  fs.writeFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "a provider");
+  fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "a lock");
+  fs.writeFileSync(path.join(stack, "cdk.tf.json"), "stale");
+  // Staging folders of a synth killed outright (a process id no process has, above Linux's
+  // highest) and of one still running (this test's own process).
+  const dead = ".cdktf.out.staging-2147483646-abcdef";
+  const alive = `.cdktf.out.staging-${process.pid}-abcdef`;
+  for (const d of [dead, alive]) fs.mkdirSync(path.join(cwd, d, "stacks"), { recursive: true });
+  const run = runApp(cwd);
+
+  it("keeps Terraform's own files in a stack's folder (.terraform with its providers, the lock file), as cdktf does", () => {
+    expect(run.status).toBe(0);
     expect(fs.readFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "utf8")).toBe("a provider");
     expect(fs.readFileSync(path.join(stack, ".terraform.lock.hcl"), "utf8")).toBe("a lock");
     expect(JSON.parse(fs.readFileSync(path.join(stack, "cdk.tf.json"), "utf8"))["//"].metadata.stackName).toBe("demo-hub");
   });
+
+  it("removes the staging folder a killed synth left, and keeps a running synth's", () => {
+    expect(fs.readdirSync(cwd).filter((e) => e.startsWith(".cdktf.out.staging-"))).toEqual([alive]);
+  });
 });
 
 describe("an interrupted synth", () => {
-  const staging = (cwd: string) => fs.readdirSync(cwd).filter((e) => e.startsWith(".cdktf.out.staging-"));
-
   it("finishes what it started on Ctrl-C or a cancel (SIGINT, SIGTERM), then stops with the signal's exit code, leaving no staging folder", () => {
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       const cwd = tmp("synth-interrupted");
@@ -155,18 +164,8 @@ describe("an interrupted synth", () => {
       expect({ signal, status: run.status }).toEqual({ signal, status: code });
       expect(fs.existsSync(path.join(cwd, "cdktf.out", "stacks", "demo-hub", "cdk.tf.json"))).toBe(true);
       expect(fs.existsSync(path.join(cwd, "cdktf.out", "manifest.json"))).toBe(true);
-      expect(staging(cwd)).toEqual([]);
+      expect(fs.readdirSync(cwd).filter((e) => e.startsWith(".cdktf.out.staging-"))).toEqual([]);
     }
-  });
-
-  it("killed outright leaves its staging folder, which the next synth removes; a running synth's is kept", () => {
-    const cwd = tmp("synth-killed");
-    // A process id no process has (above Linux's highest), and this test's own, which is running.
-    const dead = `.cdktf.out.staging-2147483646-abcdef`;
-    const alive = `.cdktf.out.staging-${process.pid}-abcdef`;
-    for (const d of [dead, alive]) fs.mkdirSync(path.join(cwd, d, "stacks"), { recursive: true });
-    expect(runApp(cwd).status).toBe(0);
-    expect(staging(cwd)).toEqual([alive]);
   });
 });
 
