@@ -3,7 +3,6 @@
  * environments/default.yaml), validate it completely, build the stacks and synthesize.
  * An invalid file is reported one problem per line and nothing is written.
  */
-import { constants } from "os";
 import { DEFAULTS } from "./lib/config/defaults";
 import { synthesize } from "./lib/app";
 import { reportInternalError } from "./lib/cli";
@@ -12,8 +11,9 @@ import { reportInternalError } from "./lib/cli";
 const underCdktfCli = process.env.CDKTF_OUTDIR !== undefined;
 // Ctrl-C or a pipeline's cancel (SIGINT, SIGTERM) must not stop synth half-way through moving the
 // new output into place. With a listener, Node delivers the signal once the synchronous synth
-// below is over, complete, and the process then stops with the signal's usual exit code.
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(128 + constants.signals[signal]));
+// below is over, complete; the listener (used once) then raises it again, so the process ends
+// by the signal, as its caller expects (a shell script stops too).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.kill(process.pid, signal));
 try {
   process.exitCode = synthesize({ outdir: process.env.CDKTF_OUTDIR ?? DEFAULTS.outdir, pruneStaleStacks: !underCdktfCli });
 } catch (e) {

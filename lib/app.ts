@@ -210,19 +210,27 @@ export function synthesize(options: SynthesizeOptions): number {
 }
 
 /**
- * Moves a staged synth into `outdir`: each stack's folder and the manifest replace their
- * previous versions; other files there (a review, manifests of apps) are left alone. With
- * `prune`, folders of stacks that no longer exist (a removed spoke) are removed, as
- * `cdktf synth` does.
+ * Removes staging folders (`<prefix><pid>-XXXXXX`) that a synth killed outright left: older than
+ * {@link ABANDONED_AFTER_MS} (a synth takes seconds) and of no running process here. Both, since
+ * a process id says nothing across containers sharing the folder. One that cannot be removed
+ * (another user's) is left: it never stops this synth.
  */
-/** Removes staging folders (`<prefix><pid>-XXXXXX`) whose process is no longer running. */
 function removeAbandonedStaging(parent: string, prefix: string): void {
   for (const entry of fs.readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(entry.slice(prefix.length))?.[1]);
-    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    const folder = path.join(parent, entry);
+    try {
+      const pid = Number(/^(\d+)-/.exec(entry.slice(prefix.length))?.[1]);
+      if (Date.now() - fs.statSync(folder).mtimeMs < ABANDONED_AFTER_MS || (Number.isInteger(pid) && pid > 0 && isRunning(pid))) continue;
+      fs.rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove.
+    }
   }
 }
+
+/** How old a staging folder is before it counts as abandoned: ten minutes. */
+const ABANDONED_AFTER_MS = 10 * 60 * 1000;
 
 function isRunning(pid: number): boolean {
   try {
@@ -234,6 +242,12 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * Moves a staged synth into `outdir`: each stack's folder and the manifest replace their
+ * previous versions; other files there (a review, manifests of apps) are left alone. With
+ * `prune`, folders of stacks that no longer exist (a removed spoke) are removed, as
+ * `cdktf synth` does.
+ */
 function publish(staging: string, outdir: string, stackIds: string[], prune: boolean): void {
   const stacksDir = path.join(outdir, "stacks");
   fs.mkdirSync(stacksDir, { recursive: true });
