@@ -138,31 +138,35 @@ describe("explain", () => {
     expect(hello.verdict).toBe("allow");
   });
 
-  it("resolves a private name only where its zone is linked: not from another region's spoke", () => {
-    // Two regions, an app with a name in the first region's zone (we.corp.internal, linked to its own VNets only).
+  it("resolves a private name only where its zone is linked: not from another region's spoke, even with a zone of that name", () => {
+    // Two regions, each with a zone named corp.internal linked to its own VNets, and an app
+    // named in the first region's: the second region's zone has no such record.
     const dir = path.join(scratch, "dns-two-regions");
     fs.mkdirSync(dir, { recursive: true });
     const we = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "multi-spoke.yaml"), "utf8"));
     we.hub.jumpbox.sshPublicKey = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "keys", "jumpbox.pub"), "utf8").trim();
-    we.spokes[0].apps = [{ name: "web", image: "mcr.microsoft.com/dotnet/samples:aspnetapp", port: 80, containerPort: 8080, ip: "10.10.4.25", dns: { zone: "we.corp.internal", record: "web" } }];
-    const files = [["we.yaml", we], ["ne.yaml", parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "multi-spoke-northeurope.yaml"), "utf8"))]].map(([name, raw]) => {
+    we.hub.dns.zones = ["corp.internal"];
+    we.spokes[0].apps = [{ name: "web", image: "mcr.microsoft.com/dotnet/samples:aspnetapp", port: 80, containerPort: 8080, ip: "10.10.4.25", dns: { zone: "corp.internal", record: "web" } }];
+    const ne = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "multi-spoke-northeurope.yaml"), "utf8"));
+    ne.hub.dns.zones = ["corp.internal"];
+    const files = [["we.yaml", we], ["ne.yaml", ne]].map(([name, raw]) => {
       const file = path.join(dir, name as string);
       fs.writeFileSync(file, stringify(raw));
       return file;
     });
     expect(synthesize({ outdir: path.join(dir, "cdktf.out"), file: files.join(","), stderr: quiet, stdout: quiet })).toBe(0);
     const two = new Model(readOutput(path.join(dir, "cdktf.out")));
-    const near = ask("we-orders", "web.we.corp.internal:80", two);
-    expect(near.path).toContain("web.we.corp.internal resolves to 10.10.4.25 (private zone record)");
-    const far = ask("ne-payments", "web.we.corp.internal:80", two);
+    const near = ask("we-orders", "web.corp.internal:80", two);
+    expect(near.path).toContain("web.corp.internal resolves to 10.10.4.25 (private zone record)");
+    const far = ask("ne-payments", "web.corp.internal:80", two);
     expect(far).toEqual({
       verdict: "deny",
       rule: null,
-      path: [expect.stringContaining("from ne-payments"), "web.we.corp.internal has a private record in we.corp.internal, which is not linked to vnet-ne-hub, where lookups from ne-payments/snet-nodes are answered"],
-      reason: "web.we.corp.internal does not resolve from ne-payments/snet-nodes: its private zone is not linked to vnet-ne-hub",
+      path: [expect.stringContaining("from ne-payments"), "web.corp.internal has a private record in corp.internal, which is not linked to vnet-ne-hub, where lookups from ne-payments/snet-nodes are answered"],
+      reason: "web.corp.internal does not resolve from ne-payments/snet-nodes: its private zone is not linked to vnet-ne-hub",
     });
     // Names two regions share are listed as stack ids when the source is unknown.
-    expect(() => ask("nosuch", "web.we.corp.internal:80", two)).toThrow("valid: ne-hub, ne-orders, ne-payments, search, we-hub, we-orders, we-payments (add");
+    expect(() => ask("nosuch", "web.corp.internal:80", two)).toThrow("valid: ne-hub, ne-orders, ne-payments, search, we-hub, we-orders, we-payments (add");
   });
 
   it("sends spoke-to-spoke traffic through the firewall, which denies it", () => {

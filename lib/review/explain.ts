@@ -128,9 +128,10 @@ export function explain(model: Model, flow: Flow): Explanation {
   const literal = parseIp(flow.host);
   const named = literal.ok ? [] : t.records.filter((r) => r.fqdn.toLowerCase() === flow.host);
   // Only a record whose zone is linked where the source's lookups are answered resolves there
-  // (another environment's zone does not); where that is not known, the first record is taken.
+  // (another environment's zone does not, even of the same name); where that is not known (the
+  // DNS, or a zone the output does not hold), the record is taken as resolving.
   const where = named.length > 0 ? resolvingVnet(model, t, source.vnet) : undefined;
-  const answered = where === undefined || forwarded(model, where, flow.host) ? named : named.filter((r) => zonesOf(t, r).some((z) => z.links.includes(where)));
+  const answered = where === undefined || forwarded(model, where, flow.host) ? named : named.filter((r) => zonesOf(t, r).length === 0 || zonesOf(t, r).some((z) => z.links.includes(where)));
   if (named.length > 0 && answered.length === 0) {
     const zones = [...new Set(named.flatMap((r) => zonesOf(t, r).map((z) => z.name)))].join(", ");
     path.push(`${flow.host} has a private record in ${zones}, which is not linked to ${where!.name}, where lookups from ${source.label} are answered`);
@@ -223,11 +224,9 @@ function forwarded(model: Model, vnet: Vnet, host: string): boolean {
     });
 }
 
-/** The private zones a record may be in: those of its zone's name, its own stack's first. */
+/** The private zone a record is written in, when the output holds it. */
 function zonesOf(t: Topology, record: Topology["records"][number]): Topology["zones"] {
-  const zones = t.zones.filter((z) => z.name.toLowerCase() === record.zone.toLowerCase());
-  const own = zones.filter((z) => z.resource.stack === record.resource.stack);
-  return own.length > 0 ? own : zones;
+  return t.zones.filter((z) => z.resource === record.zoneResource);
 }
 
 /**

@@ -112,10 +112,21 @@ export interface KubeService {
   readonly ports: number[];
 }
 
+export interface PrivateZone {
+  readonly resource: Resource;
+  readonly name: string;
+  /** Its resource group's name, where the output has it. */
+  readonly resourceGroup: unknown;
+  /** The VNets it is linked to. */
+  readonly links: Vnet[];
+}
+
 export interface DnsRecord {
   readonly resource: Resource;
   /** The name of the private zone it is written in. */
   readonly zone: string;
+  /** That zone, when the output holds it (an existing hub's zone is looked up, not held). */
+  readonly zoneResource?: Resource;
   readonly fqdn: string;
   readonly addresses: string[];
 }
@@ -129,7 +140,7 @@ export interface Topology {
   readonly publicIps: PublicIp[];
   readonly clusters: ClusterPosture[];
   readonly services: KubeService[];
-  readonly zones: { resource: Resource; name: string; links: Vnet[] }[];
+  readonly zones: PrivateZone[];
   readonly records: DnsRecord[];
   readonly roleAssignments: { resource: Resource; role: string; scope: string; principal: string }[];
 }
@@ -287,17 +298,20 @@ export function topology(model: Model): Topology {
       })),
   ];
 
-  const zones = model.ofType("azurerm_private_dns_zone").map((r) => ({ resource: r, name: String(model.attr(r, "name")), links: [] as Vnet[] }));
+  const zones: PrivateZone[] = model.ofType("azurerm_private_dns_zone").map((r) => ({ resource: r, name: String(model.attr(r, "name")), resourceGroup: model.attr(r, "resource_group_name"), links: [] as Vnet[] }));
+  // A zone is its name in its resource group: two regions may each have a zone of one name.
+  const zoneOf = (name: unknown, group: unknown) =>
+    zones.find((z) => z.resource === model.target(name)) ?? zones.find((z) => z.name === name && (typeof group !== "string" || typeof z.resourceGroup !== "string" || z.resourceGroup === group));
   for (const link of model.ofType("azurerm_private_dns_zone_virtual_network_link")) {
     const a = model.attrs(link);
-    const zone = zones.find((z) => z.resource === model.target(a.private_dns_zone_name) || z.name === a.private_dns_zone_name);
+    const zone = zoneOf(a.private_dns_zone_name, a.resource_group_name);
     const vnet = vnetOf(a.virtual_network_id);
     if (zone && vnet) zone.links.push(vnet);
   }
   const records: DnsRecord[] = model.ofType("azurerm_private_dns_a_record").map((r) => {
     const a = model.attrs(r);
     const zone = typeof a.zone_name === "string" ? a.zone_name : "?";
-    return { resource: r, zone, fqdn: `${a.name}.${zone}`, addresses: strings(a.records) };
+    return { resource: r, zone, zoneResource: zoneOf(a.zone_name, a.resource_group_name)?.resource, fqdn: `${a.name}.${zone}`, addresses: strings(a.records) };
   });
   const roleAssignments = model.ofType("azurerm_role_assignment").map((r) => {
     const a = model.attrs(r);
