@@ -278,6 +278,16 @@ describe("diff", () => {
     expect(added.filter((r) => r.includes("rcg-payments")).every((r) => !/^afw-\S*we\S*:/.test(r))).toBe(true);
   });
 
+  it("names the rules added to an existing hub's policy, which the output does not hold, in diff and in REVIEW.md", () => {
+    const base = new Model(readOutput(synthesized("brown-base", "brownfield.yaml")));
+    const head = new Model(readOutput(synthesized("brown-head", "brownfield.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }))));
+    const d = diffModels(base, head);
+    expect(d.egress).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^rcg-\S+\/rcg-\S+-application\/spoke-fqdns$/), change: "added", detail: expect.stringContaining("api.contoso.com") })]);
+    const report = buildReview(head).markdown;
+    expect(report).toMatch(/### existing policy \S+ \(the rule collection groups this output adds/);
+    expect(report).toContain("api.contoso.com");
+  });
+
   it("catches a widened egress rule", () => {
     const wider = synthesized("wider", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com", "api2.contoso.com"] }));
     const narrow = synthesized("narrow", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));

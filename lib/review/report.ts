@@ -10,7 +10,7 @@ import { diffModels, diffText } from "./diff";
 import { buildGraph, toMermaid } from "./graph";
 import type { Model } from "./model";
 import { Ref, Unknown } from "./model";
-import { topology } from "./topology";
+import { type FirewallRule, topology } from "./topology";
 
 export interface Review {
   readonly markdown: string;
@@ -21,6 +21,12 @@ export interface Review {
 
 const cell = (v: unknown) => String(v instanceof Ref || v instanceof Unknown ? v.toString() : v).replace(/\|/g, "\\|").replace(/\n/g, " ");
 const mark = (ok: boolean) => (ok ? "yes" : "**NO**");
+
+/** One firewall rule as a row of the egress table. */
+function ruleRow(r: FirewallRule): string {
+  const dests = [...r.destinations, ...r.fqdnTags.map((x) => `FQDN tag ${x}`)];
+  return `| ${r.group} / ${r.collection} / ${r.name} | ${r.action} | ${r.kind} | ${cell([...r.protocols, ...r.ports.map((p) => `port ${p}`)].join(", "))} | ${cell(dests.join(", "))} | ${cell(r.sources.join(", "))} |`;
+}
 
 export function buildReview(model: Model, base?: Model): Review {
   const t = topology(model);
@@ -47,10 +53,12 @@ export function buildReview(model: Model, base?: Model): Review {
   out.push("## Egress allowed through the firewall", "", "Rules in Azure Firewall's processing order (network rules, then application rules; by group and collection priority). Everything else is denied.", "");
   for (const f of t.firewalls) {
     out.push(`### ${f.name} (${f.privateIp ?? "private IP unknown"}, DNS proxy ${f.dnsProxy ? "on" : "off"})`, "", "| group / collection / rule | action | kind | protocols and ports | destinations | sources |", "| --- | --- | --- | --- | --- | --- |");
-    for (const r of f.rules) {
-      const dests = [...r.destinations, ...r.fqdnTags.map((x) => `FQDN tag ${x}`)];
-      out.push(`| ${r.group} / ${r.collection} / ${r.name} | ${r.action} | ${r.kind} | ${cell([...r.protocols, ...r.ports.map((p) => `port ${p}`)].join(", "))} | ${cell(dests.join(", "))} | ${cell(r.sources.join(", "))} |`);
-    }
+    for (const r of f.rules) out.push(ruleRow(r));
+    out.push("");
+  }
+  for (const p of t.existingPolicies) {
+    out.push(`### existing policy ${p.name} (the rule collection groups this output adds; the policy's own rules are not in the output)`, "", "| group / collection / rule | action | kind | protocols and ports | destinations | sources |", "| --- | --- | --- | --- | --- | --- |");
+    for (const r of p.rules) out.push(ruleRow(r));
     out.push("");
   }
 

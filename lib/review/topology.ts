@@ -76,6 +76,14 @@ export interface Firewall {
   readonly rules: FirewallRule[];
 }
 
+/** A firewall policy the output adds rule collection groups to but does not hold (an existing hub's). */
+export interface ExistingPolicy {
+  /** The policy's name (the last part of its id). */
+  readonly name: string;
+  /** The rules of the groups this output adds to it, in processing order within each group. */
+  readonly rules: FirewallRule[];
+}
+
 export interface PublicIp {
   readonly resource: Resource;
   readonly name: string;
@@ -141,6 +149,8 @@ export interface Topology {
   readonly clusters: ClusterPosture[];
   readonly services: KubeService[];
   readonly zones: PrivateZone[];
+  /** Policies of firewalls the output does not hold, with the rules it adds to them. */
+  readonly existingPolicies: ExistingPolicy[];
   readonly records: DnsRecord[];
   readonly roleAssignments: { resource: Resource; role: string; scope: string; principal: string }[];
 }
@@ -246,6 +256,19 @@ export function topology(model: Model): Topology {
     };
   });
 
+  // Groups this output adds to a policy it does not hold (an existing hub's): by policy.
+  const held = new Set(firewalls.map((f) => model.target(model.attr(f.resource, "firewall_policy_id"))).filter((p) => p !== undefined));
+  const existingPolicies: ExistingPolicy[] = [];
+  for (const g of groups) {
+    const id = model.attr(g, "firewall_policy_id");
+    const target = model.target(id);
+    if (target !== undefined && held.has(target)) continue;
+    const name = typeof id === "string" ? (id.split("/").pop() ?? id) : target ? String(model.attr(target, "name") ?? target.path) : "unknown policy";
+    let policy = existingPolicies.find((p) => p.name === name);
+    if (!policy) existingPolicies.push((policy = { name, rules: [] }));
+    policy.rules.push(...firewallRules(model, [g]));
+  }
+
   const publicIps: PublicIp[] = model.ofType("azurerm_public_ip").map((r) => ({
     resource: r,
     name: String(model.attr(r, "name")),
@@ -319,7 +342,7 @@ export function topology(model: Model): Topology {
     return { resource: r, role: a.role_definition_name ?? a.role_definition_id, scope: describe(a.scope), principal: describe(a.principal_id) };
   });
 
-  return { vnets, subnets, peerings, routeTables, firewalls, publicIps, clusters, services, zones, records, roleAssignments };
+  return { vnets, subnets, peerings, routeTables, firewalls, existingPolicies, publicIps, clusters, services, zones, records, roleAssignments };
 }
 
 /** True when a resource's raw JSON refers to another resource (by `${type.key.`). */
