@@ -319,6 +319,22 @@ describe("what only the synthesized output shows", () => {
     };
     expect(verdictOf(rules.noLiteralSecrets, fixture)).toBe("fail");
   });
+
+  it.each([
+    ["a password in a connection string", "Server=tcp:db.example.com;Database=app;User ID=app;Password=Sup3rS3cret!;", "fail"],
+    ["a Pwd= in an ODBC string", "Driver={ODBC};Server=db;Uid=app;Pwd=hunter2;", "fail"],
+    ["a password in a URL", "postgres://app:S3cretPassw0rd@db.example.com:5432/app", "fail"],
+    ["a URL with a user and no password", "https://app@db.example.com/", "pass"],
+    ["a password read at apply time", "Server=db;Password=${var.db_password};", "pass"],
+    ["an ordinary URL with a port", "https://db.example.com:5432/app", "pass"],
+  ])("SEC-001 on %s: %s", (_what, value, verdict) => {
+    const fixture = (s: Construct) => {
+      const n = nic()(s);
+      n.addOverride("tags", { value });
+      return n;
+    };
+    expect(verdictOf(rules.noLiteralSecrets, fixture)).toBe(verdict);
+  });
 });
 
 describe("acknowledged exceptions", () => {

@@ -265,8 +265,18 @@ export const internalLoadBalancers = kubernetesRule(K8S_INTERNAL_LOAD_BALANCER);
 export const noNodePorts = kubernetesRule(K8S_NO_NODE_PORT);
 export const noHostNetwork = kubernetesRule(K8S_NO_HOST_NETWORK);
 
-/** Literal secrets: a private key, a storage or Service Bus key, a SAS token, a password. */
-const SECRET_TEXT = [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bAccountKey=[^;]+/i, /\bSharedAccessKey=[^;]+/i, /[?&]sig=[A-Za-z0-9%]{20,}/];
+/**
+ * Literal secrets: a private key, a storage or Service Bus key, a SAS token, a password in a
+ * connection string (`Password=`, `Pwd=`) or in a URL (`postgres://user:password@host`).
+ */
+const SECRET_TEXT = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\bAccountKey=[^;]+/i,
+  /\bSharedAccessKey=[^;]+/i,
+  /[?&]sig=[A-Za-z0-9%]{20,}/,
+  /\b(?:Password|Pwd)=(?!\$\{)[^;\s"]+/i,
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?!\$\{)[^\s@/]+@/i,
+];
 const SECRET_ATTRIBUTES = /^(admin_password|password|client_secret|shared_key|primary_access_key|secondary_access_key|connection_string|sas_token|private_key)$/;
 
 function literalSecret(value: unknown, key = ""): string | undefined {
