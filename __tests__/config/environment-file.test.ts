@@ -206,6 +206,8 @@ describe("naming and cross-field rules", () => {
     ["Basic tier with DNS proxy", (r: any) => (r.hub.firewall.tier = "Basic"), "hub.firewall.dnsProxy: Basic tier has no DNS proxy"],
     ["a jumpbox subnet without jumpbox settings", (r: any) => delete r.hub.jumpbox, "hub.jumpbox: is required when hub.subnets.jumpbox is set"],
     ["a reserved admin name", (r: any) => (r.hub.jumpbox.adminUsername = "admin"), 'hub.jumpbox.adminUsername: "admin" is reserved by Azure'],
+    ["a writable path listed twice (two mounts at one path: Kubernetes refuses it)", (r: any) => (r.spokes[0].apps[0].writablePaths = ["/tmp", "/tmp/"]), 'spokes.0.apps.0.writablePaths.1: "/tmp/" is already listed as writablePaths.0'],
+    ["the root as a writable path", (r: any) => (r.spokes[0].apps[0].writablePaths = ["/"]), 'spokes.0.apps.0.writablePaths.0: "/" is the root'],
     ["a key from the home directory", (r: any) => (r.hub.jumpbox.sshPublicKey = "~/.ssh/id_ed25519.pub"), "hub.jumpbox.sshPublicKey: \"~/.ssh/id_ed25519.pub\" must be a public key or a path relative to the environment file"],
     ["a key file that does not exist", (r: any) => (r.hub.jumpbox.sshPublicKey = "keys/missing.pub"), "hub.jumpbox.sshPublicKey: \"keys/missing.pub\" is neither an OpenSSH public key"],
     ["duplicate node pool names", (r: any) => (r.spokes[0].cluster.userPools = [{ name: "apps" }, { name: "apps" }]), 'spokes.0.cluster.userPools.1.name: "apps" is already used by spokes.0.cluster.userPools.0'],

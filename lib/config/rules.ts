@@ -2,6 +2,7 @@
  * Cross-field rules of the environment file that are not address math: references between
  * fields, Azure naming and SKU constraints. Pure; returns every problem found.
  */
+import * as path from "path";
 import { DOCKER_HUB, hostAllowed, parseImage } from "../apps/image";
 import { bytes, millicores } from "../apps/quantity";
 import { selectEgress } from "../constructs/aks-egress-catalog";
@@ -342,6 +343,16 @@ function checkApps(env: Environment): Problem[] {
       else names.set(app.name, j);
       if (RESERVED_NAMESPACES.includes(app.name) || app.name.startsWith("kube-")) add(`${at}.name`, `${quote(app.name)} is a namespace Kubernetes or AKS uses; choose another name`);
       if (app.secrets.length > 0 && !env.hub.keyVault) add(`${at}.secrets`, "needs hub.keyVault: secrets are read from the hub's private key vault");
+      // Each path is a volume mount: Kubernetes refuses two at one path, and one over / would
+      // hide the image's whole filesystem under an empty folder.
+      const mounts = new Map<string, number>();
+      app.writablePaths.forEach((p, k) => {
+        const normal = path.posix.normalize(p).replace(/(.)\/$/, "$1");
+        const first = mounts.get(normal);
+        if (normal === "/") add(`${at}.writablePaths.${k}`, `${quote(p)} is the root: an empty folder mounted there would hide the image's whole filesystem; name a folder, e.g. /tmp`);
+        else if (first !== undefined) add(`${at}.writablePaths.${k}`, `${quote(p)} is already listed as writablePaths.${first}; each path is mounted once`);
+        else mounts.set(normal, k);
+      });
       const secrets = new Map<string, number>();
       app.secrets.forEach((secret, k) => {
         // Key Vault names are case-insensitive; the files under /mnt/secrets would collide too.
