@@ -9,6 +9,13 @@ const hub = synth(hybrid.hub).json;
 const aks1 = synth(hybrid.spokes[0]).json;
 const aks2 = synth(hybrid.spokes[1]).json;
 
+const EXISTING = {
+  vnetId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub",
+  firewallPrivateIp: "10.0.0.4",
+  firewallPolicyId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp",
+  dnsResourceGroup: "rg-dns",
+};
+
 describe("a hub with a VPN gateway", () => {
   it("runs a zone-redundant, route-based gateway with BGP in GatewaySubnet, behind a zone-redundant public IP", () => {
     const gw = resources(hub, "azurerm_virtual_network_gateway")[0];
@@ -172,8 +179,29 @@ describe("hybrid input", () => {
       r.hub = { addressSpace: ["10.0.0.0/22"], existing: { vnetId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub", firewallPrivateIp: "10.9.0.4", firewallPolicyId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp", dnsResourceGroup: "rg-dns" } };
     }), "hub.existing.firewallPrivateIp: 10.9.0.4 is not inside hub.addressSpace (10.0.0.0/22)"],
     ["an existing hub id of the wrong type", changed((r) => (r.hub = { addressSpace: ["10.0.0.0/22"], existing: { vnetId: "vnet-hub", firewallPrivateIp: "10.0.0.4", firewallPolicyId: "fwp", dnsResourceGroup: "rg-dns" } })), "hub.existing.vnetId: must be the resource id of a Microsoft.Network/virtualNetworks"],
+    ["firewall settings next to an existing hub, which would do nothing", changed((r) => {
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, firewall: { tier: "Premium", idps: "Deny" } };
+    }), "hub.firewall.tier: must not be set with hub.existing: the existing hub's firewall is configured where it was built"],
+    ["DNS forwarding next to an existing hub", changed((r) => {
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, dns: { forwarding: [{ domain: "corp.contoso.com.", targets: ["192.168.0.53"] }] } };
+    }), "hub.dns.forwarding: must not be set with hub.existing: forwarding rules belong to the existing hub's DNS resolver"],
   ])("refuses %s, naming the field", (_what, raw, line) => {
     expect(problems(raw)).toContainEqual(expect.stringContaining(`env.yaml: ${line}`));
+  });
+
+  it("reads an existing hub's DNS proxy from hub.existing.dnsProxy: off, AKS's own (system) zone resolves", () => {
+    const off = changed((r) => {
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, dnsProxy: false } };
+      r.spokes[0].cluster.privateDnsZone = "system";
+      r.spokes[0].apps = [];
+    });
+    expect(problems(off).filter((l) => l.includes("privateDnsZone"))).toEqual([]);
+    const on = changed((r) => {
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING };
+      r.spokes[0].cluster.privateDnsZone = "system";
+      r.spokes[0].apps = [];
+    });
+    expect(problems(on)).toContainEqual(expect.stringContaining("spokes.0.cluster.privateDnsZone: system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (hub.existing.dnsProxy)"));
   });
 
   it("accepts an ExpressRoute gateway with its circuit, on its zone-redundant default SKU", () => {

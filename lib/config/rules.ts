@@ -13,7 +13,7 @@ import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
 import { getPublicSuffix } from "tldts";
 import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
-import type { Environment } from "./schema";
+import { type Environment, firewallSchema } from "./schema";
 import { ephemeralMisfit } from "./vm-sizes";
 import { rotationName, SYSTEM_POOL } from "../stacks/naming";
 
@@ -83,7 +83,12 @@ export function checkRules(env: Environment): Problem[] {
   if (resolver && sub.dnsResolverInbound === undefined) add("hub.subnets.dnsResolverInbound", "is required with hub.subnets.dnsResolverOutbound; the resolver needs both endpoints");
   if (resolver && sub.dnsResolverOutbound === undefined) add("hub.subnets.dnsResolverOutbound", "is required with hub.subnets.dnsResolverInbound; the resolver needs both endpoints");
   if (env.hub.dns.forwarding.length > 0 && !resolver) {
-    add("hub.dns.forwarding", "needs the DNS Private Resolver; set hub.subnets.dnsResolverInbound and hub.subnets.dnsResolverOutbound (/28 each)");
+    add(
+      "hub.dns.forwarding",
+      env.hub.existing
+        ? "must not be set with hub.existing: forwarding rules belong to the existing hub's DNS resolver; add them there"
+        : "needs the DNS Private Resolver; set hub.subnets.dnsResolverInbound and hub.subnets.dnsResolverOutbound (/28 each)",
+    );
   }
   const domains = new Map<string, number>();
   env.hub.dns.forwarding.forEach((rule, i) => {
@@ -165,10 +170,11 @@ export function checkRules(env: Environment): Problem[] {
       const version = checkKubernetesVersion(c.kubernetesVersion);
       if (!version.ok) add(`${base}.cluster.kubernetesVersion`, version.message);
     }
-    if (c.privateDnsZone === "system" && env.hub.firewall.dnsProxy) {
+    if (c.privateDnsZone === "system" && spokesUseFirewallDns(env)) {
+      const field = env.hub.existing ? "hub.existing.dnsProxy" : "hub.firewall.dnsProxy";
       add(
         `${base}.cluster.privateDnsZone`,
-        "system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (hub.firewall.dnsProxy), and Azure ignores zones linked to a VNet with custom DNS servers; use byo (the hub's zone), or turn the DNS proxy off",
+        `system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (${field}), and Azure ignores zones linked to a VNet with custom DNS servers; use byo (the hub's zone), or turn the DNS proxy off`,
       );
     }
     if (c.defender && !s.egress.containerInsights) {
@@ -232,6 +238,11 @@ export function ruleCollectionGroups(env: Environment): number {
   return env.spokes.length + (env.hub.subnets.jumpbox !== undefined ? 1 : 0) + (env.hub.gateway || env.hub.existing?.gateway ? 1 : 0);
 }
 
+/** Whether the spokes use the hub firewall's DNS proxy as their DNS server: a new hub's or an existing one's. */
+function spokesUseFirewallDns(env: Environment): boolean {
+  return env.hub.existing ? env.hub.existing.dnsProxy : env.hub.firewall.dnsProxy;
+}
+
 /** A hub built here needs its firewall subnet; an existing hub takes only addressSpace and dns. */
 function checkHubShape(env: Environment): Problem[] {
   const problems: Problem[] = [];
@@ -244,6 +255,13 @@ function checkHubShape(env: Environment): Problem[] {
     if (value !== undefined) problems.push({ path: `hub.subnets.${role}`, message: "must not be set with hub.existing: the existing hub's subnets are not this environment's to create" });
   }
   if (hub.jumpbox) problems.push({ path: "hub.jumpbox", message: "must not be set with hub.existing: a jumpbox would go into the existing hub" });
+  // The existing hub's firewall is configured where it was built: settings here would do nothing.
+  const defaults = firewallSchema.parse({});
+  for (const [key, value] of Object.entries(hub.firewall)) {
+    if (JSON.stringify(value) !== JSON.stringify((defaults as Record<string, unknown>)[key])) {
+      problems.push({ path: `hub.firewall.${key}`, message: `must not be set with hub.existing: the existing hub's firewall is configured where it was built${key === "dnsProxy" ? "; say whether its DNS proxy is on with hub.existing.dnsProxy" : ""}` });
+    }
+  }
   if (hub.gateway) problems.push({ path: "hub.gateway", message: "must not be set with hub.existing; set hub.existing.gateway: true when the existing hub has one" });
   const ip = parseIp(hub.existing.firewallPrivateIp);
   if (!ip.ok) problems.push({ path: "hub.existing.firewallPrivateIp", message: `${quote(hub.existing.firewallPrivateIp)} is not an IPv4 address` });
@@ -332,7 +350,7 @@ function checkApps(env: Environment): Problem[] {
     if (spoke.cluster.userPools.length === 0) {
       add(`${base}.apps`, `needs a user node pool (${base}.cluster.userPools): the system pool runs only critical add-ons, so the apps' pods could not be scheduled`);
     }
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: env.hub.firewall.dnsProxy });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env) });
     const https = selected.entries.flatMap((e) => (e.kind === "application" && e.protocols.some((p) => p.type === "Https") ? (e.fqdns ?? []) : []));
     const names = new Map<string, number>();
     const ips = new Map<string, number>();

@@ -104,7 +104,8 @@ const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, clou
   message: "must be { type: local }, { type: azurerm, ... } or { type: cloud, ... }",
 });
 
-const firewall = z
+/** The hub firewall's settings; exported so that rules can tell settings from defaults. */
+export const firewallSchema = z
   .object({
     /** Firewall and policy SKU tier. Basic needs hub.subnets.firewallManagement. @default Standard */
     tier: z.enum(["Basic", "Standard", "Premium"]).default(DEFAULTS.firewall.tier),
@@ -256,7 +257,7 @@ const hub = z
       })
       .strict()
       .prefault({}),
-    firewall: firewall.prefault({}),
+    firewall: firewallSchema.prefault({}),
     jumpbox: jumpbox.optional(),
     /**
      * A private Azure Container Registry (Premium, admin user and anonymous pull off, public
