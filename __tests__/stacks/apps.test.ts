@@ -125,6 +125,18 @@ describe("the plain manifests", () => {
     expect(displayName(path.join(process.cwd(), "cdktf.out"))).toBe("cdktf.out");
   });
 
+  it("name a spoke's own subscription in its emergency lines, where the az CLI's default may be the hub's", () => {
+    const own = { resourceGroupName: "rg-hybrid-aks2", name: "aks-hybrid-aks2", subscriptionId: "11111111-1111-1111-1111-111111111111" };
+    expect(emergencyApply(own, "manifests/hybrid-aks2")).toContain("az aks command invoke --subscription 11111111-1111-1111-1111-111111111111 --resource-group rg-hybrid-aks2 ");
+    const hybrid = namedEnvironment("hybrid");
+    const spoke = hybrid.spokes.find((s) => s.subscriptionId !== undefined)!;
+    const built = stacks(hybrid);
+    const json = synth(built.spokes.find((s) => s.node.id.endsWith(`-${spoke.name}`))!).json;
+    expect(json.output.emergency_access.value).toContain(`az aks command invoke --subscription ${spoke.subscriptionId} `);
+    const other = built.spokes.find((s) => !s.node.id.endsWith(`-${spoke.name}`))!;
+    expect(synth(other).json.output.emergency_access.value).not.toContain("--subscription");
+  });
+
   it("are written by synth to cdktf.out/manifests/<env>-<spoke>/, and synth prints how to apply them without network access", () => {
     expect(code).toBe(0);
     expect(fs.readdirSync(path.join(outdir, "manifests", "demo-aks1"))).toEqual(["hello.yaml"]);

@@ -8,6 +8,7 @@ import type { Environment, SpokeConfig } from "../config/schema";
 import { InternalApp } from "../constructs/internal-app";
 import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
 import { configureBackend } from "./backend";
+import { subscriptionOption } from "./naming";
 import { WORKLOAD_IDENTITIES_OUTPUT } from "./spoke-stack";
 
 /** What the apps stack needs of its cluster: where the API server is and how to trust it. */
@@ -19,6 +20,8 @@ export interface ClusterAccess {
   /** For the emergency command line: literal names, not references. */
   readonly resourceGroupName: string;
   readonly name: string;
+  /** The spoke's own subscription, when it has one: the az CLI's default may be another. */
+  readonly subscriptionId?: string;
 }
 
 export interface AppsStackProps {
@@ -114,11 +117,11 @@ export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
  * SecretProviderClasses from the (deployed) spoke stack's output: they name identities whose
  * client ids exist only in Azure.
  */
-export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name">, manifestsDir: string, spokeStackId?: string, outdir: string = DEFAULTS.outdir): string {
+export function emergencyApply(cluster: Pick<ClusterAccess, "resourceGroupName" | "name" | "subscriptionId">, manifestsDir: string, spokeStackId?: string, outdir: string = DEFAULTS.outdir): string {
   // synth leaves the stack folder uninitialised: init (backend and providers) before reading its output.
   const stack = `../../stacks/${spokeStackId}`;
   const identities = spokeStackId ? `terraform -chdir=${stack} init -input=false > /dev/null && terraform -chdir=${stack} output -raw ${WORKLOAD_IDENTITIES_OUTPUT} > ${WORKLOAD_IDENTITIES_FILE} && ` : "";
-  return `cd ${shellWord(`${outdir}/${manifestsDir}`)} && ${identities}az aks command invoke --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
+  return `cd ${shellWord(`${outdir}/${manifestsDir}`)} && ${identities}az aks command invoke${subscriptionOption(cluster.subscriptionId)} --resource-group ${cluster.resourceGroupName} --name ${cluster.name} --command "kubectl apply -f ." --file .`;
 }
 
 /** A path as one shell word: as it is when it holds only safe characters, else in single quotes. */

@@ -48,6 +48,7 @@ export function buildEnvironment(app: App, env: Environment, options: BuildOptio
           clusterCaCertificate: spokeStack.cluster.clusterCaCertificate,
           resourceGroupName: names.resourceGroup,
           name: names.cluster,
+          subscriptionId: spoke.subscriptionId,
         },
         manifestsDir: manifestsDir(stackIds.spoke(env.name, spoke.name)),
         identities: spokeStack.appIdentities,

@@ -64,3 +64,8 @@ export const SYSTEM_POOL = { name: "system", rotation: "systemtmp" } as const;
 export function rotationName(pool: string): string {
   return `${pool.slice(0, 9)}tmp`;
 }
+
+/** ` --subscription <id>` for an az command on a spoke in its own subscription, else nothing (the CLI's default). */
+export function subscriptionOption(subscriptionId: string | undefined): string {
+  return subscriptionId ? ` --subscription ${subscriptionId}` : "";
+}

@@ -13,7 +13,7 @@ import { type ClusterAdministrator, PrivateCluster } from "../constructs/private
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SPOKE_SUBNET_NAMES, SpokeNetwork } from "../constructs/spoke-network";
 import type { IHub } from "./hub-stack";
-import { spokeNames } from "./naming";
+import { spokeNames, subscriptionOption } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface SpokeStackProps {
@@ -184,7 +184,7 @@ export class SpokeStack extends PlatformStack {
 
     if (c.runCommand) {
       new TerraformOutput(this, "emergency_access", {
-        value: `az aks command invoke --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
+        value: `az aks command invoke${subscriptionOption(spoke.subscriptionId)} --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
         description: "Runs kubectl inside the cluster through the Azure API when no private network path is available.",
       });
     }
