@@ -206,6 +206,7 @@ describe("naming and cross-field rules", () => {
     ["Basic tier with DNS proxy", (r: any) => (r.hub.firewall.tier = "Basic"), "hub.firewall.dnsProxy: Basic tier has no DNS proxy"],
     ["a jumpbox subnet without jumpbox settings", (r: any) => delete r.hub.jumpbox, "hub.jumpbox: is required when hub.subnets.jumpbox is set"],
     ["a reserved admin name", (r: any) => (r.hub.jumpbox.adminUsername = "admin"), 'hub.jumpbox.adminUsername: "admin" is reserved by Azure'],
+    ["a pinned patch version, which automatic patch upgrades would move", (r: any) => (r.spokes[0].cluster.kubernetesVersion = "1.36.2"), 'spokes.0.cluster.kubernetesVersion: 1.36.2 pins a patch, but the cluster takes patch upgrades automatically, after which Terraform would plan a downgrade AKS refuses; give the minor, "1.36"'],
     ["a writable path listed twice (two mounts at one path: Kubernetes refuses it)", (r: any) => (r.spokes[0].apps[0].writablePaths = ["/tmp", "/tmp/"]), 'spokes.0.apps.0.writablePaths.1: "/tmp/" is already listed as writablePaths.0'],
     ["the root as a writable path", (r: any) => (r.spokes[0].apps[0].writablePaths = ["/"]), 'spokes.0.apps.0.writablePaths.0: "/" is the root'],
     ["a key from the home directory", (r: any) => (r.hub.jumpbox.sshPublicKey = "~/.ssh/id_ed25519.pub"), "hub.jumpbox.sshPublicKey: \"~/.ssh/id_ed25519.pub\" must be a public key or a path relative to the environment file"],

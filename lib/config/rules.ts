@@ -169,6 +169,12 @@ export function checkRules(env: Environment): Problem[] {
     if (c.kubernetesVersion !== undefined) {
       const version = checkKubernetesVersion(c.kubernetesVersion);
       if (!version.ok) add(`${base}.cluster.kubernetesVersion`, version.message);
+      // The cluster takes patch upgrades automatically (automatic_upgrade_channel patch): a pinned
+      // patch would be planned back after the first one, a downgrade AKS refuses.
+      else if (/^\d+\.\d+\.\d+$/.test(c.kubernetesVersion)) {
+        const minor = c.kubernetesVersion.split(".").slice(0, 2).join(".");
+        add(`${base}.cluster.kubernetesVersion`, `${c.kubernetesVersion} pins a patch, but the cluster takes patch upgrades automatically, after which Terraform would plan a downgrade AKS refuses; give the minor, "${minor}"`);
+      }
     }
     if (c.privateDnsZone === "system" && spokesUseFirewallDns(env)) {
       const field = env.hub.existing ? "hub.existing.dnsProxy" : "hub.firewall.dnsProxy";
