@@ -203,6 +203,17 @@ describe("explain", () => {
     expect(() => ask("onprem", "hello.corp.internal:80")).toThrow('--from "onprem": this output has no on-premises connection');
   });
 
+  it("from on-premises, says how a private name is resolved: the hub's resolver, or none", () => {
+    const hybrid = new Model(readOutput(synthesized("hybrid", "hybrid.yaml")));
+    expect(ask("onprem", "hello.corp.internal:80", hybrid).path).toContain("hello.corp.internal resolves to 10.0.4.25 (private zone record, through the DNS resolver's inbound endpoint)");
+    const noResolver = new Model(readOutput(synthesized("hybrid-no-resolver", "hybrid.yaml", (raw) => {
+      delete raw.hub.subnets.dnsResolverInbound;
+      delete raw.hub.subnets.dnsResolverOutbound;
+      delete raw.hub.dns.forwarding;
+    })));
+    expect(ask("onprem", "hello.corp.internal:80", noResolver).path).toContain("hello.corp.internal resolves to 10.0.4.25 (private zone record, if on-premises DNS can reach it: this hub has no DNS resolver)");
+  });
+
   it("names the valid sources when asked about one that does not exist", async () => {
     const result = await cli("explain", "--from", "aks9", "--to", "mcr.microsoft.com:443", "--out", defaultOut);
     expect(result.code).toBe(2);

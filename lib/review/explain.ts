@@ -298,13 +298,17 @@ function firewallDecision(rules: FirewallRule[], flow: Flow, src: bigint | undef
   return undefined;
 }
 
-/** The destination's address: a literal IP, or a private record of the output. */
-function destinationOf(t: Topology, host: string, path: string[]): bigint | undefined {
+/**
+ * The destination's address: a literal IP, or a private record of the output, which on-premises
+ * DNS reaches through the hub's DNS resolver (its inbound endpoint), or an existing hub's.
+ */
+function destinationOf(model: Model, t: Topology, host: string, path: string[]): bigint | undefined {
   const literal = parseIp(host);
   if (literal.ok) return literal.value;
   const record = t.records.find((r) => r.fqdn.toLowerCase() === host);
   if (!record) return undefined;
-  path.push(`${host} resolves to ${record.addresses.join(", ")} (private zone record, through the DNS resolver's inbound endpoint)`);
+  const through = model.ofType("azurerm_private_dns_resolver_inbound_endpoint").length > 0 ? "through the DNS resolver's inbound endpoint" : t.firewalls.length === 0 ? "if on-premises DNS forwards to the existing hub's resolver" : "if on-premises DNS can reach it: this hub has no DNS resolver";
+  path.push(`${host} resolves to ${record.addresses.join(", ")} (private zone record, ${through})`);
   const ip = parseIp(record.addresses[0]);
   return ip.ok ? ip.value : undefined;
 }
@@ -322,7 +326,7 @@ function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanati
   if (ranges.length === 0 || !hasGateway) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
   const path = [`from on-premises (${ranges.join(", ")}) through the hub's gateway`];
   const src = blocks(ranges)[0].first + 10n;
-  const destIp = destinationOf(t, flow.host, path);
+  const destIp = destinationOf(model, t, flow.host, path);
   if (destIp === undefined) {
     path.push("not a private address or name of this output: on-premises reaches it without Azure");
     return { verdict: "deny", rule: null, path, reason: "the destination is not in Azure's private address space of this output" };
