@@ -130,6 +130,9 @@ describe("a synth into an existing output", () => {
   fs.writeFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "a provider");
   fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "a lock");
   fs.writeFileSync(path.join(stack, "cdk.tf.json"), "stale");
+  // A review of an earlier output.
+  fs.mkdirSync(path.join(cwd, "cdktf.out", "review"), { recursive: true });
+  fs.writeFileSync(path.join(cwd, "cdktf.out", "review", "REVIEW.md"), "a review of what was there before");
   // Staging folders of a synth killed outright (a process id no process has, above Linux's
   // highest) and of one still running (this test's own process), both an hour old; and one of
   // a moment ago, which may be a synth in another container (its process id means nothing here).
@@ -146,6 +149,10 @@ describe("a synth into an existing output", () => {
     expect(fs.readFileSync(path.join(stack, ".terraform", "providers", "azurerm"), "utf8")).toBe("a provider");
     expect(fs.readFileSync(path.join(stack, ".terraform.lock.hcl"), "utf8")).toBe("a lock");
     expect(JSON.parse(fs.readFileSync(path.join(stack, "cdk.tf.json"), "utf8"))["//"].metadata.stackName).toBe("demo-hub");
+  });
+
+  it("removes a review of the earlier output, which no longer describes it", () => {
+    expect(fs.existsSync(path.join(cwd, "cdktf.out", "review"))).toBe(false);
   });
 
   it("removes the staging folder a killed synth left, and keeps a running or a recent synth's", () => {

@@ -242,9 +242,12 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Where `private-aks review` writes, inside the output folder. */
+export const REVIEW_DIR = "review";
+
 /**
  * Moves a staged synth into `outdir`: each stack's folder and the manifest replace their
- * previous versions; other files there (a review, manifests of apps) are left alone. With
+ * previous versions, and a review of the previous output goes; other files there are left alone. With
  * `prune`, folders of stacks that no longer exist (a removed spoke) are removed, as
  * `cdktf synth` does.
  */
@@ -280,4 +283,6 @@ function publish(staging: string, outdir: string, stackIds: string[], prune: boo
     fs.renameSync(path.join(staged, entry), path.join(manifests, entry));
   }
   fs.renameSync(path.join(staging, "manifest.json"), path.join(outdir, "manifest.json"));
+  // A review written by `private-aks review` describes the output it read: no longer this one.
+  fs.rmSync(path.join(outdir, REVIEW_DIR), { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
-import { planEnvironment } from "./app";
+import { planEnvironment, REVIEW_DIR } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
 import { DEFAULTS } from "./config/defaults";
 import { oneLine } from "./config/problem";
@@ -93,7 +93,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .action(async (options: { out: string; base?: string }) => {
       const head = model(options.out);
       const review = buildReview(head, options.base ? model(options.base) : undefined);
-      const dir = path.join(options.out, "review");
+      const dir = path.join(options.out, REVIEW_DIR);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "REVIEW.md"), review.markdown);
       fs.writeFileSync(path.join(dir, "topology.svg"), await renderSvg(toDot(buildGraph(topology(head)))));
