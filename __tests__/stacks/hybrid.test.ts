@@ -192,6 +192,9 @@ describe("hybrid input", () => {
     ["firewall settings next to an existing hub, which would do nothing", changed((r) => {
       r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, firewall: { tier: "Premium", idps: "Deny" } };
     }), "hub.firewall.tier: must not be set with hub.existing: the existing hub's firewall is configured where it was built"],
+    ["an existing firewall at the hub's network address", changed((r) => {
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, firewallPrivateIp: "10.0.0.0" } };
+    }), "hub.existing.firewallPrivateIp: 10.0.0.0 is the network address of 10.0.0.0/22, which no host has"],
     ["DNS forwarding next to an existing hub", changed((r) => {
       r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, dns: { forwarding: [{ domain: "corp.contoso.com.", targets: ["192.168.0.53"] }] } };
     }), "hub.dns.forwarding: must not be set with hub.existing: forwarding rules belong to the existing hub's DNS resolver"],

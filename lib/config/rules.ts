@@ -102,7 +102,13 @@ export function checkRules(env: Environment): Problem[] {
     else domains.set(key, i);
     rule.targets.forEach((t, j) => {
       const problem = checkTarget(t);
+      // On-premises DNS servers: private addresses, reached through the gateway.
+      const ip = t.split(":")[0];
       if (problem) add(`${base}.targets.${j}`, problem);
+      else if (!isPrivate(cidr(`${ip}/32`), env.privateRanges.map((r) => cidr(r)))) add(`${base}.targets.${j}`, `${quote(t)} is a public address: forwarding sends these names to your own (on-premises) DNS servers, at private addresses; give theirs`);
+      else if (env.onPremises.length > 0 && !env.onPremises.some((range) => containsIp(cidr(range), (parseIp(ip) as { ok: true; value: bigint }).value))) {
+        add(`${base}.targets.${j}`, `${quote(t)} is not inside any onPremises range (${env.onPremises.join(", ")}): the resolver reaches on-premises DNS servers through the gateway, which routes only those; give a server there, or add its range to onPremises`);
+      }
     });
   });
 
@@ -273,6 +279,10 @@ function checkHubShape(env: Environment): Problem[] {
   if (!ip.ok) problems.push({ path: "hub.existing.firewallPrivateIp", message: `${quote(hub.existing.firewallPrivateIp)} is not an IPv4 address` });
   else if (!hub.addressSpace.some((a) => containsIp(cidr(a), ip.value))) {
     problems.push({ path: "hub.existing.firewallPrivateIp", message: `${hub.existing.firewallPrivateIp} is not inside hub.addressSpace (${hub.addressSpace.join(", ")}); give the existing hub's address space` });
+  } else {
+    // Azure gives no host a subnet's network or broadcast address; those of the whole space are both.
+    const edge = hub.addressSpace.map((a) => cidr(a)).find((b) => b.first === ip.value || b.last === ip.value);
+    if (edge) problems.push({ path: "hub.existing.firewallPrivateIp", message: `${hub.existing.firewallPrivateIp} is the ${edge.first === ip.value ? "network" : "broadcast"} address of ${edge.text}, which no host has; give the firewall's private IP (AzureFirewallSubnet's fourth address, e.g. x.x.x.4)` });
   }
   return problems;
 }
