@@ -160,6 +160,15 @@ describe("a synth into an existing output", () => {
   });
 });
 
+describe("HCL output (cdktf synth --hcl)", () => {
+  it("is refused in one line, nothing written: the checks read the JSON output", () => {
+    const cwd = tmp("synth-hcl");
+    const run = runApp(cwd, { SYNTH_HCL_OUTPUT: "true" });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^SYNTH_HCL_OUTPUT \(cdktf synth --hcl\): not supported: .*\n$/) });
+    expect(fs.existsSync(path.join(cwd, "cdktf.out"))).toBe(false);
+  });
+});
+
 describe("an interrupted synth", () => {
   it("finishes what it started on Ctrl-C or a cancel (SIGINT, SIGTERM), then ends by that signal, leaving no staging folder", () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -177,6 +177,10 @@ export function allStacks(stacks: EnvironmentStacks): TerraformStack[] {
  */
 export function synthesize(options: SynthesizeOptions): number {
   const stderr = options.stderr ?? process.stderr;
+  if (["true", "1"].includes(process.env.SYNTH_HCL_OUTPUT ?? "")) {
+    stderr.write("SYNTH_HCL_OUTPUT (cdktf synth --hcl): not supported: Azure's naming rules and the guardrails read the JSON output, and reviewers' tools read it too; synthesize without --hcl\n");
+    return 1;
+  }
   const outdir = path.resolve(options.outdir);
   const parent = path.dirname(outdir);
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) {
