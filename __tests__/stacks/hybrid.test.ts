@@ -54,16 +54,6 @@ describe("a hub with a VPN gateway", () => {
     expect(resources(hub, "azurerm_subnet_network_security_group_association").some((a) => a.subnet_id === idOf(hub, "azurerm_subnet", "GatewaySubnet"))).toBe(false);
   });
 
-  it("makes GatewaySubnet's route win over the API server's private endpoint: route table policies on in the node subnet, which holds it", () => {
-    // Without them the endpoint's /32 route, propagated to the hub, beats the /22 to the firewall.
-    for (const spoke of [aks1, aks2]) {
-      const subnets = resources(spoke, "azurerm_subnet");
-      expect(subnets.find((s) => s.name === "snet-nodes").private_endpoint_network_policies).toBe("RouteTableEnabled");
-      // Only there: NSGs still do not apply to the endpoint, and no other subnet holds one.
-      expect(subnets.filter((s) => s.private_endpoint_network_policies !== undefined).map((s) => s.name)).toEqual(["snet-nodes"]);
-    }
-  });
-
   it("lets on-premises (and point-to-site clients) reach the apps' ports and the API servers, nothing else", () => {
     const group = resources(hub, "azurerm_firewall_policy_rule_collection_group").find((g) => g.name === "rcg-onprem");
     expect(group.priority).toBe(600);

@@ -84,13 +84,6 @@ export class SpokeNetwork extends Construct {
         virtualNetworkName: this.vnet.name,
         addressPrefixes: [prefix],
         defaultOutboundAccessEnabled: false,
-        // AKS puts the API server's private endpoint in the node subnet. Its /32 route reaches the
-        // peered hub and, by longest prefix, would beat GatewaySubnet's route for this spoke: on-
-        // premises traffic would reach the endpoint without crossing the firewall. With route
-        // table policies on, a user route for the spoke's range (never 0.0.0.0/0, so the nodes'
-        // own path to the API server is unchanged) overrides it (Learn: "Manage network policies
-        // for private endpoints"). NSGs still do not apply to the endpoint, as before.
-        privateEndpointNetworkPolicies: role === "nodes" ? "RouteTableEnabled" : undefined,
         delegation: role === "apiServer" ? [{ name: "aks-api-server", serviceDelegation: API_SERVER_DELEGATION }] : undefined,
       });
       this.subnetsByRole.set(role, subnet);
