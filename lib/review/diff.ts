@@ -111,10 +111,10 @@ export function diffModels(base: Model, head: Model): Diff {
   // name: with more than one firewall on either side, a rule is named with its firewall's.
   // An existing hub's policy is not in the output, but the groups this output adds to it are.
   const owners = (t: ReturnType<typeof topology>) => [...t.firewalls.map((f) => ({ name: f.name, rules: f.rules })), ...t.existingPolicies.map((p) => ({ name: `policy ${p.name}`, rules: p.rules }))];
-  const firewalls = Math.max(owners(tb).length, owners(th).length);
-  const rulesOf = (t: ReturnType<typeof topology>) =>
-    new Map(owners(t).flatMap((f) => f.rules.map((r) => [`${firewalls > 1 ? `${f.name}: ` : ""}${r.group}/${r.collection}/${r.name}`, r] as const)));
-  const [rb, rh] = [rulesOf(tb), rulesOf(th)];
+  const [wb, wh] = [owners(tb), owners(th)];
+  const named = Math.max(wb.length, wh.length) > 1;
+  const rulesOf = (o: ReturnType<typeof owners>) => new Map(o.flatMap((f) => f.rules.map((r) => [`${named ? `${f.name}: ` : ""}${r.group}/${r.collection}/${r.name}`, r] as const)));
+  const [rb, rh] = [rulesOf(wb), rulesOf(wh)];
   const describe = (r: FirewallRule) =>
     `${r.action} ${r.kind} ${[...r.protocols].join(",")}${r.ports.length ? ` ports ${r.ports.join(",")}` : ""} to ${[...r.destinations, ...r.fqdnTags.map((t) => `tag:${t}`)].join(", ")} from ${r.sources.join(", ")}`;
   const egress: RuleChange[] = [];

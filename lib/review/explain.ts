@@ -131,7 +131,10 @@ export function explain(model: Model, flow: Flow): Explanation {
   // (another environment's zone does not, even of the same name); where that is not known (the
   // DNS, or a zone the output does not hold), the record is taken as resolving.
   const where = named.length > 0 ? resolvingVnet(model, t, source.vnet) : undefined;
-  const answered = where === undefined || forwarded(model, where, flow.host) ? named : named.filter((r) => zonesOf(t, r).length === 0 || zonesOf(t, r).some((z) => z.links.includes(where)));
+  const answered = where === undefined || forwarded(model, where, flow.host) ? named : named.filter((r) => {
+          const zones = zonesOf(t, r);
+          return zones.length === 0 || zones.some((z) => z.links.includes(where));
+        });
   if (named.length > 0 && answered.length === 0) {
     const zones = [...new Set(named.flatMap((r) => zonesOf(t, r).map((z) => z.name)))].join(", ");
     path.push(`${flow.host} has a private record in ${zones}, which is not linked to ${where!.name}, where lookups from ${source.label} are answered`);
