@@ -116,20 +116,23 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
 function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; env: Environment }[], peerings: ReturnType<typeof planPeerings>, shown: string): Plan | undefined {
   const peered = new Set(peerings.resolved.flatMap((r) => [r.env, r.peer]));
   const all = loaded.map(({ env }) => buildEnvironment(app, env, { peered: peered.has(env) }));
-  const hubOf = (env: Environment) => all[loaded.findIndex((l) => l.env === env)].hub;
+  const built = (env: Environment) => all[loaded.findIndex((l) => l.env === env)];
   const links: PeeringStack[] = [];
   for (const { env, peer, peering } of peerings.resolved) {
-    const [hub, peerHub] = [hubOf(env), hubOf(peer)];
+    const [mine, theirs] = [built(env), built(peer)];
+    const [hub, peerHub] = [mine.hub, theirs.hub];
     if (!(hub instanceof HubStack) || !(peerHub instanceof HubStack)) throw new Error(`peering ${env.name}-${peer.name}: planPeerings admits only hubs built here`);
-    const link = new PeeringStack(app, ids.peering(env.name, peer.name), { env, peer, peering, hub, peerHub });
+    // The stacks take the environments as buildEnvironment made them: every string a Terraform literal.
+    const literalPeering = mine.env.peerings[env.peerings.indexOf(peering)];
+    const link = new PeeringStack(app, ids.peering(env.name, peer.name), { env: mine.env, peer: theirs.env, peering: literalPeering, hub, peerHub });
     // A firewall policy takes one rule collection group change at a time, and each peering
     // stack is its own Terraform run: peerings that share a hub deploy one after the other.
-    for (const earlier of links) if (earlier.envs.some((e) => e === env || e === peer)) link.addDependency(earlier);
+    for (const earlier of links) if (earlier.envs.some((e) => e === mine.env || e === theirs.env)) link.addDependency(earlier);
     links.push(link);
   }
   for (const { env, index, peer } of peerings.absent) {
     const file = displayName(loaded.find((l) => l.env === env)!.file);
-    Annotations.of(hubOf(env)).addWarning(
+    Annotations.of(built(env).hub).addWarning(
       `peerings.${index}.environment of ${file}: no environment named ${JSON.stringify(peer)} is synthesized with this file (here: ${loaded.map((l) => l.env.name).join(", ")}), so the peering stack ${ids.peering(env.name, peer)} is left out; add that environment's file to PRIVATE_AKS_CONFIG, or correct the name`,
     );
   }

@@ -10,6 +10,7 @@
  */
 import { stringify } from "yaml";
 import type { AppConfig } from "../config/schema";
+import { fromTerraformLiteral } from "../core/template";
 
 /** The annotations that keep a LoadBalancer Service on a private address. */
 export const INTERNAL_LB = {
@@ -204,9 +205,13 @@ const yaml = (o: KubeObject) => stringify(o, { lineWidth: 0, aliasDuplicateObjec
  * One app as a multi-document YAML file, for `kubectl apply -f`. The service account and the
  * SecretProviderClass of an app with secrets hold its identity's client id, which exists only
  * once the spoke is deployed: they come from the spoke stack's `workload_identities` output.
+ *
+ * The objects' strings are Terraform literals (the stacks are built from a literal
+ * environment); kubectl evaluates nothing, so the file carries the text they were made from,
+ * exactly as the environment file wrote it.
  */
 export function toManifest(objects: AppObjects): string {
-  return [objects.namespace, objects.networkPolicy, objects.deployment, objects.service].map(yaml).join("---\n");
+  return [objects.namespace, objects.networkPolicy, objects.deployment, objects.service].map((o) => yaml(fromTerraformLiteral(o))).join("---\n");
 }
 
 /** The objects of apps with secrets that name their identities, with their namespaces, as one YAML document stream. */

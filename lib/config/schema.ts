@@ -7,6 +7,7 @@
  * `lib/config/rules.ts` and `lib/net/address-plan.ts`, so that every problem is reported at
  * once instead of the first one stopping the parse.
  */
+import type { TerraformLiteral } from "../core/template";
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
 import { DEFAULTS } from "./defaults";
@@ -588,6 +589,12 @@ export const environmentSchema = z
 
 /** A validated environment, with every default filled in. */
 export type Environment = z.infer<typeof environmentSchema>;
+/**
+ * A validated environment whose every string is a Terraform literal (see core/template.ts):
+ * what the stacks take, so that no value from an environment file reaches Terraform as an
+ * expression. Made by `buildEnvironment`, once, where the values enter the construct tree.
+ */
+export type LiteralEnvironment = TerraformLiteral<Environment>;
 export type HubConfig = Environment["hub"];
 export type SpokeConfig = Environment["spokes"][number];
 export type ClusterConfig = SpokeConfig["cluster"];

@@ -9,6 +9,8 @@
  * validators where they are stricter.
  */
 
+import { literalText } from "../core/template";
+
 export interface NameRule {
   /** What the resource is called in Azure, for messages. */
   readonly what: string;
@@ -161,8 +163,10 @@ export interface NameProblem {
 }
 
 /** Checks one name against a rule; undefined when it passes. Names that are Terraform references are checked where they are defined. */
-export function checkName(name: unknown, rule: NameRule): string | undefined {
-  if (typeof name !== "string" || name.includes("${")) return undefined;
+export function checkName(written: unknown, rule: NameRule): string | undefined {
+  // Judged as Terraform will pass it to Azure: escapes undone; a reference has no text yet.
+  const name = typeof written === "string" ? literalText(written) : undefined;
+  if (name === undefined) return undefined;
   if (name.length < rule.min || name.length > rule.max) {
     return `${JSON.stringify(name)} is ${name.length} characters; a ${rule.what} name must be ${rule.min}-${rule.max}`;
   }

@@ -4,6 +4,8 @@
  * per resource or manifest object it is about. Where the platform default is unsafe, an unset
  * value fails; a value that cannot be resolved at synth fails too (unknown is not safe).
  */
+import { secretIn } from "../core/secrets";
+import { literalText, templateParts } from "../core/template";
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
 import { type Model, Ref, type Resource, Unknown } from "../review/model";
@@ -265,24 +267,14 @@ export const internalLoadBalancers = kubernetesRule(K8S_INTERNAL_LOAD_BALANCER);
 export const noNodePorts = kubernetesRule(K8S_NO_NODE_PORT);
 export const noHostNetwork = kubernetesRule(K8S_NO_HOST_NETWORK);
 
-/**
- * Literal secrets: a private key, a storage or Service Bus key, a SAS token, a password in a
- * connection string (`Password=`, `Pwd=`) or in a URL (`postgres://user:password@host`).
- */
-const SECRET_TEXT = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\bAccountKey=[^;]+/i,
-  /\bSharedAccessKey=[^;]+/i,
-  /[?&]sig=[A-Za-z0-9%]{20,}/,
-  /\b(?:Password|Pwd)=(?!\$\{)[^;\s"]+/i,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?!\$\{)[^\s@/]+@/i,
-];
 const SECRET_ATTRIBUTES = /^(admin_password|password|client_secret|shared_key|primary_access_key|secondary_access_key|connection_string|sas_token|private_key)$/;
 
 function literalSecret(value: unknown, key = ""): string | undefined {
   if (typeof value === "string") {
-    if (SECRET_ATTRIBUTES.test(key) && value !== "" && !value.includes("${")) return `${key} is a literal`;
-    return SECRET_TEXT.some((re) => re.test(value)) ? `${key || "a value"} holds a secret` : undefined;
+    // Read as Terraform will: a reference is no literal secret, an escaped `$${` is literal text.
+    if (SECRET_ATTRIBUTES.test(key) && value !== "" && literalText(value) !== undefined) return `${key} is a literal`;
+    const text = templateParts(value).map((p) => (p.kind === "text" ? p.text : "${}")).join("");
+    return secretIn(text) ? `${key || "a value"} holds a secret` : undefined;
   }
   if (Array.isArray(value)) return value.map((v) => literalSecret(v, key)).find((x) => x !== undefined);
   if (value && typeof value === "object") return Object.entries(value).map(([k, v]) => literalSecret(v, k)).find((x) => x !== undefined);

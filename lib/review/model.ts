@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { templateParts } from "../core/template";
 
 /** A value known only when Terraform applies (a variable, a function of unknowns, ...). */
 export class Unknown {
@@ -91,8 +92,6 @@ export function readOutput(outdir: string): SynthesizedOutput {
   return { stacks, manifests, annotations };
 }
 
-const WHOLE = /^\$\{([^{}]+)\}$/;
-const EMBEDDED = /\$\{([^{}]+)\}/g;
 const REMOTE = /^data\.terraform_remote_state\.cross-stack-reference-input-([^.]+)\.outputs\.(.+)$/;
 
 /** The synthesized output as resources with resolvable references. */
@@ -140,17 +139,21 @@ export class Model {
   public resolve(value: unknown, stack: string, depth = 0): unknown {
     if (depth > 20) return new Unknown(String(value));
     if (typeof value === "string") {
-      const whole = WHOLE.exec(value);
-      if (whole) return this.expression(whole[1], stack, depth);
-      if (!value.includes("${")) return value;
-      let unresolved = false;
-      const text = value.replace(EMBEDDED, (_m, expr: string) => {
-        const v = this.expression(expr, stack, depth);
-        if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return String(v);
-        unresolved = true;
-        return `\${${expr}}`;
-      });
-      return unresolved ? new Unknown(value) : text;
+      // Read as Terraform reads it: escapes (`$${`, `%%{`) are literal text, `${...}` a reference
+      // or an expression, and `%{...}` a directive, whose result only Terraform knows.
+      const parts = templateParts(value);
+      if (parts.length === 1 && parts[0].kind === "interpolation") return this.expression(parts[0].expression, stack, depth);
+      let text = "";
+      for (const part of parts) {
+        if (part.kind === "text") {
+          text += part.text;
+          continue;
+        }
+        const v = part.kind === "interpolation" ? this.expression(part.expression, stack, depth) : undefined;
+        if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return new Unknown(value);
+        text += String(v);
+      }
+      return text;
     }
     if (Array.isArray(value)) return value.map((v) => this.resolve(v, stack, depth + 1));
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v, stack, depth + 1)]));

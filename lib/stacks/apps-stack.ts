@@ -4,7 +4,7 @@ import { DEFAULTS } from "../config/defaults";
 import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { type AppIdentityRef, type AppObjects, appObjects } from "../apps/kubernetes-objects";
-import type { Environment, SpokeConfig } from "../config/schema";
+import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
 import { InternalApp } from "../constructs/internal-app";
 import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
 import { configureBackend } from "./backend";
@@ -25,7 +25,7 @@ export interface ClusterAccess {
 }
 
 export interface AppsStackProps {
-  readonly env: Environment;
+  readonly env: LiteralEnvironment;
   readonly spoke: SpokeConfig;
   readonly cluster: ClusterAccess;
   /** The folder the plain manifests of these apps land in, relative to the output folder. */

@@ -2,7 +2,7 @@ import { DataAzurermPrivateDnsZone } from "@cdktf/provider-azurerm/lib/data-azur
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { Annotations, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { Environment } from "../config/schema";
+import type { LiteralEnvironment } from "../config/schema";
 import type { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -20,7 +20,7 @@ export function parseResourceId(id: string): { subscriptionId: string; resourceG
 }
 
 export interface AttachedHubStackProps {
-  readonly env: Environment;
+  readonly env: LiteralEnvironment;
 }
 
 /**

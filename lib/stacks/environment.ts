@@ -1,5 +1,6 @@
 import type { App } from "cdktf";
-import type { Environment } from "../config/schema";
+import type { Environment, LiteralEnvironment } from "../config/schema";
+import { terraformLiteral } from "../core/template";
 import { AppsStack } from "./apps-stack";
 import { AttachedHubStack } from "./attached-hub-stack";
 import { HubStack } from "./hub-stack";
@@ -8,6 +9,8 @@ import { SpokeStack } from "./spoke-stack";
 
 /** The stacks of one environment. */
 export interface EnvironmentStacks {
+  /** The environment the stacks were built from, every string a Terraform literal. */
+  readonly env: LiteralEnvironment;
   /** The hub built here, or the stack that attaches to an existing hub. */
   readonly hub: HubStack | AttachedHubStack;
   readonly spokes: SpokeStack[];
@@ -29,8 +32,14 @@ export function manifestsDir(stackId: string): string {
 /**
  * Builds every stack of a validated environment into the app: `<env>-hub`, then
  * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps.
+ *
+ * This is where the environment file's values enter the construct tree, and they enter as
+ * data: every string, keys included, is made a Terraform literal here, once, so that no
+ * value (a tag, an app's env, a file an SSH key came from) is ever evaluated by Terraform,
+ * whatever field it comes from, now or added later.
  */
-export function buildEnvironment(app: App, env: Environment, options: BuildOptions = {}): EnvironmentStacks {
+export function buildEnvironment(app: App, raw: Environment, options: BuildOptions = {}): EnvironmentStacks {
+  const env = terraformLiteral(raw);
   const hub = env.hub.existing ? new AttachedHubStack(app, stackIds.hub(env.name), { env }) : new HubStack(app, stackIds.hub(env.name), { env, peered: options.peered });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
   const apps = env.spokes.flatMap((spoke, i) => {
@@ -56,5 +65,5 @@ export function buildEnvironment(app: App, env: Environment, options: BuildOptio
       }),
     ];
   });
-  return { hub, spokes, apps };
+  return { env, hub, spokes, apps };
 }

@@ -2,7 +2,7 @@ import { Annotations, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { parseTarget } from "../config/rules";
-import type { Environment } from "../config/schema";
+import type { Environment, LiteralEnvironment } from "../config/schema";
 import { Bastion } from "../constructs/bastion";
 import { DnsResolver } from "../constructs/dns-resolver";
 import { EgressFirewall } from "../constructs/egress-firewall";
@@ -24,7 +24,7 @@ import { hubNames } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface HubStackProps {
-  readonly env: Environment;
+  readonly env: LiteralEnvironment;
   /**
    * The hub is peered with another region's: AzureFirewallSubnet gets a route table (its own
    * default route to the Internet, as Azure Firewall requires) that the peering stacks add the

@@ -2,15 +2,15 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { peeringRulePriority } from "../config/rules";
-import type { Environment, PeeringConfig } from "../config/schema";
+import type { Environment, PeeringConfig, LiteralEnvironment } from "../config/schema";
 import { HubPeeringSide, type PeeringFlow } from "../constructs/hub-peering-side";
 import { configureBackend } from "./backend";
 import type { IPeerableHub } from "./hub-stack";
 
 export interface PeeringStackProps {
   /** The environment that declares the peering: its backend keeps this stack's state. */
-  readonly env: Environment;
-  readonly peer: Environment;
+  readonly env: LiteralEnvironment;
+  readonly peer: LiteralEnvironment;
   readonly peering: PeeringConfig;
   readonly hub: IPeerableHub;
   readonly peerHub: IPeerableHub;

@@ -3,11 +3,11 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { SynthStack } from "./synth-stack";
 import type { Construct } from "constructs";
 import { DEFAULTS } from "../config/defaults";
-import type { Environment } from "../config/schema";
+import type { Environment, LiteralEnvironment } from "../config/schema";
 import { configureBackend } from "./backend";
 
 export interface PlatformStackProps {
-  readonly env: Environment;
+  readonly env: LiteralEnvironment;
   /** Name of the stack's resource group. */
   readonly resourceGroupName: string;
   /** The stack's subscription. @default - the environment's (subscriptionId, else ARM_SUBSCRIPTION_ID) */

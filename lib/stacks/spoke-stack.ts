@@ -6,7 +6,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { Annotations, TerraformOutput, type TerraformStack } from "cdktf";
 import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../config/azure-regions";
 import type { Construct } from "constructs";
-import type { Environment, SpokeConfig } from "../config/schema";
+import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { ForwardingRulesetLink } from "../constructs/dns-resolver";
 import { type ClusterAdministrator, PrivateCluster } from "../constructs/private-cluster";
@@ -17,7 +17,7 @@ import { spokeNames, subscriptionOption } from "./naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface SpokeStackProps {
-  readonly env: Environment;
+  readonly env: LiteralEnvironment;
   readonly spoke: SpokeConfig;
   /** The hub this spoke peers with and sends its egress through. */
   readonly hub: IHub;

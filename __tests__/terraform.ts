@@ -1,0 +1,40 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+
+/**
+ * The terraform CLI, offline: nothing here downloads a provider. Each call works in a fresh
+ * folder of its own, with no CLI configuration, no version check and no plugin cache.
+ */
+export function terraform(dir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0", TF_CLI_CONFIG_FILE: path.join(dir, ".terraformrc") };
+  for (const name of Object.keys(env)) if (name.startsWith("TF_VAR_") || name === "TF_DATA_DIR" || name === "TF_PLUGIN_CACHE_DIR") delete env[name];
+  fs.writeFileSync(path.join(dir, ".terraformrc"), "");
+  const run = spawnSync("terraform", ["-chdir=" + dir, ...args, "-no-color"], { encoding: "utf8", env });
+  if (run.error) throw new Error(`terraform could not be run (${run.error.message}); the tests need the terraform CLI on PATH`);
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * What Terraform makes of each value, as written in a JSON configuration: the values become
+ * the outputs of a configuration with no provider, which Terraform plans, applies and prints.
+ * Throws with Terraform's own message when it refuses the configuration.
+ */
+export function evaluate(values: unknown[]): unknown[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "terraform-evaluate-"));
+  try {
+    const output = Object.fromEntries(values.map((value, i) => [`v${i}`, { value }]));
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ output }));
+    for (const args of [["init", "-backend=false"], ["apply", "-auto-approve"]]) {
+      const run = terraform(dir, args);
+      if (run.status !== 0) throw new Error(`terraform ${args[0]}: ${run.stderr || run.stdout}`);
+    }
+    const shown = terraform(dir, ["output", "-json"]);
+    if (shown.status !== 0) throw new Error(`terraform output: ${shown.stderr}`);
+    const outputs = JSON.parse(shown.stdout) as Record<string, { value: unknown }>;
+    return values.map((_v, i) => outputs[`v${i}`].value);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
