@@ -151,6 +151,42 @@ describe("files that are not what they seem", () => {
   });
 });
 
+describe("hostile input that needs more than one file", () => {
+  it("never echoes a token held in the file sshPublicKey names", () => {
+    const { dir, outdir, before } = seeded();
+    const token = "ghp_" + "A1b2C3d4E5".repeat(4);
+    fs.writeFileSync(path.join(dir, "token.pub"), `${token}\n`);
+    const file = path.join(dir, "env.yaml");
+    const raw = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "default.yaml"), "utf8"));
+    raw.hub.jumpbox.sshPublicKey = "token.pub";
+    fs.writeFileSync(file, stringify(raw));
+    const result = run(file, outdir);
+    expectCleanRefusal(result, file);
+    expect(result.stderr).not.toContain(token);
+    expect(result.lines).toEqual([`${file}: hub.jumpbox.sshPublicKey: "token.pub" is not an OpenSSH public key: it must start with ssh-ed25519 or ssh-rsa`]);
+    expect(snapshot(outdir)).toBe(before);
+  });
+
+  it("refuses a point-to-site pool that overlaps a spoke of another environment synthesized with it", () => {
+    const { dir, outdir, before } = seeded();
+    const read = (f: string) => parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, f), "utf8"));
+    const we = read("multi-spoke.yaml");
+    const ne = read("multi-spoke-northeurope.yaml");
+    for (const env of [we, ne]) if (env.hub.jumpbox) env.hub.jumpbox.sshPublicKey = KEY;
+    const spoke = ne.spokes[0].addressSpace[0];
+    we.onPremises = ["192.168.0.0/16"];
+    we.hub.subnets.gateway = we.hub.subnets.gateway ?? "10.10.3.224/27";
+    we.hub.gateway = { type: "Vpn", pointToSite: { addressPool: spoke } };
+    const [a, b] = [path.join(dir, "we.yaml"), path.join(dir, "ne.yaml")];
+    fs.writeFileSync(a, stringify(we));
+    fs.writeFileSync(b, stringify(ne));
+    const result = run(`${a},${b}`, outdir);
+    expect(result.code).toBe(1);
+    expect(result.lines).toContainEqual(expect.stringContaining(`${a}: hub.gateway.pointToSite.addressPool: ${spoke} overlaps ${spoke} (spokes.0.addressSpace.0 of ${b})`));
+    expect(snapshot(outdir)).toBe(before);
+  });
+});
+
 /** Every allow rule in the synthesized JSON names only private sources: checked independently of the guardrails. */
 function publicAllowSources(outdir: string, declared: string[]): string[] {
   const privateSpace = [...PRIVATE_RANGES, ...declared.map((d) => parseCidr(d)).flatMap((p) => (p.ok ? [p.value] : []))];

@@ -34,6 +34,9 @@ export type KubernetesVersionCheck =
 export function checkKubernetesVersion(version: string): KubernetesVersionCheck {
   const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version);
   if (!match) return { ok: false, message: `${quote(version)} must look like "1.36" or "1.36.2"` };
+  // AKS compares versions as written: "1.036" is no version it offers, though it reads as 1.36.
+  const canonical = match.slice(1).filter((p) => p !== undefined).map(Number).join(".");
+  if (canonical !== version) return { ok: false, message: `${quote(version)} has a leading zero; write it as AKS does, "${canonical}"` };
   const minor = `${Number(match[1])}.${Number(match[2])}`;
   const supported: readonly string[] = AKS_VERSIONS.supported;
   const lts: readonly string[] = AKS_VERSIONS.longTermSupport;

@@ -60,6 +60,8 @@ export const DEFAULTS = {
   },
   /** Tags the product adds to every resource, next to the environment's own. */
   addedTags: ["environment", "managed-by", "stack"],
+  /** The file the emergency apply command writes the identities of apps with secrets to, beside the apps' own manifests (`<app>.yaml`). */
+  workloadIdentitiesManifest: "workload-identities.yaml",
 } as const;
 
 /** Limits Azure sets, as data with their source. */

@@ -4,8 +4,10 @@
  */
 import * as path from "path";
 import { DOCKER_HUB, hostAllowed, parseImage } from "../apps/image";
+import { SECRETS_MOUNT_PATH } from "../apps/kubernetes-objects";
 import { bytes, millicores } from "../apps/quantity";
-import { selectEgress } from "../constructs/aks-egress-catalog";
+import { AKS_EGRESS_CATALOG, FQDN_TAG_CONTENTS, selectEgress } from "../constructs/aks-egress-catalog";
+import { secretIn } from "../core/secrets";
 import { cidr, contains, containsIp, formatIp, parseCidr, parseIp } from "../net/cidr";
 import { isPrivate, reservedOverlap } from "../net/special-ranges";
 import { checkKubernetesVersion } from "./aks-versions";
@@ -14,7 +16,7 @@ import { getPublicSuffix } from "tldts";
 import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
 import { type Environment, firewallSchema } from "./schema";
-import { ephemeralMisfit } from "./vm-sizes";
+import { ephemeralMisfit, vmCapacity } from "./vm-sizes";
 import { rotationName, SYSTEM_POOL } from "../stacks/naming";
 
 /** Linux user names Azure refuses for a VM's administrator. */
@@ -119,6 +121,10 @@ export function checkRules(env: Environment): Problem[] {
     if (first !== undefined) add(`hub.dns.zones.${i}`, `${quote(z)} is already listed as hub.dns.zones.${first}`);
     else zones.set(key, i);
     if (key.startsWith("privatelink.")) add(`hub.dns.zones.${i}`, `${quote(z)} is a Private Link zone; application zones must not start with privatelink.`);
+    else {
+      const shadow = shadowedNames(key);
+      if (shadow) add(`hub.dns.zones.${i}`, `${quote(z)} ${shadow}; a private zone linked to every VNet would answer for those names instead of the public DNS, and the clusters need them: choose a zone of your own, e.g. corp.internal`);
+    }
   });
 
   // Jumpbox: the subnet and its VM settings come together.
@@ -338,7 +344,12 @@ function checkGateway(env: Environment): Problem[] {
     if (site.bgp) {
       if (reservedAsn(site.bgp.asn) || site.bgp.asn === gw.bgpAsn) add(`${at}.bgp.asn`, `${site.bgp.asn} is reserved or equals the gateway's own ASN; use the device's private ASN, e.g. 65050`);
       if (gw.bgpAsn === undefined) add("hub.gateway.bgpAsn", `is required when sites.${i} speaks BGP`);
-      if (!parseIp(site.bgp.peerAddress).ok) add(`${at}.bgp.peerAddress`, `${quote(site.bgp.peerAddress)} is not an IPv4 address`);
+      const peer = parseIp(site.bgp.peerAddress);
+      if (!peer.ok) add(`${at}.bgp.peerAddress`, `${quote(site.bgp.peerAddress)} is not an IPv4 address`);
+      else {
+        const problem = checkBgpPeer(env, site.bgp.peerAddress, peer.value);
+        if (problem) add(`${at}.bgp.peerAddress`, problem);
+      }
     }
   });
   const pool = gw.pointToSite?.addressPool;
@@ -376,6 +387,12 @@ function checkApps(env: Environment): Problem[] {
       if (firstName !== undefined) add(`${at}.name`, `${quote(app.name)} is already the name of apps.${firstName} in this spoke`);
       else names.set(app.name, j);
       if (RESERVED_NAMESPACES.includes(app.name) || app.name.startsWith("kube-")) add(`${at}.name`, `${quote(app.name)} is a namespace Kubernetes or AKS uses; choose another name`);
+      if (`${app.name}.yaml` === DEFAULTS.workloadIdentitiesManifest) add(`${at}.name`, `${quote(app.name)} would write ${DEFAULTS.workloadIdentitiesManifest}, the file the emergency apply command writes the apps' identities to beside the manifests; choose another name`);
+      // A secret written into the environment file would be in the output and the manifests (SEC-001).
+      for (const [name, value] of Object.entries(app.env)) {
+        const secret = secretIn(value);
+        if (secret) add(`${at}.env.${name}`, `holds ${secret}, which would be written into cdktf.out and the plain manifests; put it in the hub's key vault and list it in ${at}.secrets (a file under ${SECRETS_MOUNT_PATH})`);
+      }
       if (app.secrets.length > 0 && !env.hub.keyVault) add(`${at}.secrets`, "needs hub.keyVault: secrets are read from the hub's private key vault");
       // Each path is a volume mount: Kubernetes refuses two at one path, and one over / would
       // hide the image's whole filesystem under an empty folder.
@@ -383,7 +400,11 @@ function checkApps(env: Environment): Problem[] {
       app.writablePaths.forEach((p, k) => {
         const normal = path.posix.normalize(p).replace(/(.)\/$/, "$1");
         const first = mounts.get(normal);
+        const kernel = KERNEL_FILESYSTEMS.find((k) => normal === k || normal.startsWith(`${k}/`));
+        const secretsMount = app.secrets.length > 0 && (normal === SECRETS_MOUNT_PATH || normal.startsWith(`${SECRETS_MOUNT_PATH}/`));
         if (normal === "/") add(`${at}.writablePaths.${k}`, `${quote(p)} is the root: an empty folder mounted there would hide the image's whole filesystem; name a folder, e.g. /tmp`);
+        else if (kernel) add(`${at}.writablePaths.${k}`, `${quote(p)} is ${kernel}, which the container runtime mounts itself and refuses a volume over; name a folder of the app's own, e.g. /tmp`);
+        else if (secretsMount) add(`${at}.writablePaths.${k}`, `${quote(p)} is where the app's secrets are mounted (${SECRETS_MOUNT_PATH}, read-only); Kubernetes refuses a second volume there; name another folder, e.g. /tmp`);
         else if (first !== undefined) add(`${at}.writablePaths.${k}`, `${quote(p)} is already listed as writablePaths.${first}; each path is mounted once`);
         else mounts.set(normal, k);
       });
@@ -422,6 +443,8 @@ function checkApps(env: Environment): Problem[] {
       if (!image.ok) add(`${at}.image`, `${quote(app.image)} ${image.error}`);
       else {
         const ref = image.value;
+        const registryProblem = checkRegistryHost(ref.registry);
+        if (registryProblem) add(`${at}.image`, `${quote(app.image)} ${registryProblem}`);
         if (ref.digest === undefined && (ref.tag === undefined || ref.tag === "latest")) {
           add(`${at}.image`, `${quote(app.image)} has ${ref.tag ? "the tag latest" : "no tag"}, which moves under you; pin a version tag or a digest (@sha256:...)`);
         }
@@ -432,6 +455,8 @@ function checkApps(env: Environment): Problem[] {
           // Pulled through the private endpoint: no egress needed.
         } else if (ref.registry === DOCKER_HUB) {
           if (!spoke.egress.dockerHub) add(`${at}.image`, `${quote(app.image)} comes from Docker Hub, which the spoke's egress does not allow; set ${base}.egress.dockerHub: true or use a registry it allows`);
+        } else if (registryProblem) {
+          // Said above.
         } else if (!hostAllowed(ref.registry, https)) {
           add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which the spoke's egress does not allow (nodes could not pull it); add ${ref.registry} (and its storage host) to ${base}.egress.fqdns`);
         }
@@ -441,6 +466,11 @@ function checkApps(env: Environment): Problem[] {
         const request = app.resources.requests[kind];
         const limit = app.resources.limits[kind];
         if (toNumber(request) > toNumber(limit)) add(`${at}.resources.requests.${kind}`, `${request} is more than the limit ${limit}; a request may not exceed its limit`);
+        // A pod whose request no node of any user pool can hold is never scheduled.
+        const largest = largestPool(spoke.cluster.userPools, kind);
+        if (largest && toNumber(request) > (kind === "cpu" ? largest.size * 1000 : largest.size * 2 ** 30)) {
+          add(`${at}.resources.requests.${kind}`, `${request} is more than a whole node of the largest user pool (${largest.pool.vmSize}: ${kind === "cpu" ? `${largest.size} vCPUs` : `at most ${largest.size} GiB`}), so the pod could never be scheduled; request less, or add a pool of a larger size`);
+        }
       }
     });
   });
@@ -535,4 +565,84 @@ function checkTarget(target: string): string | undefined {
     if (!/^\d+$/.test(parts[1]) || port < 1 || port > 65535) return `${quote(target)} has an invalid port; use 1-65535, usually 53`;
   }
   return undefined;
+}
+
+/**
+ * Names a private zone must not take: Microsoft's own domains (and what is under them), any
+ * host the egress catalog allows (or a domain above one: the zone would hold it), and public
+ * suffixes. Returns why, or undefined.
+ */
+function shadowedNames(zone: string): string | undefined {
+  if (getPublicSuffix(zone, { allowPrivateDomains: false }) === zone) return "is a public suffix";
+  const owner = MICROSOFT_DOMAINS.find((d) => zone === d || zone.endsWith(`.${d}`));
+  if (owner === "azmk8s.io") return "is under azmk8s.io, AKS's own domain (the product creates the privatelink. and private. zones the clusters need)";
+  if (owner) return `is under ${owner}, a Microsoft domain`;
+  const host = CATALOG_HOSTS.find((h) => h === zone || h.endsWith(`.${zone}`));
+  if (host) return `holds ${host}, which the clusters reach on the Internet through the firewall`;
+  return undefined;
+}
+
+/** Domains Microsoft serves Azure, Entra ID and its registries from. */
+const MICROSOFT_DOMAINS = [
+  "microsoft.com", "microsoftonline.com", "microsoftonline-p.com", "windows.net", "windows.com", "azure.com", "azure.net", "azurecr.io", "azmk8s.io",
+  "azureedge.net", "azurefd.net", "msftauth.net", "msauth.net", "msecnd.net", "live.com", "office.com", "office365.com", "visualstudio.com",
+  "azure-api.net", "azurewebsites.net", "trafficmanager.net", "cloudapp.net", "windowsazure.com", "microsoftazuread-sso.com", "azure-automation.net",
+];
+
+/** Every host the egress catalog may allow, wildcards as the domain they stand under (`{location}` left as a label). */
+const CATALOG_HOSTS: readonly string[] = [
+  ...AKS_EGRESS_CATALOG.flatMap((g) => g.entries).flatMap((e) => e.fqdns ?? []),
+  ...Object.values(FQDN_TAG_CONTENTS).flat(),
+  DOCKER_HUB,
+].map((h) => h.toLowerCase().replace(/^\*\./, ""));
+
+/** File systems the container runtime mounts in every container: no volume may go over them. */
+const KERNEL_FILESYSTEMS = ["/proc", "/sys", "/dev"];
+
+/**
+ * A registry host as the nodes contact it: DNS labels, and no port but HTTPS's (the
+ * firewall's application rules allow 443 only). Returns why not, or undefined.
+ */
+function checkRegistryHost(registry: string): string | undefined {
+  const [host, port, extra] = registry.split(":");
+  if (extra !== undefined || !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(host) || host.length > 253) {
+    return "does not name its registry as a host name (letters, digits, hyphens and dots), e.g. mcr.microsoft.com/dotnet/samples:aspnetapp";
+  }
+  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) return `names the registry port ${quote(port)}; a port is 1-65535`;
+  if (port !== undefined && port !== "443") return `pulls from port ${port}, but the firewall lets the nodes reach registries on HTTPS port 443 only; use the registry on 443 (leave the port out)`;
+  return undefined;
+}
+
+/**
+ * A BGP peer is the on-premises device, at an address the gateway reaches over the tunnel:
+ * not an address Azure or the Internet reserve (but the APIPA range Azure's VPN gateways
+ * peer from, 169.254.21.0-169.254.22.255), and not inside the hub, a spoke or the
+ * point-to-site pool.
+ */
+function checkBgpPeer(env: Environment, text: string, ip: bigint): string | undefined {
+  const block = cidr(`${text}/32`);
+  const apipa = containsIp(cidr("169.254.21.0/24"), ip) || containsIp(cidr("169.254.22.0/24"), ip);
+  const reserved = apipa ? undefined : reservedOverlap(block);
+  if (reserved) return `${text} is in ${reserved.block.text}, which ${reserved.why}; give the on-premises device's BGP address (an APIPA address 169.254.21.x-169.254.22.x is allowed)`;
+  const inside = [
+    ...env.hub.addressSpace.map((t, i) => ({ path: `hub.addressSpace.${i}`, t })),
+    ...env.spokes.flatMap((sp, i) => sp.addressSpace.map((t, j) => ({ path: `spokes.${i}.addressSpace.${j}`, t }))),
+    ...(env.hub.gateway?.pointToSite ? [{ path: "hub.gateway.pointToSite.addressPool", t: env.hub.gateway.pointToSite.addressPool }] : []),
+  ].find((r) => containsIp(cidr(r.t), ip));
+  if (inside) return `${text} is inside ${inside.path} ${inside.t}, an Azure address; the BGP peer is the on-premises device, at an address of its own`;
+  return undefined;
+}
+
+/** The user pool with the most vCPUs or memory whose size the product can read, and that amount (vCPUs, or GiB at most). */
+function largestPool(pools: readonly { vmSize: string }[], kind: "cpu" | "memory"): { pool: { vmSize: string }; size: number } | undefined {
+  let best: { pool: { vmSize: string }; size: number } | undefined;
+  for (const pool of pools) {
+    const capacity = vmCapacity(pool.vmSize);
+    // A size the product cannot read could be any size: nothing is known to be too large.
+    if (capacity === undefined) return undefined;
+    const size = kind === "cpu" ? capacity.vcpus : capacity.maxMemoryGib;
+    if (size === undefined) return undefined;
+    if (!best || size > best.size) best = { pool, size };
+  }
+  return best;
 }

@@ -175,7 +175,9 @@ const resourceId = (type: string, example: string) =>
   z
     .string()
     .regex(
-      new RegExp(`^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\\w.()]{1,90}/providers/${type.replace(/\//g, "\\/")}/[A-Za-z0-9][\\w.-]{0,79}$`, "i"),
+      // As azurerm parses ids: segment names in their exact case (resourceGroups, providers,
+      // the type), a GUID subscription, a resource group name Azure accepts (no trailing dot).
+      new RegExp(`^/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[-\\w.()]{0,89}[-\\w()]/providers/${type.replace(/[./]/g, (c) => `\\${c}`)}/[A-Za-z0-9][\\w.-]{0,79}$`),
       `must be the resource id of a ${type}, e.g. ${example}`,
     );
 

@@ -15,6 +15,9 @@ export const MAX_KEY_FILE_BYTES = 16 * 1024;
 export const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 16384;
 
+/** What OpenSSH key type names look like (ssh-dss, ecdsa-sha2-nistp256, sk-ssh-ed25519@openssh.com). */
+const KEY_TYPE = /^(?:ssh|ecdsa|sk)-[a-z0-9@.-]{1,40}$/;
+
 export type KeyResult = { ok: true; value: string } | { ok: false; error: string };
 
 const PRIVATE_KEY_ERROR =
@@ -27,7 +30,8 @@ export function checkPublicKeyText(text: string): KeyResult {
   if (/[\r\n]/.test(line)) return { ok: false, error: "must be one OpenSSH public key on one line" };
   const [type, blob, ...comment] = line.split(/[ \t]+/);
   if (type !== "ssh-ed25519" && type !== "ssh-rsa") {
-    return { ok: false, error: `is a ${quote(type)} key; Azure accepts ssh-ed25519 and ssh-rsa (${MIN_RSA_BITS} bits or more) public keys` };
+    // Named only when it is a key type: the first word of a file that holds a token is the token.
+    return { ok: false, error: KEY_TYPE.test(type) ? `is a ${quote(type)} key; Azure accepts ssh-ed25519 and ssh-rsa (${MIN_RSA_BITS} bits or more) public keys` : `is not an OpenSSH public key: it must start with ssh-ed25519 or ssh-rsa` };
   }
   if (!blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0) {
     return { ok: false, error: `is not a complete ${type} public key: the base64 part is missing or damaged` };

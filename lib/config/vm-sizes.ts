@@ -62,3 +62,28 @@ export function ephemeralMisfit(vmSize: string, osDiskSizeGb: number): string | 
   if (local === 0) return `${vmSize} has no local disk to hold an ephemeral OS disk; use a size with a "d" (such as Standard_D4ds_v6) or osDiskType: Managed`;
   return `osDiskSizeGb ${osDiskSizeGb} does not fit ${vmSize}'s ${local} GiB local disk, where an ephemeral OS disk lives; set osDiskSizeGb to ${local} or less, or osDiskType: Managed`;
 }
+
+/**
+ * What a VM size's name says of its capacity (Microsoft Learn, "Azure virtual machine sizes
+ * naming conventions", read 2026-12-07: `Standard_<family><vCPUs>[-<constrained vCPUs>]<features>_v<version>`):
+ * its vCPUs, and for the general-purpose, memory-optimised, compute-optimised, burstable and
+ * storage families an upper bound of its memory (their most memory per vCPU: D 4 GiB, E 8,
+ * F 2, B 4, L 8). Undefined when the name is not of that shape; `maxMemoryGib` undefined for
+ * other families (M, N, H: too varied to bound).
+ */
+export function vmCapacity(vmSize: string): { vcpus: number; maxMemoryGib?: number } | undefined {
+  const m = /^Standard_([A-Z]+)(\d+)(?:-(\d+))?[a-z]*(?:_v(\d+))?$/i.exec(vmSize);
+  if (!m) return undefined;
+  // Older generations name sizes otherwise (D11_v2 has 2 vCPUs, DS3_v2 has 4): only sizes
+  // known to follow the convention are read.
+  const family = m[1].toUpperCase();
+  const version = m[4] === undefined ? undefined : Number(m[4]);
+  const conventional = (version !== undefined && version >= 3) || (family === "F" && version === 2) || (family === "B" && (version === undefined || version === 2));
+  if (!conventional) return undefined;
+  const vcpus = Number(m[3] ?? m[2]);
+  const perVcpu = MEMORY_PER_VCPU_GIB[family];
+  // Memory follows the size's full vCPU count, even where fewer are active (constrained cores).
+  return { vcpus, maxMemoryGib: perVcpu === undefined ? undefined : perVcpu * Number(m[2]) };
+}
+
+const MEMORY_PER_VCPU_GIB: Readonly<Record<string, number>> = { D: 4, E: 8, F: 2, B: 4, L: 8 };

@@ -91,6 +91,13 @@ export function checkAddressPlan(env: Environment): Problem[] {
       problems.push({ path: d.path, message: `${d.block.text} is larger than a /${MIN_DECLARED_PRIVATE_PREFIX}; declare only the blocks your organisation routes privately` });
     }
   }
+  // Each entry is bounded, and so is the sum: many blocks of a /8 each would declare billions
+  // of public addresses private (and admit them as on-premises sources through the firewall).
+  const declaredAddresses = unionSize(declared.map((d) => d.block));
+  const mostDeclared = 2n ** BigInt(32 - MIN_DECLARED_PRIVATE_PREFIX);
+  if (declaredAddresses > mostDeclared) {
+    problems.push({ path: "privateRanges", message: `declares ${declaredAddresses} addresses in all; at most ${mostDeclared} (one /${MIN_DECLARED_PRIVATE_PREFIX}) may be declared private: list only the blocks your organisation routes privately` });
+  }
   const privateSpace = declared.map((d) => d.block);
 
   vnet("hub", "hub", env.hub.addressSpace, env.hub.subnets);
@@ -206,6 +213,19 @@ export function checkAddressPlan(env: Environment): Problem[] {
   return problems;
 }
 
+/** How many addresses some blocks cover together, overlaps counted once. */
+function unionSize(blocks: Cidr[]): bigint {
+  const sorted = [...blocks].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  let total = 0n;
+  let end = -1n;
+  for (const b of sorted) {
+    if (b.last <= end) continue;
+    total += b.last - (b.first > end ? b.first : end + 1n) + 1n;
+    end = b.last;
+  }
+  return total;
+}
+
 function pairwise(items: Placed[], report: (a: Placed, b: Placed) => void): void {
   for (let i = 0; i < items.length; i++) {
     for (let j = i + 1; j < items.length; j++) {
@@ -243,13 +263,17 @@ export function checkEnvironmentSet(set: { file: string; env: Environment }[]): 
     }
     ranges.push(...mine);
   }
-  // One region's on-premises ranges are reached over its gateway: they must not be another region's VNets.
+  // One region's on-premises ranges and point-to-site clients are reached over its gateway:
+  // they must not be another region's VNets.
   for (const { file, env } of set) {
-    env.onPremises.forEach((text, i) => {
+    const remote = [...env.onPremises.map((text, i) => ({ path: `onPremises.${i}`, text, what: "on-premises ranges" }))];
+    const pool = env.hub.gateway?.pointToSite?.addressPool;
+    if (pool) remote.push({ path: "hub.gateway.pointToSite.addressPool", text: pool, what: "the point-to-site pool" });
+    for (const { path, text, what } of remote) {
       const block = cidr(text);
       const clash = ranges.find((r) => r.file !== file && overlaps(r.block, block));
-      if (clash) problems.push({ file, problem: { path: `onPremises.${i}`, message: `${block.text} overlaps ${clash.block.text} (${clash.path} of ${clash.file}), a VNet of an environment synthesized together; on-premises ranges must be outside every region's VNets` } });
-    });
+      if (clash) problems.push({ file, problem: { path, message: `${block.text} overlaps ${clash.block.text} (${clash.path} of ${clash.file}), a VNet of an environment synthesized together; ${what} must be outside every region's VNets` } });
+    }
   }
   return problems;
 }

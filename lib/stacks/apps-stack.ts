@@ -109,7 +109,7 @@ export class AppsStack extends SynthStack {
 }
 
 /** The file the identity objects of apps with secrets are written to, beside the plain manifests, by the emergency command. */
-export const WORKLOAD_IDENTITIES_FILE = "workload-identities.yaml";
+export const WORKLOAD_IDENTITIES_FILE = DEFAULTS.workloadIdentitiesManifest;
 
 /**
  * The command that applies a spoke's manifests through the Azure API, run from the project
