@@ -38,3 +38,28 @@ export function evaluate(values: unknown[]): unknown[] {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** What `terraform init` offline says that is not the provider download it cannot make. */
+const OFFLINE = /Failed to query available provider packages|could not connect to registry\.terraform\.io|Failed to install provider/;
+
+/**
+ * Terraform's own verdict on a synthesized stack: `terraform init -backend=false` in a copy of
+ * its folder parses and checks the whole configuration before it downloads providers, which
+ * these machines cannot. Returns every error Terraform gave but that download, with the line it
+ * points at, as Terraform printed it; [] when the configuration loads.
+ */
+export function initProblems(stackDir: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "terraform-init-"));
+  try {
+    fs.copyFileSync(path.join(stackDir, "cdk.tf.json"), path.join(dir, "cdk.tf.json"));
+    const run = terraform(dir, ["init", "-backend=false", "-input=false"]);
+    const text = `${run.stderr}\n${run.stdout}`;
+    // Each diagnostic starts with "Error: " (or "│ Error: " in a box) and runs to the next.
+    const errors = text.split(/^(?:│ )?Error: /m).slice(1).map((d) => `Error: ${d.trim()}`);
+    const problems = errors.filter((e) => !OFFLINE.test(e) && !/Terraform encountered problems during initialisation/.test(e.split("\n")[0]));
+    if (problems.length === 0 && errors.length === 0 && run.status !== 0) return [`terraform init failed without an error message: ${text.trim()}`];
+    return problems;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

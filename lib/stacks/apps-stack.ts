@@ -74,8 +74,9 @@ export class AppsStack extends SynthStack {
       type: "string",
       default: "azurecli",
       description: `How kubelogin signs in to Entra ID: ${KUBELOGIN_MODES.join(", ")} (see kubelogin's docs for the environment variables each one reads).`,
-      validation: [{ condition: `contains(${JSON.stringify(KUBELOGIN_MODES)}, var.kubelogin_mode)`, errorMessage: `kubelogin_mode must be one of ${KUBELOGIN_MODES.join(", ")}.` }],
     });
+    // The condition is an expression over the variable itself (Terraform refuses plain text).
+    mode.addValidation({ condition: Fn.contains([...KUBELOGIN_MODES], mode.stringValue), errorMessage: `kubelogin_mode must be one of ${KUBELOGIN_MODES.join(", ")}.` });
     new KubernetesProvider(this, "kubernetes", {
       host: props.cluster.apiServerHost,
       clusterCaCertificate: Fn.base64decode(props.cluster.clusterCaCertificate),
