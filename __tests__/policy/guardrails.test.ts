@@ -307,7 +307,7 @@ describe("what only the synthesized output shows", () => {
   });
 
   it("treats a source that is known only at apply (a variable) as public: unknown is not safe", () => {
-    const fixture = (s: Construct) => nsgRule("Allow", "Inbound", new TerraformVariable(s, "source", { type: "string" }).stringValue)(s);
+    const fixture = (s: Construct) => nsgRule("Allow", "Inbound", new TerraformVariable(s, "source_prefix", { type: "string" }).stringValue)(s);
     expect(verdictOf(rules.noInternetInbound, fixture)).toBe("fail");
   });
 
