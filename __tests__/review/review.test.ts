@@ -395,6 +395,11 @@ describe("review", () => {
     expect(md).toContain("| hello/hello | `manifests/full-aks1/hello.yaml` | LoadBalancer | yes | snet-ingress | 10.0.4.25 | hello.corp.internal |");
   });
 
+  it("names every egress address partners must allow-list: both of full.yaml's egressIps: 2, the one of default.yaml", () => {
+    expect(buildReview(full).markdown).toContain("Egress from afw-full-hub leaves Azure from any of 2 addresses, pip-full-afw, pip-full-afw-2, one per connection (the hub's `firewall_public_ips` output): partners must allow-list all of them.");
+    expect(buildReview(model).markdown).toContain("Egress from afw-demo-hub leaves Azure from pip-demo-afw (the hub's `firewall_public_ips` output): the address partners allow-list.");
+  });
+
   it("puts the changes since the base at the top with --base", async () => {
     const variant = synthesized("review-base", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));
     expect(await cli("review", "--out", variant, "--base", defaultOut)).toEqual(expect.objectContaining({ code: 0 }));

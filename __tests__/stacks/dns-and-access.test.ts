@@ -96,13 +96,28 @@ describe("on-premises resolution", () => {
     });
   });
 
-  it("outputs what on-premises DNS must forward: the region's azmk8s.io zone and every application zone, to the inbound endpoint", () => {
+  it("outputs what on-premises DNS must forward: the region's azmk8s.io zone, the private endpoints' public zones and every application zone, to the inbound endpoint", () => {
     expect(hub.json.output.dns_resolver_inbound_ip.value).toBe("10.0.2.4");
+    // full.yaml has a registry, a key vault and Azure Monitor private link: each public zone
+    // is forwarded (Microsoft Learn, private endpoint DNS: "Public DNS zone forwarders").
     expect(hub.json.output.onprem_dns_conditional_forwarders.value).toEqual({
       "westeurope.azmk8s.io": ["10.0.2.4"],
+      "azurecr.io": ["10.0.2.4"],
+      "vault.azure.net": ["10.0.2.4"],
+      "vaultcore.azure.net": ["10.0.2.4"],
+      "monitor.azure.com": ["10.0.2.4"],
+      "oms.opinsights.azure.com": ["10.0.2.4"],
+      "ods.opinsights.azure.com": ["10.0.2.4"],
+      "agentsvc.azure-automation.net": ["10.0.2.4"],
+      "blob.core.windows.net": ["10.0.2.4"],
       "corp.internal": ["10.0.2.4"],
       "apps.contoso.internal": ["10.0.2.4"],
     });
+  });
+
+  it("forwards no private endpoint zone the hub does not have (hybrid: no registry, vault or monitor private link)", () => {
+    const hybrid = synth(stacks(namedEnvironment("hybrid")).hub).json;
+    expect(Object.keys(hybrid.output.onprem_dns_conditional_forwarders.value)).toEqual(["corp.internal", "westeurope.azmk8s.io"]);
   });
 
   it("makes spokes use the firewall as DNS server when its DNS proxy is on, and Azure DNS when it is off", () => {

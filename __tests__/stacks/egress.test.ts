@@ -236,3 +236,21 @@ describe("many spokes", () => {
     }
   });
 });
+
+describe("the firewall's egress addresses, as outputs", () => {
+  it("lists every egress address when the firewall has several: it SNATs each connection through any of them", () => {
+    const hub = synth(stacks(environment(changed((r) => (r.hub.firewall.egressIps = 2)))).hub).json;
+    const ips = resources(hub, "azurerm_public_ip").filter((p) => p.name.startsWith("pip-demo-afw"));
+    expect([...hub.output.firewall_public_ips.value].sort()).toEqual(ips.map((p) => `${"$"}{${address(hub, "azurerm_public_ip", p.name)}.ip_address}`).sort());
+    expect(hub.output.firewall_public_ips.value).toHaveLength(2);
+    // No single address to hand out: a partner allow-listing one would drop half the calls.
+    expect(hub.output.firewall_public_ip).toBeUndefined();
+  });
+
+  it("keeps firewall_public_ip beside the list when there is one egress address", () => {
+    const hub = synth(stacks().hub).json;
+    expect(hub.output.firewall_public_ips.value).toHaveLength(1);
+    expect(hub.output.firewall_public_ip.value).toBe(hub.output.firewall_public_ips.value[0]);
+  });
+});
+

@@ -17,6 +17,9 @@ export const MONITOR_PRIVATE_LINK_ZONES = [
   "privatelink.blob.core.windows.net",
 ] as const;
 
+/** What on-premises DNS forwards for them: each public zone (see ON_PREMISES_FORWARDED_ZONES in private-services.ts). */
+export const MONITOR_FORWARDED_ZONES = MONITOR_PRIVATE_LINK_ZONES.map((z) => z.replace(/^privatelink\./, ""));
+
 export interface MonitorPrivateLinkProps {
   readonly names: { readonly scope: string; readonly endpoint: string; readonly dataCollectionEndpoint: string };
   readonly resourceGroupName: string;

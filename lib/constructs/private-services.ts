@@ -26,6 +26,18 @@ export const PRIVATE_LINK_ZONES = {
   keyVault: "privatelink.vaultcore.azure.net",
 } as const;
 
+/**
+ * The public zones on-premises DNS servers forward to the resolver's inbound endpoint for
+ * each service's private endpoint: the public zone, never the privatelink one (Microsoft
+ * Learn, "Azure Private Endpoint DNS configuration": "Public DNS zone forwarders", and the
+ * DNS integration guide's on-premises scenario; read 2026-12-07). azurecr.io also holds the
+ * registry's regional data endpoints (`<region>.data.azurecr.io`).
+ */
+export const ON_PREMISES_FORWARDED_ZONES = {
+  registry: ["azurecr.io"],
+  keyVault: ["vault.azure.net", "vaultcore.azure.net"],
+} as const;
+
 function privateEndpoint(scope: Construct, props: CommonProps, resourceId: string, subresource: string): PrivateEndpoint {
   return new PrivateEndpoint(scope, "private-endpoint", {
     name: `pe-${props.name}`,

@@ -49,6 +49,15 @@ export function buildReview(model: Model, base?: Model): Review {
   }
   if (t.publicIps.length === 0) out.push("| (none) | | | |");
   out.push("");
+  for (const f of t.firewalls.filter((x) => x.egressIps.length > 0)) {
+    const names = f.egressIps.map((r) => cell(String(model.attr(r, "name"))));
+    out.push(
+      f.egressIps.length === 1
+        ? `Egress from ${cell(f.name)} leaves Azure from ${names[0]} (the hub's \`firewall_public_ips\` output): the address partners allow-list.`
+        : `Egress from ${cell(f.name)} leaves Azure from any of ${f.egressIps.length} addresses, ${names.join(", ")}, one per connection (the hub's \`firewall_public_ips\` output): partners must allow-list all of them.`,
+      "",
+    );
+  }
 
   out.push("## Egress allowed through the firewall", "", "Rules in Azure Firewall's processing order (network rules, then application rules; by group and collection priority). Everything else is denied.", "");
   for (const f of t.firewalls) {

@@ -72,6 +72,8 @@ export interface Firewall {
   readonly privateIp?: string;
   readonly dnsProxy: boolean;
   readonly publicIps: Resource[];
+  /** The addresses it SNATs egress through (its ip_configuration's, not the management one's): any of them, per connection. */
+  readonly egressIps: Resource[];
   /** Rules in Azure Firewall's processing order: DNAT, network, application; each by group then collection priority. */
   readonly rules: FirewallRule[];
 }
@@ -252,6 +254,7 @@ export function topology(model: Model): Topology {
       publicIps: [...(a.ip_configuration ?? []), ...(a.management_ip_configuration ? [first<any>(a.management_ip_configuration)] : [])]
         .map((c: any) => model.target(c?.public_ip_address_id))
         .filter((x): x is Resource => x !== undefined),
+      egressIps: (a.ip_configuration ?? []).map((c: any) => model.target(c?.public_ip_address_id)).filter((x: Resource | undefined): x is Resource => x !== undefined),
       rules: firewallRules(model, mine),
     };
   });

@@ -12,8 +12,8 @@ import { DEFAULTS } from "../config/defaults";
 import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
-import { PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
-import { MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
+import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
+import { MONITOR_FORWARDED_ZONES, MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
 import { FirewallSubnetRouteTable } from "../constructs/hub-peering-side";
 import { PRIVATE_RANGE_TEXTS } from "../net/special-ranges";
 import { Jumpbox } from "../constructs/jumpbox";
@@ -64,6 +64,22 @@ export function hostedAksZones(env: Environment): { privateLink: boolean; vnetIn
  */
 export function aksForwardedZone(location: string): string {
   return `${location}.azmk8s.io`;
+}
+
+/**
+ * Every zone on-premises DNS must forward to the resolver's inbound endpoint: the clusters'
+ * (`<region>.azmk8s.io`), the public zones of the hub's private endpoints, the application
+ * zones. Without one, an on-premises client resolves that service's public address and is
+ * refused (public access is off).
+ */
+export function onPremisesForwardedZones(env: Environment): string[] {
+  return [
+    aksForwardedZone(env.location),
+    ...(env.hub.registry ? ON_PREMISES_FORWARDED_ZONES.registry : []),
+    ...(env.hub.keyVault ? ON_PREMISES_FORWARDED_ZONES.keyVault : []),
+    ...(env.hub.monitoring.privateLink ? MONITOR_FORWARDED_ZONES : []),
+    ...env.hub.dns.zones,
+  ];
 }
 
 /** Priority of the jumpbox's rule collection group; spokes use 1000 and above. */
@@ -406,10 +422,19 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   }
 
   private outputs(env: Environment, names: ReturnType<typeof hubNames>): void {
-    new TerraformOutput(this, "firewall_public_ip", {
-      value: this.firewall.publicIp.ipAddress,
-      description: "The one address all spoke egress leaves Azure from; give it to partners who allow-list callers.",
+    // With several egress addresses the firewall SNATs each connection through any of them
+    // (Microsoft Learn, "Deploy an Azure Firewall with multiple public IP addresses"): a
+    // partner must allow every one, so there is no single address to hand out then.
+    new TerraformOutput(this, "firewall_public_ips", {
+      value: this.firewall.publicIps.map((ip) => ip.ipAddress),
+      description: "Every address spoke egress leaves Azure from (the firewall picks one per connection); give them all to partners who allow-list callers.",
     });
+    if (this.firewall.publicIps.length === 1) {
+      new TerraformOutput(this, "firewall_public_ip", {
+        value: this.firewall.publicIp.ipAddress,
+        description: "The one address all spoke egress leaves Azure from (firewall_public_ips holds it too); give it to partners who allow-list callers.",
+      });
+    }
     new TerraformOutput(this, "firewall_private_ip", {
       value: this.firewall.privateIp,
       description: "Next hop of every spoke's default route, and the spokes' DNS server when the firewall's DNS proxy is on.",
@@ -419,14 +444,14 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       description: "Workspace holding firewall logs (AZFW* tables), cluster diagnostics and Container Insights.",
     });
     if (this.resolver) {
-      const zones = [aksForwardedZone(env.location), ...env.hub.dns.zones];
+      const zones = onPremisesForwardedZones(env);
       new TerraformOutput(this, "dns_resolver_inbound_ip", {
         value: this.resolver.inboundIp,
         description: "Where on-premises DNS servers send conditional forwards for Azure private zones.",
       });
       new TerraformOutput(this, "onprem_dns_conditional_forwarders", {
         value: Object.fromEntries(zones.map((z) => [z, [this.resolver!.inboundIp]])),
-        description: `Conditional forwarders to create on the on-premises DNS servers: each zone to the resolver's inbound endpoint. ${aksForwardedZone(env.location)} (not only its privatelink child) because clients resolve the cluster's public CNAME first.`,
+        description: `Conditional forwarders to create on the on-premises DNS servers: each zone to the resolver's inbound endpoint. ${aksForwardedZone(env.location)} (not only its privatelink child) because clients resolve the cluster's public CNAME first; the private endpoints' public zones (registry, key vault, Azure Monitor) for the same reason.`,
       });
     }
     if (this.jumpbox) {
