@@ -24,6 +24,31 @@ describe("a hub with a VPN gateway", () => {
     expect(resources(hub, "azurerm_public_ip").find((p) => p.name === "pip-hybrid-vgw")).toEqual(expect.objectContaining({ sku: "Standard", allocation_method: "Static", zones: ["1", "2", "3"] }));
   });
 
+  it("gives point-to-site clients a DNS server that answers the private zones: the hub VNet names the firewall's DNS proxy", () => {
+    const [dns] = resources(hub, "azurerm_virtual_network_dns_servers");
+    expect(dns.virtual_network_id).toBe(idOf(hub, "azurerm_virtual_network", "vnet-hybrid-hub"));
+    expect(dns.dns_servers).toEqual([`\${${address(hub, "azurerm_firewall", "afw-hybrid-hub")}.ip_configuration[0].private_ip_address}`]);
+  });
+
+  it("names the resolver's inbound endpoint for point-to-site clients when the firewall's DNS proxy is off", () => {
+    const off = synth(stacks(environment(changed((r) => {
+      r.onPremises = ["192.168.0.0/16"];
+      r.hub.firewall.dnsProxy = false;
+      Object.assign(r.hub.subnets, { gateway: "10.0.3.224/27", dnsResolverInbound: "10.0.2.0/28", dnsResolverOutbound: "10.0.2.16/28" });
+      r.hub.gateway = { type: "Vpn", pointToSite: { addressPool: "172.16.201.0/24" } };
+    }))).hub).json;
+    expect(resources(off, "azurerm_virtual_network_dns_servers").map((d) => d.dns_servers)).toEqual([["10.0.2.4"]]);
+  });
+
+  it("leaves the hub VNet's DNS alone without point-to-site", () => {
+    const siteOnly = synth(stacks(environment(changed((r) => {
+      r.onPremises = ["192.168.0.0/16"];
+      r.hub.subnets.gateway = "10.0.3.224/27";
+      r.hub.gateway = { type: "Vpn", sites: [{ name: "dc1", address: "20.50.60.70", ranges: ["192.168.0.0/16"] }] };
+    }))).hub).json;
+    expect(resources(siteOnly, "azurerm_virtual_network_dns_servers")).toEqual([]);
+  });
+
   it("takes each site's shared key from a sensitive variable, never a literal", () => {
     expect(hub.variable.vpn_shared_key_dc1).toEqual(expect.objectContaining({ type: "string", sensitive: true }));
     expect(hub.variable.vpn_shared_key_dc1.default).toBeUndefined();
@@ -172,6 +197,7 @@ describe("hybrid input", () => {
     ["a private device address", gateway((r) => (r.hub.gateway.sites[0].address = "192.168.0.1")), "hub.gateway.sites.0.address: 192.168.0.1 is not a public address"],
     ["a public point-to-site pool", gateway((r) => (r.hub.gateway.pointToSite = { addressPool: "20.0.0.0/24" })), "hub.gateway.pointToSite.addressPool: 20.0.0.0/24 is public address space"],
     ["a point-to-site pool that overlaps a spoke", gateway((r) => (r.hub.gateway.pointToSite = { addressPool: "10.0.4.0/24" })), "hub.gateway.pointToSite.addressPool: 10.0.4.0/24 overlaps"],
+    ["point-to-site with no DNS server VPN clients can reach", gateway((r) => ((r.hub.firewall.dnsProxy = false), (r.hub.gateway.pointToSite = { addressPool: "172.16.201.0/24" }))), "hub.gateway.pointToSite: gives VPN clients no DNS server that answers the private zones"],
     ["ExpressRoute without a circuit", gateway((r) => (r.hub.gateway = { type: "ExpressRoute" })), "hub.gateway.circuitId: is required for an ExpressRoute gateway"],
     ["a VPN gateway with no site", gateway((r) => (r.hub.gateway.sites = [])), "hub.gateway.sites: needs at least one on-premises site"],
     ["an existing hub with subnets of its own", changed((r) => (r.hub.existing = { vnetId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub", firewallPrivateIp: "10.0.0.4", firewallPolicyId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp", dnsResourceGroup: "rg-dns" })), "hub.subnets.firewall: must not be set with hub.existing"],

@@ -353,6 +353,10 @@ function checkGateway(env: Environment): Problem[] {
     }
   });
   const pool = gw.pointToSite?.addressPool;
+  // VPN clients cannot reach Azure's own DNS: they need a server in the hub that answers the private zones.
+  if (pool && !env.hub.firewall.dnsProxy && (env.hub.subnets.dnsResolverInbound === undefined || env.hub.subnets.dnsResolverOutbound === undefined)) {
+    add("hub.gateway.pointToSite", "gives VPN clients no DNS server that answers the private zones (Azure DNS is not reachable from them): keep hub.firewall.dnsProxy on, or add the DNS Private Resolver (hub.subnets.dnsResolverInbound and dnsResolverOutbound)");
+  }
   if (pool && cidr(pool).prefix > 29) add("hub.gateway.pointToSite.addressPool", `${pool} is too small; the point-to-site pool needs a /29 or larger`);
   if (env.onPremises.length === 0 && gw.sites.length > 0) add("onPremises", "must list the on-premises ranges the gateway's sites reach");
   return problems;
