@@ -40,12 +40,22 @@ describe("an app that reads Key Vault secrets", () => {
     expect(resources(spoke, "azurerm_user_assigned_identity").map((i) => i.name).sort()).toEqual(["id-full-aks1-aks", "id-full-aks1-app-api"]);
   });
 
-  it("may read secrets of the hub's vault, and nothing else", () => {
+  it("may read the secrets it lists, each by a role on that secret alone: not the vault, not another app's", () => {
     const identityAddress = address(spoke, "azurerm_user_assigned_identity", "id-full-aks1-app-api");
     const mine = resources(spoke, "azurerm_role_assignment").filter((r) => r.principal_id === `\${${identityAddress}.principal_id}`);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ role_definition_name: "Key Vault Secrets User", principal_type: "ServicePrincipal" });
-    expect(hubExpression(hub, mine[0].scope)).toBe(`\${${address(hub, "azurerm_key_vault", raw.hub.keyVault.name)}.id}`);
+    expect(mine.map((r) => r.role_definition_name)).toEqual(["Key Vault Secrets User", "Key Vault Secrets User"]);
+    for (const r of mine) expect(r.principal_type).toBe("ServicePrincipal");
+    const vault = `\${${address(hub, "azurerm_key_vault", raw.hub.keyVault.name)}.id}`;
+    // The scope is the vault's id (a cross-stack reference) followed by /secrets/<name>.
+    const scopes = mine.map((r) => r.scope.replace(/^(\$\{[^}]+\})/, (ref: string) => hubExpression(hub, ref)));
+    expect(scopes.sort()).toEqual([`${vault}/secrets/api-db-password`, `${vault}/secrets/api-signing-key`]);
+  });
+
+  it("says, in the hub's output, which secrets to create before the spoke, and how", () => {
+    expect(hub.output.key_vault_secrets_to_create.value).toEqual([
+      `az keyvault secret set --vault-name ${raw.hub.keyVault.name} --name api-db-password --file <file holding its value>`,
+      `az keyvault secret set --vault-name ${raw.hub.keyVault.name} --name api-signing-key --file <file holding its value>`,
+    ]);
   });
 
   it("runs as that service account, annotated with the identity's client id, and mounts the secrets read-only from a SecretProviderClass", () => {

@@ -15,6 +15,8 @@ export interface AppIdentityProps {
   readonly subject: string;
   /** The key vault whose secrets the app reads. */
   readonly keyVaultId: string;
+  /** The secrets it reads, by name: the identity may read these and no other. */
+  readonly secrets: readonly string[];
   /** The provider of the vault's subscription, when it is not the stack's. @default - the stack's */
   readonly vaultProvider?: TerraformProvider;
   readonly tags?: Record<string, string>;
@@ -26,12 +28,18 @@ export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
 /**
  * One app's Azure identity, for Microsoft Entra Workload ID: a user-assigned managed identity,
  * a federated credential that lets exactly the app's service account on this cluster use it,
- * and "Key Vault Secrets User" on the vault (read secrets; nothing else, nowhere else).
+ * and "Key Vault Secrets User" on each secret it lists (read those; nothing else, nowhere
+ * else). The vault is shared by every team's apps, which is where Microsoft allows roles on
+ * individual secrets (Microsoft Learn, "Provide access to Key Vault keys, certificates, and
+ * secrets with Azure role-based access control": "Individual secrets must be shared between
+ * multiple applications"; read 2026-12-07). A secret's scope exists only once the secret does,
+ * so the secrets are created before the spoke is deployed.
  */
 export class AppIdentity extends Construct {
   public readonly identity: UserAssignedIdentity;
   public readonly credential: FederatedIdentityCredential;
-  public readonly secretsUser: RoleAssignment;
+  /** One per secret, scoped to that secret (`<vault id>/secrets/<name>`). */
+  public readonly secretsUser: RoleAssignment[];
 
   constructor(scope: Construct, id: string, props: AppIdentityProps) {
     super(scope, id);
@@ -45,16 +53,24 @@ export class AppIdentity extends Construct {
       subject: props.subject,
       audience: [WORKLOAD_IDENTITY_AUDIENCE],
     });
-    this.secretsUser = new RoleAssignment(this, "key-vault-secrets-user", {
-      scope: props.keyVaultId,
-      roleDefinitionName: "Key Vault Secrets User",
-      principalId: this.identity.principalId,
-      principalType: "ServicePrincipal",
-      provider: props.vaultProvider,
-    });
+    this.secretsUser = props.secrets.map(
+      (name) =>
+        new RoleAssignment(this, `key-vault-secrets-user-${name}`, {
+          scope: secretScope(props.keyVaultId, name),
+          roleDefinitionName: "Key Vault Secrets User",
+          principalId: this.identity.principalId,
+          principalType: "ServicePrincipal",
+          provider: props.vaultProvider,
+        }),
+    );
   }
 
   public get clientId(): string {
     return this.identity.clientId;
   }
+}
+
+/** The ARM scope of one secret of a vault (the secret's versionless resource id). */
+export function secretScope(keyVaultId: string, secret: string): string {
+  return `${keyVaultId}/secrets/${secret}`;
 }

@@ -470,6 +470,15 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         description: `Conditional forwarders to create on the on-premises DNS servers: each zone to the resolver's inbound endpoint. ${aksForwardedZone(env.location)} (not only its privatelink child) because clients resolve the cluster's public CNAME first; the private endpoints' public zones (registry, key vault, Azure Monitor) for the same reason.`,
       });
     }
+    // Each app's role is scoped to the secrets it lists, and a scope exists only once its
+    // secret does: the secrets are created after the hub and before the spokes that read them.
+    const secrets = [...new Set(env.spokes.flatMap((sp) => sp.apps.flatMap((a) => a.secrets)))].sort();
+    if (env.hub.keyVault && secrets.length > 0) {
+      new TerraformOutput(this, "key_vault_secrets_to_create", {
+        value: secrets.map((name) => `az keyvault secret set --vault-name ${env.hub.keyVault!.name} --name ${name} --file <file holding its value>`),
+        description: "Create these secrets before deploying the spokes whose apps read them (each app's role is scoped to its own secrets, which must exist), from where the vault's private endpoint is reachable (its public access is off).",
+      });
+    }
     if (this.jumpbox) {
       new TerraformOutput(this, "jumpbox_private_ip", { value: this.jumpbox.privateIp, description: "The jumpbox's address; it has no public IP." });
     }

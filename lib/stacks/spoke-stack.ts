@@ -170,6 +170,7 @@ export class SpokeStack extends PlatformStack {
         oidcIssuerUrl: this.cluster.cluster.oidcIssuerUrl,
         subject: serviceAccountSubject(app),
         keyVaultId: hub.keyVaultId,
+        secrets: app.secrets,
         tags: this.tags,
       });
       this.appIdentities.set(app.name, { clientId: identity.clientId, tenantId: this.tenantId, keyVaultName: vaultName });
