@@ -62,6 +62,19 @@ export const POD_SECURITY_INITIATIVES = {
   restricted: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
 } as const;
 
+/**
+ * The namespaces each initiative leaves alone: its own defaults (Azure/azure-policy,
+ * built-in-policies/policySetDefinitions/Kubernetes, read 2026-12-07; a value given replaces
+ * them, so they are listed again), and `aks-command`, where `az aks command invoke` runs its
+ * pod: Microsoft's troubleshooting article for command invoke failures ("Resolve az aks command
+ * invoke failures") says a policy such as a read-only root filesystem denies that pod, and to
+ * exclude the namespace. The emergency path must work when everything else is locked down.
+ */
+export const POD_SECURITY_EXCLUDED_NAMESPACES = {
+  baseline: ["kube-system", "gatekeeper-system", "azure-arc", "aks-command"],
+  restricted: ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "aks-command"],
+} as const;
+
 export interface PrivateClusterProps {
   readonly name: string;
   readonly resourceGroupName: string;
@@ -354,7 +367,7 @@ export class PrivateCluster extends Construct {
       resourceId: this.cluster.id,
       policyDefinitionId: POD_SECURITY_INITIATIVES[podSecurity.level],
       displayName: `Kubernetes pod security ${podSecurity.level} standards (${podSecurity.effect})`,
-      parameters: JSON.stringify({ effect: { value: podSecurity.effect } }),
+      parameters: JSON.stringify({ effect: { value: podSecurity.effect }, excludedNamespaces: { value: POD_SECURITY_EXCLUDED_NAMESPACES[podSecurity.level] } }),
     });
 
     for (const admin of props.administrators) {
