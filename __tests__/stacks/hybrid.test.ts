@@ -148,6 +148,19 @@ describe("an existing hub (brownfield)", () => {
     }
   });
 
+  it("takes an existing policy to hold 50 rule collection groups unless hub.existing.ruleCollectionGroups says more (90 after July 2022)", () => {
+    const many = (n: number, room?: number) =>
+      changed((r) => {
+        r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, ...(room ? { ruleCollectionGroups: room } : {}) } };
+        const base = r.spokes[0];
+        r.spokes = Array.from({ length: n }, (_, i) => ({ ...structuredClone(base), name: `s${i}`, addressSpace: [`10.${10 + Math.floor(i / 60)}.${(i % 60) * 4}.0/22`], subnets: { nodes: `10.${10 + Math.floor(i / 60)}.${(i % 60) * 4}.0/24` }, apps: [] }));
+      });
+    expect(problems(many(51))).toContainEqual(expect.stringContaining("env.yaml: spokes: needs 51 firewall rule collection groups (one per spoke) in the existing policy, which has room for 50"));
+    expect(problems(many(50)).filter((l) => l.includes("rule collection groups"))).toEqual([]);
+    expect(problems(many(51, 90)).filter((l) => l.includes("rule collection groups"))).toEqual([]);
+    expect(problems(many(1, 91))).toContainEqual(expect.stringContaining("hub.existing.ruleCollectionGroups: must be at most 90"));
+  });
+
   it("adds its spokes' rule collection groups (and the on-premises one) to the existing policy, in the hub's subscription", () => {
     const policy = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-connectivity/providers/Microsoft.Network/firewallPolicies/fwp-hub";
     const groups = resources(bhub, "azurerm_firewall_policy_rule_collection_group");

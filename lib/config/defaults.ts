@@ -72,8 +72,14 @@ export const AZURE_LIMITS = {
    * and every resource here carries the same tags.
    */
   tagsPerResource: 15,
-  /** Rule collection groups in one firewall policy (Microsoft Learn, Azure Firewall limits: 60 for policies created after July 2022). */
-  ruleCollectionGroupsPerPolicy: 60,
+  /**
+   * Rule collection groups in one firewall policy: 90 for policies created after July 2022, 50
+   * for older ones (Microsoft Learn, Azure subscription and service limits, Azure Firewall
+   * limits, updated 2026-10, read 2026-12-07). A hub built here creates its policy now.
+   */
+  ruleCollectionGroupsPerPolicy: 90,
+  /** The same limit for a policy created before July 2022: what an existing hub's policy is taken to hold unless hub.existing says otherwise. */
+  ruleCollectionGroupsPerOlderPolicy: 50,
   /** The private endpoints subnet's smallest size with an Azure Monitor Private Link Scope (its endpoint takes ~15 addresses). */
   monitorPrivateEndpointsPrefix: 27,
   /** Characters in an HCP Terraform workspace name. */

@@ -161,8 +161,15 @@ export function checkRules(env: Environment): Problem[] {
 
   // Firewall policy: one rule collection group per spoke, and the jumpbox's.
   const groups = ruleCollectionGroups(env);
-  if (groups > AZURE_LIMITS.ruleCollectionGroupsPerPolicy) {
-    add("spokes", `needs ${groups} firewall rule collection groups (one per spoke${sub.jumpbox !== undefined ? ", one for the jumpbox" : ""}); an Azure Firewall policy holds at most ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy}: split the spokes across environments (one hub each)`);
+  const room = env.hub.existing ? env.hub.existing.ruleCollectionGroups : AZURE_LIMITS.ruleCollectionGroupsPerPolicy;
+  if (groups > room) {
+    const parts = `one per spoke${sub.jumpbox !== undefined ? ", one for the jumpbox" : ""}${env.hub.gateway || env.hub.existing?.gateway ? ", one for on-premises" : ""}`;
+    add(
+      "spokes",
+      env.hub.existing
+        ? `needs ${groups} firewall rule collection groups (${parts}) in the existing policy, which has room for ${room} (hub.existing.ruleCollectionGroups: 50 by default, the limit of a policy created before July 2022; up to 90 for a newer one, less the groups it holds): raise it if the policy has room, or split the spokes across environments`
+        : `needs ${groups} firewall rule collection groups (${parts}); an Azure Firewall policy holds at most ${room}: split the spokes across environments (one hub each)`,
+    );
   }
 
   // Clusters.

@@ -10,7 +10,7 @@
 import type { TerraformLiteral } from "../core/template";
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
-import { DEFAULTS } from "./defaults";
+import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { defaultOsDiskType } from "./vm-sizes";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
@@ -231,6 +231,12 @@ const existingHub = z
      * zones exist already (Azure landing zones create them centrally)
      */
     createAksDnsZone: z.boolean().default(false),
+    /**
+     * How many rule collection groups this environment may add to the existing policy: the
+     * policy's limit (90 when it was created after July 2022, 50 before) less the groups it
+     * holds already. @default 50 (the older limit: the policy's age is not in the output)
+     */
+    ruleCollectionGroups: z.number().int().min(1).max(AZURE_LIMITS.ruleCollectionGroupsPerPolicy, `must be at most ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy}, the limit of a firewall policy created after July 2022`).default(AZURE_LIMITS.ruleCollectionGroupsPerOlderPolicy),
     /** A Log Analytics workspace for the clusters. @default - one created in this environment's hub resource group */
     workspaceId: resourceId("Microsoft.OperationalInsights/workspaces", "/subscriptions/<id>/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/log-hub").optional(),
   })
