@@ -101,3 +101,8 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
   const code = await run(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
   return { code, stdout, stderr };
 }
+
+/** Text printed on stderr without the warning every shipped environment gets for the sample jumpbox key it uses. */
+export function withoutSampleKeyWarning(stderr: string): string {
+  return stderr.split("\n").filter((l) => !l.includes(": hub.jumpbox.sshPublicKey: warning: is the sample key")).join("\n");
+}

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/config/loader";
+import { withoutSampleKeyWarning } from "./helpers";
 
 /** What cdktf.json's app command and `npm run synth` run. */
 const APP = path.join(PROJECT_ROOT, "scripts", "app.js");
@@ -42,9 +43,9 @@ describe("synthesizing the default environment", () => {
   const second = tmp("synth-b");
   const runs = [runApp(first), runApp(second)];
 
-  it("succeeds without a warning, and writes the hub and spoke stacks", () => {
+  it("succeeds with no warning but the sample key's, and writes the hub and spoke stacks", () => {
     expect(runs.map((r) => r.status)).toEqual([0, 0]);
-    expect(runs.map((r) => r.stderr)).toEqual(["", ""]);
+    expect(runs.map((r) => withoutSampleKeyWarning(r.stderr))).toEqual(["", ""]);
     expect(fs.existsSync(path.join(first, "cdktf.out", "stacks", "demo-hub", "cdk.tf.json"))).toBe(true);
     expect(fs.existsSync(path.join(first, "cdktf.out", "stacks", "demo-aks1", "cdk.tf.json"))).toBe(true);
   });

@@ -6,6 +6,7 @@ import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/
 import { EnvironmentError, oneLine } from "./config/problem";
 import { checkEnvironmentSet } from "./net/address-plan";
 import { planPeerings } from "./config/peerings";
+import { checkWarnings } from "./config/rules";
 import type { Environment } from "./config/schema";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";
@@ -152,6 +153,7 @@ function buildAndCheck(options: PlanOptions, app: App, loaded: { file: string; e
     options.stderr.write(report.violations.map((v) => oneLine(`${shown}: ${violationLine(v)}`)).join("\n") + "\n");
     return undefined;
   }
+  for (const { file, env } of loaded) for (const w of checkWarnings(env)) options.stderr.write(oneLine(`${displayName(file)}: ${w.path}: warning: ${w.message}`) + "\n");
   for (const w of warningsOf(app)) options.stderr.write(oneLine(`${shown}: ${w.path}: warning: ${w.message}`) + "\n");
   return { env: loaded[0].env, envs: loaded.map((l) => l.env), app, stacks: all[0], all, peerings: links, report, stackIds, model };
 }

@@ -1,3 +1,4 @@
+import { checkWarnings } from "../../lib/config/rules";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -268,5 +269,23 @@ describe("DNS resolver and forwarding rules", () => {
     ["a privatelink application zone", (r: any) => (r.hub.dns.zones = ["privatelink.blob.core.windows.net"]), "env.yaml: hub.dns.zones.0: \"privatelink.blob.core.windows.net\" is a Private Link zone"],
   ])("rejects %s", (_what, change, line) => {
     expect(problems(withResolver(change))).toContainEqual(expect.stringContaining(line));
+  });
+});
+
+describe("warnings: allowed, but most likely not meant", () => {
+  const warnings = (raw: any) => checkWarnings(environment(raw)).map((w) => `${w.path}: ${w.message}`);
+
+  it("names a spoke without user pools, whose pods would stay Pending", () => {
+    expect(warnings(changed((r) => (r.spokes[0].cluster.userPools = [], r.spokes[0].apps = [])))).toContainEqual(expect.stringMatching(/^spokes\.0\.cluster\.userPools: is empty \(spoke aks1\): the system pool takes only critical add-ons/));
+  });
+
+  it("names onPremises when no gateway routes it", () => {
+    expect(warnings(changed((r) => (r.onPremises = ["192.168.0.0/16"])))).toContainEqual(expect.stringMatching(/^onPremises: lists on-premises ranges, but the hub has no gateway/));
+  });
+
+  it("names the sample jumpbox key, whatever its comment, and no other key", () => {
+    expect(warnings(defaultRaw())).toEqual([expect.stringMatching(/^hub\.jumpbox\.sshPublicKey: is the sample key shipped in environments\/keys\/jumpbox\.pub/)]);
+    const other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHoDb1Q3IoQnPGlQ8O0bBvKjvD5h0B2vUj+Vb2mZ4hTt team@example";
+    expect(warnings(changed((r) => (r.hub.jumpbox.sshPublicKey = other)))).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { AZURE_LIMITS, DEFAULTS } from "./defaults";
 import { type Problem, quote } from "./problem";
 import { type Environment, firewallSchema } from "./schema";
 import { ephemeralMisfit, vmCapacity } from "./vm-sizes";
+import { isSampleKey } from "./ssh-key";
 import { rotationName, SYSTEM_POOL } from "../stacks/naming";
 
 /** Linux user names Azure refuses for a VM's administrator. */
@@ -656,4 +657,25 @@ function largestPool(pools: readonly { vmSize: string }[], kind: "cpu" | "memory
     if (!best || size > best.size) best = { pool, size };
   }
   return best;
+}
+
+/**
+ * What is allowed but most likely not meant: printed as `<file>: <field>: warning: ...` by
+ * synth and `validate`, after the output passed every check.
+ */
+export function checkWarnings(env: Environment): Problem[] {
+  const warnings: Problem[] = [];
+  env.spokes.forEach((s, i) => {
+    if (s.cluster.userPools.length === 0) {
+      warnings.push({ path: `spokes.${i}.cluster.userPools`, message: `is empty (spoke ${s.name}): the system pool takes only critical add-ons, so any other pod on this cluster stays Pending; add a user pool, e.g. [{ name: apps, minCount: 1, maxCount: 3 }]` });
+    }
+  });
+  if (env.onPremises.length > 0 && !env.hub.gateway && !env.hub.existing?.gateway) {
+    warnings.push({ path: "onPremises", message: "lists on-premises ranges, but the hub has no gateway (hub.gateway, or hub.existing.gateway for an existing hub): nothing routes them here, yet the firewall and the jumpbox admit them as sources" });
+  }
+  const key = env.hub.jumpbox?.sshPublicKey;
+  if (key !== undefined && isSampleKey(key)) {
+    warnings.push({ path: "hub.jumpbox.sshPublicKey", message: "is the sample key shipped in environments/keys/jumpbox.pub, whose private key is nobody's on your team: replace it with your team's public key before deploying" });
+  }
+  return warnings;
 }

@@ -112,3 +112,14 @@ function bitLength(mpint: Buffer): number {
   if (i === mpint.length) return 0;
   return (mpint.length - i - 1) * 8 + (32 - Math.clz32(mpint[i]));
 }
+
+/**
+ * The base64 part of the sample key the project ships (environments/keys/jumpbox.pub): a key
+ * for trying the product, whose private half no user holds.
+ */
+export const SAMPLE_KEY_BLOB = "AAAAC3NzaC1lZDI1NTE5AAAAIDX9jHlAX7075C1lCUqiS9AQM/5wf3lMRk4s0MJXRlew";
+
+/** Whether a (checked) public key is the shipped sample key, whatever its comment. */
+export function isSampleKey(key: string): boolean {
+  return key.trim().split(/[ \t]+/)[1] === SAMPLE_KEY_BLOB;
+}
