@@ -173,6 +173,10 @@ describe("the access path", () => {
     const sources = new Set(group.application_rule_collection[0].rule.flatMap((r: any) => r.source_addresses));
     expect([...sources]).toEqual(["10.0.1.0/24"]);
     expect(group.priority).toBe(500);
+    // Its own tools only: no package or provider registry a deploy would download from (the
+    // README sends deploys of the apps stack elsewhere for that reason).
+    const hosts = group.application_rule_collection[0].rule.flatMap((r: any) => r.destination_fqdns);
+    for (const registry of ["registry.npmjs.org", "registry.terraform.io", "releases.hashicorp.com"]) expect(hosts).not.toContain(registry);
   });
 
   it("runs Azure Bastion on the Standard SKU with tunnelling on, in AzureBastionSubnet", () => {
