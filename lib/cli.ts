@@ -104,9 +104,12 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
 
   program
     .command("explain")
-    .description("would this flow leave the spoke, and why? decided from the synthesized output as Azure would")
-    .requiredOption("--from <spoke[/subnet]>", "the source: a spoke (its node subnet) or spoke/subnet, e.g. aks1 or hub/jumpbox")
-    .requiredOption("--to <host:port[/protocol]>", "the destination, e.g. mcr.microsoft.com:443/https or 10.0.1.5:22/tcp")
+    .description("would this flow get through, and why? decided from the synthesized output as Azure would: from a subnet, from on-premises or from the Internet")
+    .requiredOption(
+      "--from <source>",
+      "the source: <spoke> (its node subnet), <spoke>/<subnet> or hub/<subnet> (e.g. aks1, aks1/ingress, hub/jumpbox), onprem (through the hub's gateway), or internet (inbound, to the output's public IPs by name)",
+    )
+    .requiredOption("--to <host:port[/protocol]>", "the destination: a name, an address or (from internet) a public IP's name, e.g. mcr.microsoft.com:443/https, 10.0.1.5:22/tcp, pip-demo-bastion:443")
     .option("--out <dir>", "the synthesized output", DEFAULTS.outdir)
     .option("--json", "print {verdict, rule, path} as JSON")
     .action((options: { from: string; to: string; out: string; json?: boolean }) => {

@@ -214,10 +214,65 @@ describe("explain", () => {
     expect(ask("onprem", "hello.corp.internal:80", noResolver).path).toContain("hello.corp.internal resolves to 10.0.4.25 (private zone record, if on-premises DNS can reach it: this hub has no DNS resolver)");
   });
 
+  describe("decides as Azure would (each case with the rule Azure applies)", () => {
+    const hybrid = new Model(readOutput(synthesized("hybrid-explain", "hybrid.yaml")));
+    const apiName = (cluster: string) => `${cluster}-1a2b3c4d.privatelink.westeurope.azmk8s.io`;
+
+    it("judges on-premises traffic that ends in a hub subnet by that subnet's NSG: the jumpbox's denies RDP, allows SSH", () => {
+      // Microsoft Learn, "Network security groups: how they filter traffic": inbound traffic is
+      // judged by the NSG of the subnet it arrives in, whatever its source.
+      expect(ask("onprem", "10.0.1.4:3389/tcp", full)).toEqual(expect.objectContaining({ verdict: "deny", rule: "nsg/nsg-full-jumpbox/deny-all-other-inbound" }));
+      expect(ask("onprem", "10.0.1.4:22/tcp", full)).toEqual(expect.objectContaining({ verdict: "allow", rule: "nsg/nsg-full-jumpbox/allow-ssh-from-onpremises" }));
+      expect(ask("onprem", "10.0.1.4:3389/tcp", full).path).toContain("GatewaySubnet has no route for it: straight to full-hub/snet-jumpbox, not through the firewall");
+    });
+
+    it("resolves a cluster's private API server name to its private endpoint in the node subnet: the traffic stays in the VNet", () => {
+      // AKS private clusters: the API server's private endpoint is in the cluster's (default pool's) subnet.
+      const answer = ask("aks1", `${apiName("aks-demo-aks1")}:443`);
+      expect(answer).toEqual(expect.objectContaining({ verdict: "allow", rule: null }));
+      expect(answer.path).toEqual(expect.arrayContaining([
+        `${apiName("aks-demo-aks1")} is the private API server of aks-demo-aks1: its private endpoint in demo-aks1/snet-nodes (an address AKS picks there at deploy time)`,
+        "to demo-aks1/snet-nodes, not through the firewall",
+      ]));
+      // API Server VNet Integration: the API server's own subnet, judged by its NSG.
+      expect(ask("aks2", `${apiName("aks-full-aks2")}:443`, full).path).toContain(`${apiName("aks-full-aks2")} is the private API server of aks-full-aks2: its load balancer in full-aks2/snet-apiserver (API Server VNet Integration)`);
+    });
+
+    it("from on-premises to a private-endpoint API server, by name and by address, says the firewall is bypassed and does not log it", () => {
+      // Microsoft Learn, "What is a private endpoint?": a private endpoint adds a /32 route to its
+      // VNet and the peered ones, longer than GatewaySubnet's route for the spoke.
+      const byName = ask("onprem", `${apiName("aks-hybrid-aks1")}:443`, hybrid);
+      expect(byName).toEqual(expect.objectContaining({ verdict: "allow", rule: null }));
+      expect(byName.reason).toMatch(/directly, both ways: the firewall neither sees nor logs it/);
+      const byAddress = ask("onprem", "10.0.5.10:443/tcp", hybrid);
+      expect(byAddress.rule).toBe("rcg-onprem/rcg-onprem-network/onprem-to-aks1-api");
+      expect(byAddress.reason).toMatch(/unless 10\.0\.5\.10 is aks-hybrid-aks1's API server private endpoint .*the firewall neither sees nor logs it$/);
+    });
+
+    it("answers inbound questions from the Internet from the output's public IPs and what each accepts", () => {
+      expect(ask("internet", "pip-full-afw:443", full)).toEqual(expect.objectContaining({ verdict: "deny", reason: "pip-full-afw is the firewall's egress address and the firewall has no DNAT rules" }));
+      expect(ask("internet", "pip-full-afw-mgmt:443", full).verdict).toBe("deny");
+      expect(ask("internet", "pip-full-bastion:443", full).verdict).toBe("allow");
+      expect(ask("internet", "pip-full-bastion:22/tcp", full)).toEqual(expect.objectContaining({ verdict: "deny", reason: "Azure Bastion does not accept TCP 22" }));
+      expect(ask("internet", "pip-full-vgw:500/udp", full).path).toContain("IPsec/IKE: tunnels only with the declared devices (20.50.60.70), each authenticated by its shared key");
+      expect(ask("internet", "pip-full-vgw:443", full).reason).toBe("the VPN gateway accepts OpenVPN on 443 from clients that sign in with Entra ID");
+      expect(ask("internet", "pip-full-vgw:3389/tcp", full).verdict).toBe("deny");
+      for (const privateOne of ["hello.corp.internal:80", "10.0.4.25:80", `${apiName("aks-full-aks1")}:443`]) {
+        expect(ask("internet", privateOne, full)).toEqual(expect.objectContaining({ verdict: "deny", reason: "no private address of this output is reachable from the Internet" }));
+      }
+      expect(ask("internet", "20.1.2.3:443", full).verdict).toBe("deny");
+    });
+
+    it("lists every --from form in --help", async () => {
+      const help = await cli("explain", "--help");
+      for (const form of ["<spoke>", "<spoke>/<subnet>", "hub/<subnet>", "onprem", "internet"]) expect(help.stdout).toContain(form);
+    });
+  });
+
   it("names the valid sources when asked about one that does not exist", async () => {
     const result = await cli("explain", "--from", "aks9", "--to", "mcr.microsoft.com:443", "--out", defaultOut);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('private-aks: --from "aks9": no spoke or hub of that name; valid: aks1, hub (add /<subnet> for another subnet)\n');
+    expect(result.stderr).toBe('private-aks: --from "aks9": no spoke or hub of that name; valid: aks1, hub (add /<subnet> for another subnet), onprem, internet\n');
     const subnet = await cli("explain", "--from", "aks1/db", "--to", "mcr.microsoft.com:443", "--out", defaultOut);
     expect(subnet.stderr).toBe('private-aks: --from "aks1/db": vnet-demo-aks1 has no subnet "db"; valid: ingress, nodes\n');
   });

@@ -9,9 +9,10 @@
  */
 import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
+import { isPrivate } from "../net/special-ranges";
 import { ON_PREMISES_PREFIX } from "../policy/guardrails";
 import type { Model } from "./model";
-import { type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "./topology";
+import { type ClusterPosture, type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "./topology";
 
 export type Protocol = "tcp" | "udp" | "http" | "https";
 
@@ -71,7 +72,7 @@ function findSource(t: Topology, from: string): Source {
     const short = t.vnets.map((v) => v.resource.stack.replace(/^.*?-/, ""));
     return t.vnets.map((v, i) => (short.filter((n) => n === short[i]).length > 1 ? v.resource.stack : short[i])).sort().join(", ");
   };
-  if (candidates.length === 0) throw new ExplainError(`--from ${JSON.stringify(from)}: no spoke or hub of that name; valid: ${valid()} (add /<subnet> for another subnet)`);
+  if (candidates.length === 0) throw new ExplainError(`--from ${JSON.stringify(from)}: no spoke or hub of that name; valid: ${valid()} (add /<subnet> for another subnet), onprem, internet`);
   if (candidates.length > 1) throw new ExplainError(`--from ${JSON.stringify(from)}: several stacks match (${candidates.map((c) => c.resource.stack).join(", ")}); give the stack id`);
   const vnet = candidates[0];
   const wanted = ROLES[subnetName] ?? subnetName;
@@ -115,10 +116,51 @@ function portMatches(ports: string[], port: number): boolean {
   });
 }
 
+/** A cluster's private API server, as the output places it. */
+interface ApiServer {
+  readonly cluster: ClusterPosture;
+  /** The node subnet (its private endpoint) or, with API Server VNet Integration, its own subnet. */
+  readonly subnet: Subnet;
+  readonly privateEndpoint: boolean;
+  /** An address of that subnet standing for the one AKS picks at deploy time. */
+  readonly ip: bigint;
+}
+
+/**
+ * The cluster whose private API server `host` names: AKS names it `<dns prefix>-<hash>` under
+ * the region's `azmk8s.io` zones at deploy time (the spoke's `cluster_private_fqdn` output), so
+ * the name is matched on the cluster's DNS prefix.
+ */
+function apiServerNamed(model: Model, t: Topology, host: string): ApiServer | undefined {
+  if (!host.endsWith(".azmk8s.io")) return undefined;
+  const label = host.split(".")[0];
+  for (const cluster of t.clusters) {
+    const prefix = String(model.attr(cluster.resource, "dns_prefix") ?? model.attr(cluster.resource, "dns_prefix_private_cluster") ?? "").toLowerCase();
+    if (prefix === "" || !(label === prefix || label.startsWith(`${prefix}-`))) continue;
+    const subnet = cluster.apiServerSubnet ?? cluster.nodeSubnet;
+    const block = subnet ? blocks(subnet.prefixes)[0] : undefined;
+    if (subnet && block) return { cluster, subnet, privateEndpoint: cluster.apiServerSubnet === undefined, ip: block.first + 4n };
+  }
+  return undefined;
+}
+
+function apiServerWords(api: ApiServer, host: string): string {
+  return api.privateEndpoint
+    ? `${host} is the private API server of ${api.cluster.name}: its private endpoint in ${api.subnet.vnet?.resource.stack}/${api.subnet.name} (an address AKS picks there at deploy time)`
+    : `${host} is the private API server of ${api.cluster.name}: its load balancer in ${api.subnet.vnet?.resource.stack}/${api.subnet.name} (API Server VNet Integration)`;
+}
+
+/** A private endpoint takes what reaches it: NSGs apply to it only with network policies for private endpoints on, which the node subnet leaves off. */
+function privateEndpointVerdict(api: ApiServer, path: string[]): Explanation {
+  path.push(`the private endpoint of ${api.cluster.name}'s API server: no NSG applies to it (network policies for private endpoints are off in ${api.subnet.name})`);
+  return { verdict: "allow", rule: null, path, reason: `reaches ${api.cluster.name}'s API server private endpoint; no NSG applies to a private endpoint there` };
+}
+
 /** Explains one flow against a synthesized output. */
 export function explain(model: Model, flow: Flow): Explanation {
   const t = topology(model);
   if (flow.from === "onprem") return explainFromOnPremises(model, t, flow);
+  if (flow.from === "internet") return explainFromInternet(model, t, flow);
   const source = findSource(t, flow.from);
   const path: string[] = [`from ${source.label} (${source.subnet.prefixes.join(", ")})`];
   const sourceIp = blocks(source.subnet.prefixes)[0]?.first;
@@ -141,8 +183,11 @@ export function explain(model: Model, flow: Flow): Explanation {
     return { verdict: "deny", rule: null, path, reason: `${flow.host} does not resolve from ${source.label}: its private zone is not linked to ${where!.name}` };
   }
   const record = answered[0];
-  const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : undefined;
+  // A cluster's API server name: AKS writes its record at deploy time, so it is not in the output.
+  const api = literal.ok || record ? undefined : apiServerNamed(model, t, flow.host);
+  const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : api?.ip;
   if (record) path.push(`${flow.host} resolves to ${record.addresses.join(", ")} (private zone record)`);
+  if (api) path.push(apiServerWords(api, flow.host));
 
   // Effective route: system routes for the VNet and its peers, then the route table's; longest prefix wins, a user route wins a tie.
   const peers = t.peerings.filter((p) => p.from === source.vnet && p.to).map((p) => p.to as Vnet);
@@ -169,7 +214,8 @@ export function explain(model: Model, flow: Flow): Explanation {
     // Stays inside: the destination subnet's NSG decides.
     const subnet = t.subnets.find((s) => s.vnet === route.vnet && destIp !== undefined && blocks(s.prefixes).some((b) => containsIp(b, destIp)));
     path.push(subnet ? `to ${subnet.vnet?.resource.stack}/${subnet.name}, not through the firewall` : `inside ${route.vnet?.name}, not through the firewall`);
-    return nsgVerdict(model, t, subnet, source, src, flow, path);
+    if (api?.privateEndpoint && subnet === api.subnet) return privateEndpointVerdict(api, path);
+    return nsgVerdict(model, t, subnet, src, flow, path);
   }
 
   const firewall = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === route.nextHop);
@@ -186,7 +232,7 @@ export function explain(model: Model, flow: Flow): Explanation {
     const verdict = decision.rule.action === "Deny" ? "deny" : "allow";
     path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
     const matched: Explanation = { verdict, rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
-    return verdict === "allow" && firewall ? beyondFirewall(model, t, firewall, matched, source, src, destIp, flow, [firewall]) : matched;
+    return verdict === "allow" && firewall ? beyondFirewall(model, t, firewall, matched, src, destIp, flow, [firewall], api) : matched;
   }
   path.push("no rule matched: denied by default");
   return { verdict: "deny", rule: null, path, reason: "no rule matched" };
@@ -237,7 +283,7 @@ function zonesOf(t: Topology, record: Topology["records"][number]): Topology["zo
  * VNet peered with the hub (a spoke: its NSG decides), to another region's firewall through a
  * global peering (its rules decide, then its own routes), or out to the Internet.
  */
-function beyondFirewall(model: Model, t: Topology, firewall: Firewall, allowed: Explanation, source: Source, src: bigint | undefined, destIp: bigint | undefined, flow: Flow, seen: Firewall[]): Explanation {
+function beyondFirewall(model: Model, t: Topology, firewall: Firewall, allowed: Explanation, src: bigint | undefined, destIp: bigint | undefined, flow: Flow, seen: Firewall[], api?: ApiServer): Explanation {
   const path = allowed.path;
   const ip = firewall.privateIp === undefined ? undefined : parseIp(firewall.privateIp);
   const subnet = ip?.ok ? t.subnets.find((s) => s.name === "AzureFirewallSubnet" && blocks(s.prefixes).some((b) => containsIp(b, ip.value))) : undefined;
@@ -259,7 +305,8 @@ function beyondFirewall(model: Model, t: Topology, firewall: Firewall, allowed: 
   if (!route.user) {
     const target = t.subnets.find((s) => s.vnet === route.vnet && blocks(s.prefixes).some((b) => containsIp(b, destIp)));
     path.push(target ? `on through ${route.name} to ${target.vnet?.resource.stack}/${target.name}` : `on into ${route.vnet?.name}`);
-    const nsg = nsgVerdict(model, t, target, source, src, flow, path);
+    if (api?.privateEndpoint && target === api.subnet) return { ...privateEndpointVerdict(api, path), rule: allowed.rule, reason: `${allowed.reason}; then ${privateEndpointVerdict(api, []).reason}` };
+    const nsg = nsgVerdict(model, t, target, src, flow, path);
     return nsg.verdict === "deny" ? nsg : { ...allowed, reason: `${allowed.reason}; then ${nsg.reason}` };
   }
   const next = t.firewalls.find((f) => f.privateIp !== undefined && f.privateIp === route.nextHop);
@@ -276,7 +323,7 @@ function beyondFirewall(model: Model, t: Topology, firewall: Firewall, allowed: 
   }
   path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
   const second: Explanation = { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${allowed.reason}; then ${next.name}'s ${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
-  return second.verdict === "allow" ? beyondFirewall(model, t, next, second, source, src, destIp, flow, [...seen, next]) : second;
+  return second.verdict === "allow" ? beyondFirewall(model, t, next, second, src, destIp, flow, [...seen, next], api) : second;
 }
 
 function firewallDecision(rules: FirewallRule[], flow: Flow, src: bigint | undefined, destIp: bigint | undefined, location: string) {
@@ -329,7 +376,10 @@ function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanati
   if (ranges.length === 0 || !hasGateway) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
   const path = [`from on-premises (${ranges.join(", ")}) through the hub's gateway`];
   const src = blocks(ranges)[0].first + 10n;
-  const destIp = destinationOf(model, t, flow.host, path);
+  const api = parseIp(flow.host).ok ? undefined : apiServerNamed(model, t, flow.host);
+  if (api) path.push(apiServerWords(api, flow.host));
+  if (api?.privateEndpoint) return privateEndpointFromOnPremises(api, path);
+  const destIp = api ? api.ip : destinationOf(model, t, flow.host, path);
   if (destIp === undefined) {
     path.push("not a private address or name of this output: on-premises reaches it without Azure");
     return { verdict: "deny", rule: null, path, reason: "the destination is not in Azure's private address space of this output" };
@@ -351,23 +401,72 @@ function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanati
     return { verdict: "deny", rule: null, path, reason: "no rule matched" };
   }
   if (!routes[0]) {
-    path.push("GatewaySubnet has no route for it: it stays in the hub, not through the firewall");
-    return { verdict: "allow", rule: null, path, reason: "the destination is in the hub itself; no firewall on the path" };
+    // Into the hub itself: no firewall on the path; the destination subnet's NSG decides.
+    const subnet = t.subnets.find((s) => blocks(s.prefixes).some((b) => containsIp(b, destIp)));
+    if (!subnet) {
+      path.push(`GatewaySubnet has no route for it, and no subnet of the output holds ${flow.host}`);
+      return { verdict: "deny", rule: null, path, reason: `${flow.host} is in no subnet of this output: nothing there answers` };
+    }
+    path.push(`GatewaySubnet has no route for it: straight to ${subnet.vnet?.resource.stack}/${subnet.name}, not through the firewall`);
+    return nsgVerdict(model, t, subnet, src, flow, path);
   }
   path.push(`GatewaySubnet route ${routes[0].r.prefix} via ${gatewaySubnet!.routeTable!.name}/${routes[0].r.name} (${routes[0].r.nextHopType} ${nextHop ?? ""})`.trim());
   const rules = firewall ? firewall.rules : firewallRules(model, model.ofType("azurerm_firewall_policy_rule_collection_group"));
   path.push(firewall ? `to the firewall ${firewall.name} (${firewall.privateIp})` : `to the existing firewall (${routes[0].r.nextHop})`);
   const decision = firewallDecision(rules, flow, src, destIp, "");
+  // An address of a node subnet may be its cluster's API server private endpoint, which the firewall never sees.
+  const endpoint = t.clusters.find((c) => c.apiServerSubnet === undefined && c.nodeSubnet && blocks(c.nodeSubnet.prefixes).some((b) => containsIp(b, destIp)));
+  const unless = endpoint && flow.port === 443 && flow.protocol !== "udp"
+    ? `; unless ${flow.host} is ${endpoint.name}'s API server private endpoint (AKS picks its address in ${endpoint.nodeSubnet!.name}): its /32 route, propagated to the hub, beats GatewaySubnet's, so on-premises reaches it directly, both ways, and the firewall neither sees nor logs it`
+    : "";
+  if (unless) path.push(`if ${flow.host} is ${endpoint!.name}'s API server private endpoint: reached directly through its /32 route, not through the firewall (not logged)`);
   if (decision) {
     path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
-    return { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
+    return { verdict: decision.rule.action === "Deny" ? "deny" : "allow", rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}${unless}` };
   }
   path.push("no rule matched: denied by default");
-  return { verdict: "deny", rule: null, path, reason: "no rule matched" };
+  return { verdict: "deny", rule: null, path, reason: `no rule matched${unless}` };
+}
+
+/**
+ * On-premises to a cluster's API server private endpoint: the endpoint's /32 route, propagated
+ * to the hub's VNet and so to the gateway, is longer than GatewaySubnet's route for the spoke
+ * (Microsoft Learn, "What is a private endpoint?": private endpoints add /32 routes to the VNet
+ * and its peers; read 2026-12-07), so the traffic goes straight to it, both ways.
+ */
+function privateEndpointFromOnPremises(api: ApiServer, path: string[]): Explanation {
+  path.push("the private endpoint's /32 route, propagated to the hub, beats GatewaySubnet's route to the spoke: straight to it, not through the firewall");
+  path.push("no NSG applies to a private endpoint; the firewall neither sees nor logs this traffic");
+  return {
+    verdict: "allow",
+    rule: null,
+    path,
+    reason: `on-premises reaches ${api.cluster.name}'s API server private endpoint directly, both ways: the firewall neither sees nor logs it (for a path it logs, use the spoke's subnets.apiServer, API Server VNet Integration)`,
+  };
+}
+
+/**
+ * What the `VirtualNetwork` service tag covers in an NSG of `vnet` (Microsoft Learn, "Virtual
+ * network service tags": the VNet's address space, peered VNets, connected on-premises
+ * address spaces, and the prefixes of user-defined routes; read 2026-12-07).
+ */
+function virtualNetworkTag(model: Model, t: Topology, vnet: Vnet | undefined): Cidr[] {
+  if (vnet === undefined) return [];
+  const peers = t.peerings.filter((p) => p.from === vnet || p.to === vnet).flatMap((p) => [p.from, p.to]);
+  const routes = vnet.subnets.flatMap((s) => s.routeTable?.routes ?? []).map((r) => r.prefix);
+  return [...blocks([...new Set([vnet, ...peers])].flatMap((v) => v?.addressSpace ?? [])), ...blocks(onPremisesRanges(model)), ...blocks(routes)];
+}
+
+/** The on-premises ranges the output's firewall and NSGs admit (noted by the hub stack), when a gateway connects them. */
+function onPremisesRanges(model: Model): string[] {
+  const note = model.output.annotations.find((a) => a.message.startsWith(ON_PREMISES_PREFIX));
+  const ranges: string[] = note ? JSON.parse(note.message.slice(ON_PREMISES_PREFIX.length)) : [];
+  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
+  return hasGateway ? ranges : [];
 }
 
 /** Azure's default NSG rules that decide what custom rules do not. */
-function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, source: Source, src: bigint | undefined, flow: Flow, path: string[]): Explanation {
+function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, src: bigint | undefined, flow: Flow, path: string[]): Explanation {
   if (!subnet?.nsg) {
     path.push("no NSG on the destination subnet");
     return { verdict: "allow", rule: null, path, reason: "traffic between peered networks is allowed when no NSG says otherwise" };
@@ -379,7 +478,7 @@ function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, sourc
     .map((r) => model.attrs(r))
     .filter((r) => r.direction === "Inbound")
     .sort((a, b) => a.priority - b.priority);
-  const virtualNetwork = [source.vnet, ...t.peerings.filter((p) => p.from === source.vnet).map((p) => p.to)].flatMap((v) => blocks(v?.addressSpace ?? []));
+  const virtualNetwork = virtualNetworkTag(model, t, subnet.vnet);
   const matchesAddress = (a: string) => (a === "VirtualNetwork" ? src !== undefined && virtualNetwork.some((b) => containsIp(b, src)) : a === "Internet" ? false : addressMatches(a, src));
   for (const r of rules) {
     const sources = [r.source_address_prefix, ...(r.source_address_prefixes ?? [])].filter((x) => x !== undefined);
@@ -395,3 +494,83 @@ function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, sourc
   return { verdict: "allow", rule: `nsg/${nsgName}/AllowVnetInBound`, path, reason: "no custom rule matched; Azure's default rule allows traffic from the virtual network" };
 }
 
+
+/** What one public IP of the output is for, from what it is attached to. */
+function publicIpRole(model: Model, ip: Topology["publicIps"][number], t: Topology): { kind: "firewall" | "firewall-management" | "bastion" | "gateway" | "other"; owner?: string } {
+  const owner = ip.attachedTo[0];
+  if (owner === undefined) return { kind: "other" };
+  const name = String(model.attr(owner, "name") ?? owner.path);
+  if (owner.type === "azurerm_firewall") {
+    const firewall = t.firewalls.find((f) => f.resource === owner);
+    return { kind: firewall?.egressIps.includes(ip.resource) ? "firewall" : "firewall-management", owner: name };
+  }
+  if (owner.type === "azurerm_bastion_host") return { kind: "bastion", owner: name };
+  if (owner.type === "azurerm_virtual_network_gateway") return { kind: "gateway", owner: name };
+  return { kind: "other", owner: name };
+}
+
+/**
+ * From the Internet, inbound: only the output's public IPs can be reached, and each accepts only
+ * what its service does (the firewall forwards nothing without DNAT rules; Bastion takes TLS on
+ * 443; a VPN gateway IPsec/IKE from the declared devices and, with point-to-site, OpenVPN
+ * signed in with Entra ID). A private address or name is reachable from nowhere on the Internet.
+ */
+function explainFromInternet(model: Model, t: Topology, flow: Flow): Explanation {
+  const roles = t.publicIps.map((ip) => ({ ip, ...publicIpRole(model, ip, t) }));
+  const listed = roles.map((r) => `${r.ip.name} (${r.kind === "firewall" ? `${r.owner}'s egress` : r.kind === "firewall-management" ? `${r.owner}'s management` : r.owner ?? "attached to nothing"})`);
+  const path = [`from the Internet; the output's public IPs: ${listed.join(", ") || "none"}`];
+  const dnat = model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => (model.attr(g, "nat_rule_collection") ?? []).length > 0);
+  const host = flow.host;
+  const literal = parseIp(host);
+  const privateName = !literal.ok && (t.records.some((r) => r.fqdn.toLowerCase() === host) || apiServerNamed(model, t, host) !== undefined);
+  const inVnets = literal.ok && blocks([...t.vnets.flatMap((v) => v.addressSpace), ...onPremisesRanges(model)]).some((b) => containsIp(b, literal.value));
+  if (privateName || inVnets || (literal.ok && isPrivate(blocks([`${host}/32`])[0]))) {
+    path.push(`${host} is a private ${privateName ? "name" : "address"}: no route from the Internet leads to it, and no public IP of this output forwards to it${dnat ? "" : " (the firewall has no DNAT rules)"}`);
+    return { verdict: "deny", rule: null, path, reason: "no private address of this output is reachable from the Internet" };
+  }
+  const target = roles.find((r) => r.ip.name.toLowerCase() === host || String(model.attr(r.ip.resource, "domain_name_label") ?? "").toLowerCase() === host.split(".")[0]);
+  if (!target) {
+    path.push(`${host} is not a public IP of this output by name (their addresses are assigned at deploy time: ask by name, e.g. ${roles[0]?.ip.name ?? "pip-<env>-afw"})`);
+    return { verdict: "deny", rule: null, path, reason: roles.length === 0 ? "this output has no public IP: nothing of it is reachable from the Internet" : `not one of this output's public IPs (${roles.map((r) => r.ip.name).join(", ")}): nothing else of it is reachable from the Internet` };
+  }
+  const tcp = flow.protocol !== "udp";
+  const at = `${target.ip.name}, ${target.kind === "firewall" ? `${target.owner}'s egress address` : target.kind === "firewall-management" ? `${target.owner}'s management address` : `attached to ${target.owner ?? "nothing"}`}`;
+  path.push(`to ${at}`);
+  switch (target.kind) {
+    case "firewall":
+      if (dnat) {
+        path.push("the firewall's policy has DNAT rules: this output does not judge them");
+        return { verdict: "allow", rule: null, path, reason: "the firewall has DNAT rules, which may forward it inward" };
+      }
+      path.push("no DNAT rule: the firewall forwards nothing that arrives from the Internet; the address carries egress and its replies only");
+      return { verdict: "deny", rule: null, path, reason: `${target.ip.name} is the firewall's egress address and the firewall has no DNAT rules` };
+    case "firewall-management":
+      path.push("the firewall's management address: Azure's platform uses it to run the firewall; it forwards nothing");
+      return { verdict: "deny", rule: null, path, reason: `${target.ip.name} serves the firewall's management traffic only` };
+    case "bastion":
+      if (tcp && flow.port === 443) {
+        path.push("Azure Bastion's front end: TLS on 443, signed in with Entra ID (the portal, or az network bastion ssh/tunnel); Bastion itself opens SSH to the VMs, no private address is exposed");
+        return { verdict: "allow", rule: null, path, reason: "Azure Bastion accepts TLS on 443 (Entra ID sign-in) and reaches the VMs itself" };
+      }
+      path.push("Azure Bastion accepts TLS on 443 only");
+      return { verdict: "deny", rule: null, path, reason: `Azure Bastion does not accept ${flow.protocol.toUpperCase()} ${flow.port}` };
+    case "gateway": {
+      const gateway = target.ip.attachedTo[0];
+      const devices = model.ofType("azurerm_local_network_gateway").map((l) => String(model.attr(l, "gateway_address")));
+      const p2s = first<unknown>(model.attr(gateway, "vpn_client_configuration"));
+      if (!tcp && (flow.port === 500 || flow.port === 4500) && devices.length > 0) {
+        path.push(`IPsec/IKE: tunnels only with the declared devices (${devices.join(", ")}), each authenticated by its shared key`);
+        return { verdict: "allow", rule: null, path, reason: `the VPN gateway accepts IPsec/IKE (UDP ${flow.port}) from its declared devices only` };
+      }
+      if (tcp && flow.port === 443 && p2s) {
+        path.push("point-to-site OpenVPN: clients sign in with Entra ID (the Azure VPN Client); no certificate or shared secret");
+        return { verdict: "allow", rule: null, path, reason: "the VPN gateway accepts OpenVPN on 443 from clients that sign in with Entra ID" };
+      }
+      path.push(`the VPN gateway accepts ${devices.length > 0 ? "IPsec/IKE (UDP 500, 4500) from its declared devices" : "no site-to-site tunnel"}${p2s ? " and OpenVPN on TCP 443 with Entra ID sign-in" : ""}, nothing else`);
+      return { verdict: "deny", rule: null, path, reason: `the VPN gateway does not accept ${flow.protocol.toUpperCase()} ${flow.port}` };
+    }
+    default:
+      path.push(`attached to ${target.owner ?? "nothing"}: what it accepts is that resource's (and its NSG's) to say, not judged here`);
+      return { verdict: "allow", rule: null, path, reason: `${target.ip.name} is a public endpoint this output does not judge: take it as reachable` };
+  }
+}
