@@ -1,3 +1,4 @@
+import { noted, PRIVATE_RANGES_PREFIX } from "../core/notes";
 import type { IConstruct } from "constructs";
 import { parseCidr } from "../net/cidr";
 import type { Model } from "../review/model";
@@ -43,16 +44,9 @@ export function acknowledgementsIn(model: Model): Map<string, Map<string, string
   return found;
 }
 
-/** How the environment's declared private ranges are written into the output (an info annotation of the hub stack). */
-export const PRIVATE_RANGES_PREFIX = "private-aks private ranges: ";
-
-/** How the environment's on-premises ranges (and point-to-site pool) are written into the output, for explain --from onprem. */
-export const ON_PREMISES_PREFIX = "private-aks on-premises ranges: ";
-
 /** The guardrail context recorded in an output: the private ranges the environment declared. */
 export function contextOf(model: Model): GuardrailContext {
-  const note = model.output.annotations.find((a) => a.message.startsWith(PRIVATE_RANGES_PREFIX));
-  const ranges: string[] = note ? JSON.parse(note.message.slice(PRIVATE_RANGES_PREFIX.length)) : [];
+  const ranges = noted(model.output.annotations, PRIVATE_RANGES_PREFIX);
   return { privateRanges: ranges.map((r) => parseCidr(r)).flatMap((p) => (p.ok ? [p.value] : [])) };
 }
 

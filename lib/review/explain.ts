@@ -10,7 +10,7 @@
 import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
-import { ON_PREMISES_PREFIX } from "../policy/guardrails";
+import { noted, ON_PREMISES_PREFIX } from "../core/notes";
 import type { Model } from "./model";
 import { type ClusterPosture, type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "./topology";
 
@@ -368,8 +368,7 @@ function destinationOf(model: Model, t: Topology, host: string, path: string[]):
  * sends each spoke's ranges to the firewall, whose rules (rcg-onprem) decide.
  */
 function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanation {
-  const note = model.output.annotations.find((a) => a.message.startsWith(ON_PREMISES_PREFIX));
-  const ranges: string[] = note ? JSON.parse(note.message.slice(ON_PREMISES_PREFIX.length)) : [];
+  const ranges = noted(model.output.annotations, ON_PREMISES_PREFIX);
   const gatewaySubnet = t.subnets.find((s) => s.name === "GatewaySubnet");
   // A gateway built here, or an existing hub's (its on-premises rule collection group is here).
   const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
@@ -450,19 +449,11 @@ function privateEndpointFromOnPremises(api: ApiServer, path: string[]): Explanat
  * network service tags": the VNet's address space, peered VNets, connected on-premises
  * address spaces, and the prefixes of user-defined routes; read 2026-12-07).
  */
-function virtualNetworkTag(model: Model, t: Topology, vnet: Vnet | undefined): Cidr[] {
+function virtualNetworkTag(t: Topology, vnet: Vnet | undefined): Cidr[] {
   if (vnet === undefined) return [];
   const peers = t.peerings.filter((p) => p.from === vnet || p.to === vnet).flatMap((p) => [p.from, p.to]);
   const routes = vnet.subnets.flatMap((s) => s.routeTable?.routes ?? []).map((r) => r.prefix);
-  return [...blocks([...new Set([vnet, ...peers])].flatMap((v) => v?.addressSpace ?? [])), ...blocks(onPremisesRanges(model)), ...blocks(routes)];
-}
-
-/** The on-premises ranges the output's firewall and NSGs admit (noted by the hub stack), when a gateway connects them. */
-function onPremisesRanges(model: Model): string[] {
-  const note = model.output.annotations.find((a) => a.message.startsWith(ON_PREMISES_PREFIX));
-  const ranges: string[] = note ? JSON.parse(note.message.slice(ON_PREMISES_PREFIX.length)) : [];
-  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
-  return hasGateway ? ranges : [];
+  return [...blocks([...new Set([vnet, ...peers])].flatMap((v) => v?.addressSpace ?? [])), ...blocks(t.onPremises), ...blocks(routes)];
 }
 
 /** Azure's default NSG rules that decide what custom rules do not. */
@@ -478,7 +469,7 @@ function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, src: 
     .map((r) => model.attrs(r))
     .filter((r) => r.direction === "Inbound")
     .sort((a, b) => a.priority - b.priority);
-  const virtualNetwork = virtualNetworkTag(model, t, subnet.vnet);
+  const virtualNetwork = virtualNetworkTag(t, subnet.vnet);
   const matchesAddress = (a: string) => (a === "VirtualNetwork" ? src !== undefined && virtualNetwork.some((b) => containsIp(b, src)) : a === "Internet" ? false : addressMatches(a, src));
   for (const r of rules) {
     const sources = [r.source_address_prefix, ...(r.source_address_prefixes ?? [])].filter((x) => x !== undefined);
@@ -523,7 +514,7 @@ function explainFromInternet(model: Model, t: Topology, flow: Flow): Explanation
   const host = flow.host;
   const literal = parseIp(host);
   const privateName = !literal.ok && (t.records.some((r) => r.fqdn.toLowerCase() === host) || apiServerNamed(model, t, host) !== undefined);
-  const inVnets = literal.ok && blocks([...t.vnets.flatMap((v) => v.addressSpace), ...onPremisesRanges(model)]).some((b) => containsIp(b, literal.value));
+  const inVnets = literal.ok && blocks([...t.vnets.flatMap((v) => v.addressSpace), ...t.onPremises]).some((b) => containsIp(b, literal.value));
   if (privateName || inVnets || (literal.ok && isPrivate(blocks([`${host}/32`])[0]))) {
     path.push(`${host} is a private ${privateName ? "name" : "address"}: no route from the Internet leads to it, and no public IP of this output forwards to it${dnat ? "" : " (the firewall has no DNAT rules)"}`);
     return { verdict: "deny", rule: null, path, reason: "no private address of this output is reachable from the Internet" };
@@ -555,9 +546,8 @@ function explainFromInternet(model: Model, t: Topology, flow: Flow): Explanation
       path.push("Azure Bastion accepts TLS on 443 only");
       return { verdict: "deny", rule: null, path, reason: `Azure Bastion does not accept ${flow.protocol.toUpperCase()} ${flow.port}` };
     case "gateway": {
-      const gateway = target.ip.attachedTo[0];
-      const devices = model.ofType("azurerm_local_network_gateway").map((l) => String(model.attr(l, "gateway_address")));
-      const p2s = first<unknown>(model.attr(gateway, "vpn_client_configuration"));
+      const devices = t.devices;
+      const p2s = t.gateways.find((g) => g.publicIps.includes(target.ip))?.pointToSite === true;
       if (!tcp && (flow.port === 500 || flow.port === 4500) && devices.length > 0) {
         path.push(`IPsec/IKE: tunnels only with the declared devices (${devices.join(", ")}), each authenticated by its shared key`);
         return { verdict: "allow", rule: null, path, reason: `the VPN gateway accepts IPsec/IKE (UDP ${flow.port}) from its declared devices only` };

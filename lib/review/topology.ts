@@ -3,6 +3,7 @@
  * Kubernetes Services, private DNS and role assignments, as a reviewer thinks of them. Read
  * from the synthesized output only.
  */
+import { noted, ON_PREMISES_PREFIX } from "../core/notes";
 import { cidr, firstAzureHostIp, parseCidr } from "../net/cidr";
 import { type Model, Ref, type Resource, Unknown } from "./model";
 
@@ -45,6 +46,8 @@ export interface Peering {
   readonly name: string;
   readonly from?: Vnet;
   readonly to?: Vnet;
+  /** The remote VNet's id as written, for a VNet the output does not hold (an existing hub's). */
+  readonly remoteVnetId?: unknown;
   readonly allowForwardedTraffic: boolean;
   readonly allowGatewayTransit: boolean;
   readonly useRemoteGateways: boolean;
@@ -155,6 +158,22 @@ export interface Topology {
   readonly existingPolicies: ExistingPolicy[];
   readonly records: DnsRecord[];
   readonly roleAssignments: { resource: Resource; role: string; scope: string; principal: string }[];
+  readonly gateways: Gateway[];
+  /** The on-premises VPN devices' public addresses (local network gateways). */
+  readonly devices: string[];
+  /** The on-premises ranges (and point-to-site pool) the stacks noted, when a gateway connects them; [] otherwise. */
+  readonly onPremises: string[];
+}
+
+/** A VPN or ExpressRoute gateway of the output. */
+export interface Gateway {
+  readonly resource: Resource;
+  readonly name: string;
+  /** Vpn or ExpressRoute. */
+  readonly type: string;
+  readonly subnet?: Subnet;
+  readonly publicIps: PublicIp[];
+  readonly pointToSite: boolean;
 }
 
 /** A nested block's one element: the JSON writes blocks as lists. */
@@ -234,6 +253,7 @@ export function topology(model: Model): Topology {
       name: a.name,
       from: vnetOf(a.virtual_network_name),
       to: vnetOf(a.remote_virtual_network_id),
+      remoteVnetId: a.remote_virtual_network_id,
       allowForwardedTraffic: a.allow_forwarded_traffic === true,
       allowGatewayTransit: a.allow_gateway_transit === true,
       useRemoteGateways: a.use_remote_gateways === true,
@@ -275,7 +295,8 @@ export function topology(model: Model): Topology {
   const publicIps: PublicIp[] = model.ofType("azurerm_public_ip").map((r) => ({
     resource: r,
     name: String(model.attr(r, "name")),
-    attachedTo: model.resources.filter((o) => o !== r && references(o.raw, r)),
+    // A reference names a resource of its own stack: two stacks may hold resources of one key.
+    attachedTo: model.resources.filter((o) => o !== r && o.stack === r.stack && references(o.raw, r)),
   }));
 
   const clusters: ClusterPosture[] = model.ofType("azurerm_kubernetes_cluster").map((r) => {
@@ -345,7 +366,24 @@ export function topology(model: Model): Topology {
     return { resource: r, role: a.role_definition_name ?? a.role_definition_id, scope: describe(a.scope), principal: describe(a.principal_id) };
   });
 
-  return { vnets, subnets, peerings, routeTables, firewalls, existingPolicies, publicIps, clusters, services, zones, records, roleAssignments };
+  const gateways: Gateway[] = model.ofType("azurerm_virtual_network_gateway").map((r) => {
+    const a = model.attrs(r);
+    const config = first<any>(a.ip_configuration);
+    return {
+      resource: r,
+      name: String(a.name),
+      type: String(a.type),
+      subnet: subnets.find((s) => s.resource === model.target(config?.subnet_id)),
+      publicIps: publicIps.filter((p) => p.attachedTo.includes(r)),
+      pointToSite: first(a.vpn_client_configuration) !== undefined,
+    };
+  });
+  const devices = model.ofType("azurerm_local_network_gateway").map((l) => String(model.attr(l, "gateway_address")));
+  // On-premises is connected when a gateway is: one built here, or an existing hub's (its on-premises group is here).
+  const connected = gateways.length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
+  const onPremises = connected ? noted(model.output.annotations, ON_PREMISES_PREFIX) : [];
+
+  return { vnets, subnets, peerings, routeTables, firewalls, existingPolicies, publicIps, clusters, services, zones, records, roleAssignments, gateways, devices, onPremises };
 }
 
 /** True when a resource's raw JSON refers to another resource (by `${type.key.`). */

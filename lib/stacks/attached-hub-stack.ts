@@ -6,7 +6,7 @@ import type { LiteralEnvironment } from "../config/schema";
 import type { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
-import { ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../policy/guardrails";
+import { note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
 import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub } from "./hub-stack";
 import { hubNames } from "./naming";
@@ -92,8 +92,8 @@ export class AttachedHubStack extends PlatformStack implements IHub {
       this.appZones.set(zoneName, { id: zone.id, name: zone.name, resourceGroupName: dnsRg });
     }
 
-    Annotations.of(this).addInfo(`${PRIVATE_RANGES_PREFIX}${JSON.stringify(env.privateRanges)}`);
-    Annotations.of(this).addInfo(`${ON_PREMISES_PREFIX}${JSON.stringify(onPremisesSources(env))}`);
+    Annotations.of(this).addInfo(note(PRIVATE_RANGES_PREFIX, env.privateRanges));
+    Annotations.of(this).addInfo(note(ON_PREMISES_PREFIX, onPremisesSources(env)));
     new TerraformOutput(this, "firewall_private_ip", { value: this.firewallPrivateIp, description: "The existing firewall's private IP: next hop of every spoke's default route." });
     new TerraformOutput(this, "log_analytics_workspace_id", { value: this.workspaceId, description: "Workspace for the clusters' diagnostics and Container Insights." });
   }
