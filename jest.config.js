@@ -11,4 +11,7 @@ module.exports = {
   globalSetup: "<rootDir>/__tests__/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   maxWorkers: 2,
+  // A guard against a hang, not a speed check: a test that takes seconds on an idle machine may
+  // take ten times as long on a loaded one, and jest's default of 5 s would fail it.
+  testTimeout: 300_000,
 };
