@@ -48,7 +48,9 @@ describe("the README", () => {
   it("ships a pull-request workflow that parses and uses only commands that exist", () => {
     const workflow = parse(fs.readFileSync(path.join(PROJECT_ROOT, "examples", "pull-request-review.yml"), "utf8"));
     const runs: string[] = workflow.jobs.review.steps.filter((s: any) => s.run).map((s: any) => s.run);
-    expect(runs.join("\n")).toContain("npx private-aks review --out cdktf.out --base ../base/cdktf.out");
+    // The review logic is a script of the repository, tested in review-pull-request.test.ts.
+    expect(runs.join("\n")).toContain("node head/scripts/review-pull-request.js --base base --head head --out review");
+    expect(fs.existsSync(path.join(PROJECT_ROOT, "scripts", "review-pull-request.js"))).toBe(true);
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
     for (const script of runs.join("\n").matchAll(/npm run (\S+)/g)) expect(scripts).toContain(script[1]);
     for (const command of runs.join("\n").matchAll(/npx private-aks (\S+)/g)) expect(["validate", "review", "explain", "diff"]).toContain(command[1]);
