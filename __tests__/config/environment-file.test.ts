@@ -46,7 +46,7 @@ describe("schema errors name the field", () => {
     [
       "a version written without quotes, which YAML reads as a number, saying to quote it",
       (r: any) => (r.spokes[0].cluster.kubernetesVersion = 1.36),
-      'env.yaml: spokes.0.cluster.kubernetesVersion: must be a string, and YAML reads unquoted digits as a number (1.30 becomes 1.3); put the value in quotes as you mean it, e.g. "1.36"',
+      'env.yaml: spokes.0.cluster.kubernetesVersion: must be a string, and YAML reads unquoted digits as a number; put the value in quotes as you mean it: "1.36"',
     ],
     ["an unknown backend", (r: any) => (r.backend = { type: "s3" }), "env.yaml: backend.type: must be { type: local }"],
     ["no spokes", (r: any) => (r.spokes = []), "env.yaml: spokes: needs at least one spoke"],
@@ -289,3 +289,31 @@ describe("warnings: allowed, but most likely not meant", () => {
     expect(warnings(changed((r) => (r.hub.jumpbox.sshPublicKey = other)))).toEqual([]);
   });
 });
+
+describe("problem lines a new user can act on", () => {
+  it("suggests the field a misspelt one is close to", () => {
+    expect(problems(changed((r) => ((r.spokes[0].adressSpace = r.spokes[0].addressSpace), delete r.spokes[0].addressSpace)))).toContain("env.yaml: spokes.0.adressSpace: unknown field; did you mean addressSpace?");
+  });
+
+  it("says where a field belongs when it is written in the wrong place", () => {
+    expect(problems(changed((r) => (r.spokes[0].serviceCidr = "10.2.0.0/24")))).toContain("env.yaml: spokes.0.serviceCidr: unknown field here; serviceCidr belongs in spokes.0.cluster");
+  });
+
+  it("names the spoke (and the app) of a problem when there are several", () => {
+    const two = changed((r) => r.spokes.push({ ...structuredClone(r.spokes[0]), name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { ingress: "10.0.8.0/24", nodes: "10.0.9.0/24" }, apps: [] }));
+    two.spokes[1].cluster.osSku = "azurelinux";
+    expect(problems(two)).toContain("env.yaml: spokes.1.cluster.osSku: must be AzureLinux or Ubuntu; did you mean AzureLinux? (spoke aks2)");
+  });
+
+  it("quotes back an unquoted version as it was written: 1.30, not the 1.3 YAML reads", () => {
+    const text = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "default.yaml"), "utf8").replace("networkPluginMode: overlay", "networkPluginMode: overlay\n      kubernetesVersion: 1.30");
+    let lines: string[] = [];
+    try {
+      parseEnvironment(text, "env.yaml", ENVIRONMENTS_DIR);
+    } catch (e) {
+      lines = (e as EnvironmentError).lines();
+    }
+    expect(lines).toContain('env.yaml: spokes.0.cluster.kubernetesVersion: must be a string, and YAML reads unquoted digits as a number (it reads 1.30 as 1.3); put the value in quotes as you mean it: "1.30"');
+  });
+});
+

@@ -240,7 +240,8 @@ describe("apps in the environment file", () => {
 
   it("refuses the same address twice and the same name twice in a zone", () => {
     const lines = problems(changed((r) => r.spokes[0].apps.push({ ...r.spokes[0].apps[0], name: "again" })));
-    expect(lines).toEqual(["env.yaml: spokes.0.apps.1.ip: 10.0.4.25 is already the address of apps.0", "env.yaml: spokes.0.apps.1.dns.record: hello.corp.internal is already published by spokes.0.apps.0"]);
+    // With several apps in the spoke, each line names the app too.
+    expect(lines).toEqual(["env.yaml: spokes.0.apps.1.ip: 10.0.4.25 is already the address of apps.0 (app again)", "env.yaml: spokes.0.apps.1.dns.record: hello.corp.internal is already published by spokes.0.apps.0 (app again)"]);
   });
 
   it("accepts an image pinned by digest, and one from a registry the spoke's egress allows", () => {

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { checkAddressPlan } from "../net/address-plan";
 import { EnvironmentError, fieldPath, type Problem } from "./problem";
 import { checkLocation, checkRules } from "./rules";
+import { unknownFieldAdvice } from "./field-names";
 import { resolvePublicKey } from "./ssh-key";
 import { type Environment, environmentSchema } from "./schema";
 
@@ -83,11 +84,11 @@ export function parseEnvironment(text: string, file: string, baseDir: string, fo
 }
 
 function parseUnguarded(text: string, file: string, baseDir: string, format: "yaml" | "json"): Environment {
-  const raw = format === "json" ? parseJson(text, file) : parseYaml(text, file);
+  const { raw, sourceOf } = format === "json" ? { raw: parseJson(text, file), sourceOf: () => undefined } : parseYaml(text, file);
   const parsed = environmentSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const location = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).location : undefined;
-    throw new EnvironmentError(file, inFileOrder([...parsed.error.issues.flatMap((issue) => issueToProblems(issue, raw)), ...checkLocation(location)]));
+    throw new EnvironmentError(file, named(inFileOrder([...parsed.error.issues.flatMap((issue) => issueToProblems(issue, raw, sourceOf)), ...checkLocation(location)]), raw));
   }
   const env = parsed.data;
   const problems: Problem[] = [...checkAddressPlan(env), ...checkRules(env)];
@@ -96,20 +97,45 @@ function parseUnguarded(text: string, file: string, baseDir: string, format: "ya
     if (key.ok) env.hub.jumpbox.sshPublicKey = key.value;
     else problems.push({ path: "hub.jumpbox.sshPublicKey", message: key.error });
   }
-  if (problems.length > 0) throw new EnvironmentError(file, inFileOrder(problems));
+  if (problems.length > 0) throw new EnvironmentError(file, named(inFileOrder(problems), raw));
   return env;
 }
 
-function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+/**
+ * Problems of a spoke (or of one of its apps) say which by name too, where there are several:
+ * `spokes.1` alone makes a reader count. The name is added at the end of the message, unless
+ * the message names it.
+ */
+function named(problems: Problem[], raw: unknown): Problem[] {
+  const spokes = typeof raw === "object" && raw !== null && Array.isArray((raw as any).spokes) ? ((raw as any).spokes as unknown[]) : [];
+  const nameOf = (v: unknown) => (typeof v === "object" && v !== null && typeof (v as any).name === "string" && /^[a-z0-9][a-z0-9-]{0,62}$/.test((v as any).name) ? ((v as any).name as string) : undefined);
+  return problems.map((p) => {
+    const m = /^spokes\.(\d+)(?:\.apps\.(\d+))?/.exec(p.path);
+    const spoke = m && spokes.length > 1 ? nameOf(spokes[Number(m[1])]) : undefined;
+    const apps: unknown[] = m && Array.isArray((spokes[Number(m[1])] as any)?.apps) ? (spokes[Number(m[1])] as any).apps : [];
+    const app = m?.[2] !== undefined && apps.length > 1 ? nameOf(apps[Number(m[2])]) : undefined;
+    if (!m || (spoke === undefined && app === undefined)) return p;
+    const which = [spoke && `spoke ${spoke}`, app && `app ${app}`].filter(Boolean).join(", ");
+    if (spoke && p.message.includes(`spoke ${spoke}`)) return p;
+    return { ...p, message: `${p.message} (${which})` };
+  });
+}
+
+/** The file's data, and the text a scalar of it was written as (`1.30`, which YAML reads as the number 1.3). */
+function parseYaml(text: string, file: string): { raw: unknown; sourceOf: (path: readonly PropertyKey[]) => string | undefined } {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
   if (doc.errors.length > 0) {
     throw new EnvironmentError(
       file,
       doc.errors.map((e) => ({ path: "(syntax)", message: `line ${e.linePos?.[0]?.line ?? "?"}: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}` })),
     );
   }
+  const sourceOf = (path: readonly PropertyKey[]) => {
+    const node = doc.getIn(path as unknown[], true) as { source?: unknown } | undefined;
+    return typeof node?.source === "string" ? node.source : undefined;
+  };
   try {
-    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    return { raw: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }), sourceOf };
   } catch (e) {
     if (e instanceof ReferenceError && /alias/i.test(e.message)) {
       throw new EnvironmentError(file, [{ path: "(syntax)", message: `uses YAML aliases more than ${MAX_YAML_ALIASES} times (the shape of a resource-exhaustion attack); write the values out` }]);
@@ -144,21 +170,23 @@ function inFileOrder(problems: Problem[]): Problem[] {
     .map((x) => x.p);
 }
 
-function issueToProblems(issue: z.core.$ZodIssue, raw: unknown): Problem[] {
+function issueToProblems(issue: z.core.$ZodIssue, raw: unknown, sourceOf: (path: readonly PropertyKey[]) => string | undefined): Problem[] {
   const at = (extra: (string | number | symbol)[] = []) => {
     const segments = [...issue.path, ...extra];
     return segments.length === 0 ? "(root)" : fieldPath(...segments);
   };
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({ path: at([key]), message: "unknown field; check its spelling against the environment file reference in the README" }));
+      return issue.keys.map((key) => ({ path: at([key]), message: unknownFieldAdvice(issue.path, key) }));
     case "invalid_type":
       if (/received undefined/.test(issue.message)) return [{ path: at(), message: `is required (${issue.expected})` }];
       if (issue.expected === "string") {
         const given = issue.path.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
         // An unquoted version or number in YAML (kubernetesVersion: 1.30) is read as a number.
         if (typeof given === "number" && Number.isFinite(given)) {
-          return [{ path: at(), message: `must be a string, and YAML reads unquoted digits as a number${Number.isInteger(given) ? "" : " (1.30 becomes 1.3)"}; put the value in quotes as you mean it, e.g. "${given}"` }];
+          const written = sourceOf(issue.path) ?? String(given);
+          const reads = written === String(given) ? "" : ` (it reads ${written} as ${given})`;
+          return [{ path: at(), message: `must be a string, and YAML reads unquoted digits as a number${reads}; put the value in quotes as you mean it: "${written}"` }];
         }
       }
       return [{ path: at(), message: `must be ${article(issue.expected)} ${issue.expected}` }];
