@@ -1,10 +1,10 @@
-import { Annotations } from "cdktf";
 import type { IConstruct } from "constructs";
+import { addNote } from "../core/notes";
 
 /**
- * How an acknowledgement is written into the output: an info annotation of the construct,
- * which cdktf records in manifest.json, so the guardrails (and review) that read the output
- * find the reason next to the resource.
+ * How an acknowledgement is written into the output: a note of the construct (core/notes.ts),
+ * which its stack writes into its cdk.tf.json, so the guardrails (and review) that read the
+ * output find the reason next to the resource.
  */
 export const ACKNOWLEDGEMENT_PREFIX = "private-aks acknowledged ";
 
@@ -30,7 +30,7 @@ export function acknowledge(node: IConstruct, ack: Acknowledgement): void {
     throw new Error(`acknowledge ${ack.id} on ${node.node.path}: the reason must say why the exception is needed (at least ${MIN_REASON_LENGTH} characters)`);
   }
   ACKNOWLEDGEMENTS.set(node, [...(ACKNOWLEDGEMENTS.get(node) ?? []), ack]);
-  Annotations.of(node).addInfo(`${ACKNOWLEDGEMENT_PREFIX}${ack.id}: ${ack.reason}`);
+  addNote(node, `${ACKNOWLEDGEMENT_PREFIX}${ack.id}: ${ack.reason}`);
 }
 
 /** The acknowledgement of rule `id` on `node`, if any. */

@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { NOTES_KEY } from "../core/notes";
 import { templateParts } from "../core/template";
 
 /** A value known only when Terraform applies (a variable, a function of unknowns, ...). */
@@ -74,8 +75,11 @@ export function readOutput(outdir: string): SynthesizedOutput {
   const stacks = new Map<string, any>();
   const annotations: Annotation[] = [];
   for (const [id, entry] of Object.entries<any>(manifest.stacks ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    stacks.set(id, JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8")));
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8"));
+    stacks.set(id, json);
     for (const a of entry.annotations ?? []) annotations.push({ stack: id, path: a.constructPath, level: a.level, message: String(a.message) });
+    // The notes the stack wrote for its readers (core/notes.ts), read as annotations of their constructs.
+    for (const n of json?.["//"]?.[NOTES_KEY]?.notes ?? []) annotations.push({ stack: id, path: String(n.path), level: "info", message: String(n.message) });
   }
   const manifests: ManifestObject[] = [];
   const root = path.join(outdir, "manifests");

@@ -1,12 +1,12 @@
 import { DataAzurermPrivateDnsZone } from "@cdktf/provider-azurerm/lib/data-azurerm-private-dns-zone";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { Annotations, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import type { LiteralEnvironment } from "../config/schema";
 import type { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
-import { note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
+import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
 import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub } from "./hub-stack";
 import { hubNames } from "./naming";
@@ -92,8 +92,8 @@ export class AttachedHubStack extends PlatformStack implements IHub {
       this.appZones.set(zoneName, { id: zone.id, name: zone.name, resourceGroupName: dnsRg });
     }
 
-    Annotations.of(this).addInfo(note(PRIVATE_RANGES_PREFIX, env.privateRanges));
-    Annotations.of(this).addInfo(note(ON_PREMISES_PREFIX, onPremisesSources(env)));
+    addNote(this, note(PRIVATE_RANGES_PREFIX, env.privateRanges));
+    addNote(this, note(ON_PREMISES_PREFIX, onPremisesSources(env)));
     new TerraformOutput(this, "firewall_private_ip", { value: this.firewallPrivateIp, description: "The existing firewall's private IP: next hop of every spoke's default route." });
     new TerraformOutput(this, "log_analytics_workspace_id", { value: this.workspaceId, description: "Workspace for the clusters' diagnostics and Container Insights." });
   }

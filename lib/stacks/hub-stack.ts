@@ -10,7 +10,7 @@ import { EgressFirewall } from "../constructs/egress-firewall";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { HubNetwork } from "../constructs/hub-network";
 import { DEFAULTS } from "../config/defaults";
-import { note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
+import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
@@ -363,8 +363,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     }
 
     // The declared private ranges travel with the output, so that review judges it as synth did.
-    Annotations.of(this).addInfo(note(PRIVATE_RANGES_PREFIX, env.privateRanges));
-    Annotations.of(this).addInfo(note(ON_PREMISES_PREFIX, onPremisesSources(env)));
+    addNote(this, note(PRIVATE_RANGES_PREFIX, env.privateRanges));
+    addNote(this, note(ON_PREMISES_PREFIX, onPremisesSources(env)));
 
     this.outputs(env, names);
   }

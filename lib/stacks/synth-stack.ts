@@ -1,3 +1,4 @@
+import { OutputNotes } from "./output-notes";
 import * as fs from "fs";
 import * as path from "path";
 import { AnnotationMetadataEntryType, App, Aspects, DefaultTokenResolver, type IStackSynthesizer, type ISynthesisSession, type ResolveOptions, type StackAnnotation, StringConcat, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
@@ -63,6 +64,7 @@ export class SynthStack extends TerraformStack {
   public constructor(scope: Construct, id: string) {
     super(scope, id);
     noteOutputFile(this);
+    new OutputNotes(this, "private-aks-notes");
     this.stockSynthesizer = this.synthesizer;
     this.synthesizer = { synthesize: (session) => this.synthesizeStack(session) };
   }
