@@ -3,7 +3,7 @@
  * environments/default.yaml), validate it completely, build the stacks and synthesize.
  * An invalid file is reported one problem per line and nothing is written.
  */
-import { DEFAULTS } from "./lib/config/defaults";
+import { DEFAULTS } from "./lib/domain/defaults";
 import { synthesize } from "./lib/app";
 import { reportInternalError } from "./lib/cli";
 

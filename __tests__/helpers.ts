@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { parse, stringify } from "yaml";
 import { run } from "../lib/cli";
 import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment } from "../lib/config/loader";
-import { EnvironmentError } from "../lib/config/problem";
+import { EnvironmentError } from "../lib/core/problem";
 import type { Environment } from "../lib/config/schema";
 import { buildEnvironment, type EnvironmentStacks } from "../lib/stacks/environment";
 

@@ -3,4 +3,4 @@ require("cdktf").Testing.setupJest();
 
 // As synth does: no stack trace per cdktf token, which tests never read; errors keep theirs.
 // Tests that build stacks run in about half the time and memory.
-require("../lib/stacks/token-traces").skipTokenTraces();
+require("../lib/synth/token-traces").skipTokenTraces();

@@ -16,8 +16,8 @@ import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/f
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { synthesize } from "../lib/app";
-import { BackgroundFiles, finishOutputFiles } from "../lib/stacks/output-files";
-import { holdsNumberPattern, resolveTokens, SynthStack } from "../lib/stacks/synth-stack";
+import { BackgroundFiles, finishOutputFiles } from "../lib/synth/output-files";
+import { holdsNumberPattern, resolveTokens, SynthStack } from "../lib/synth/synth-stack";
 import { ENVIRONMENTS_DIR } from "./helpers";
 
 /** Every file under `dir`, by relative path, as text; an empty folder as its path and a slash. */

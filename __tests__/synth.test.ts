@@ -193,7 +193,7 @@ describe("an interrupted synth", () => {
 describe("the app's start-up bundle", () => {
   // scripts/launch.js is plain JavaScript (it runs before any TypeScript can): loaded as such.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { inputs, key } = require("../scripts/launch") as { inputs: (entry: string) => string[]; key: (entry: string, files: string[]) => string };
+  const { inputs, key } = require("../scripts/launch.js") as { inputs: (entry: string) => string[]; key: (entry: string, files: string[]) => string };
 
   it("is keyed on every source: an edit never runs a stale bundle", () => {
     const dir = tmp("launch");

@@ -3,21 +3,21 @@ import * as path from "path";
 import { Annotations, App, type TerraformStack } from "cdktf";
 import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
-import { EnvironmentError, oneLine } from "./config/problem";
-import { checkEnvironmentSet } from "./net/address-plan";
+import { EnvironmentError, oneLine } from "./core/problem";
+import { checkEnvironmentSet } from "./config/address-plan";
 import { planPeerings } from "./config/peerings";
 import { checkWarnings } from "./config/rules";
 import type { Environment } from "./config/schema";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";
 import { checkGuardrails, contextOf, type GuardrailReport, violationLine, warningsOf } from "./policy/guardrails";
-import { Model, readOutput } from "./review/model";
+import { Model, readOutput } from "./output/model";
 import { buildEnvironment, type EnvironmentStacks } from "./stacks/environment";
 import { HubStack } from "./stacks/hub-stack";
-import { stackIds as ids } from "./stacks/naming";
+import { stackIds as ids } from "./domain/naming";
 import { PeeringStack } from "./stacks/peering-stack";
-import { finishOutputFiles } from "./stacks/output-files";
-import { withoutTokenTraces } from "./stacks/token-traces";
+import { finishOutputFiles } from "./synth/output-files";
+import { withoutTokenTraces } from "./synth/token-traces";
 
 export interface SynthesizeOptions {
   /** Where to write; cdktf passes CDKTF_OUTDIR. */

@@ -9,15 +9,15 @@ import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { planEnvironment, REVIEW_DIR } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
-import { DEFAULTS } from "./config/defaults";
-import { oneLine } from "./config/problem";
+import { DEFAULTS } from "./domain/defaults";
+import { oneLine } from "./core/problem";
 import { exceptionLine, violationLine } from "./policy/guardrails";
 import { diffModels, diffText } from "./review/diff";
 import { explain, ExplainError, parseDestination } from "./review/explain";
 import { buildGraph, renderSvg, toDot } from "./review/graph";
-import { Model, readOutput } from "./review/model";
+import { Model, readOutput } from "./output/model";
 import { buildReview } from "./review/report";
-import { topology } from "./review/topology";
+import { topology } from "./output/topology";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };

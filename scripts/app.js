@@ -4,4 +4,4 @@
 "use strict";
 // A reader that stops early (`| head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) stream.on("error", (e) => (e.code === "EPIPE" ? process.exit(process.exitCode ?? 0) : (process.exitCode = 2)));
-require("./launch").load("main.ts");
+require("./launch.js").load("main.ts");

@@ -11,7 +11,7 @@
 import { App } from "cdktf";
 import { environmentSchema } from "../lib/config/schema";
 import { buildEnvironment } from "../lib/stacks/environment";
-import { withoutTokenTraces } from "../lib/stacks/token-traces";
+import { withoutTokenTraces } from "../lib/synth/token-traces";
 
 const count = Number(process.env.BENCH_SPOKES);
 const spokes = Array.from({ length: count }, (_, i) => {

@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { AZURE_LIMITS } from "../lib/config/defaults";
+import { AZURE_LIMITS } from "../lib/domain/defaults";
 import { PROJECT_ROOT } from "../lib/config/loader";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

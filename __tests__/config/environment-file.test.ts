@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadEnvironment, parseEnvironment } from "../../lib/config/loader";
-import { EnvironmentError } from "../../lib/config/problem";
+import { EnvironmentError } from "../../lib/core/problem";
 import { parse } from "yaml";
 import { changed, defaultRaw, environment, ENVIRONMENTS_DIR, problems } from "../helpers";
 

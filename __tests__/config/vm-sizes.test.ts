@@ -1,4 +1,4 @@
-import { vmCapacity } from "../../lib/config/vm-sizes";
+import { vmCapacity } from "../../lib/domain/vm-sizes";
 
 describe("VM sizes read from their names", () => {
   test.each([

@@ -15,9 +15,9 @@ import { z } from "zod";
 import { synthesize } from "../../lib/app";
 import { parseEnvironment } from "../../lib/config/loader";
 import { planPeerings } from "../../lib/config/peerings";
-import { EnvironmentError } from "../../lib/config/problem";
+import { EnvironmentError } from "../../lib/core/problem";
 import { environmentSchema, type Environment } from "../../lib/config/schema";
-import { checkEnvironmentSet } from "../../lib/net/address-plan";
+import { checkEnvironmentSet } from "../../lib/config/address-plan";
 import { ENVIRONMENTS_DIR } from "../helpers";
 import { evaluate } from "../terraform";
 

@@ -23,13 +23,13 @@ import * as os from "os";
 import * as path from "path";
 import { planEnvironment, synthesize } from "../../lib/app";
 import { INTERNAL_LB } from "../../lib/apps/kubernetes-objects";
-import { acknowledge } from "../../lib/policy/acknowledge";
-import { SynthStack } from "../../lib/stacks/synth-stack";
+import { acknowledge } from "../../lib/output/acknowledge";
+import { SynthStack } from "../../lib/synth/synth-stack";
 import { checkGuardrails } from "../../lib/policy/guardrails";
 import * as rules from "../../lib/policy/rules";
 import { DEFAULT_ENVIRONMENT_FILE } from "../../lib/config/loader";
 import { cidr } from "../../lib/net/cidr";
-import { Model, readOutput } from "../../lib/review/model";
+import { Model, readOutput } from "../../lib/output/model";
 import { ENVIRONMENTS_DIR } from "../helpers";
 
 function scope(): Construct {

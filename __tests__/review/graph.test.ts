@@ -8,8 +8,8 @@ import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
 import { synthesize } from "../../lib/app";
 import { buildGraph, renderSvg, toDot, toMermaid } from "../../lib/review/graph";
-import { Model, readOutput } from "../../lib/review/model";
-import { topology } from "../../lib/review/topology";
+import { Model, readOutput } from "../../lib/output/model";
+import { topology } from "../../lib/output/topology";
 import { ENVIRONMENTS_DIR } from "../helpers";
 
 const quiet = { write: () => true };

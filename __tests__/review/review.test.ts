@@ -12,9 +12,9 @@ import { synthesize } from "../../lib/app";
 import { diffModels, diffText } from "../../lib/review/diff";
 import { buildGraph } from "../../lib/review/graph";
 import { explain, parseDestination } from "../../lib/review/explain";
-import { Model, readOutput, Ref, Unknown } from "../../lib/review/model";
+import { Model, readOutput, Ref, Unknown } from "../../lib/output/model";
 import { buildReview } from "../../lib/review/report";
-import { topology } from "../../lib/review/topology";
+import { topology } from "../../lib/output/topology";
 import type { HubStack } from "../../lib/stacks/hub-stack";
 import { cli, ENVIRONMENTS_DIR } from "../helpers";
 

@@ -3,7 +3,7 @@ import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { defaultRulePriority } from "../../lib/config/rules";
-import { AKS_EGRESS_CATALOG } from "../../lib/constructs/aks-egress-catalog";
+import { AKS_EGRESS_CATALOG } from "../../lib/domain/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";
 import { address, changed, environment, problems, resourceNamed, resources, stacks, synth } from "../helpers";

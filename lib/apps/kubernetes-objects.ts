@@ -11,6 +11,9 @@
 import { stringify } from "yaml";
 import type { AppConfig } from "../config/schema";
 import { fromTerraformLiteral } from "../core/template";
+import { SECRETS_MOUNT_PATH } from "../domain/defaults";
+
+export { SECRETS_MOUNT_PATH };
 
 /** The annotations that keep a LoadBalancer Service on a private address. */
 export const INTERNAL_LB = {
@@ -55,8 +58,6 @@ export interface AppIdentityRef {
 /** The annotation and label of Microsoft Entra Workload ID. */
 export const WORKLOAD_IDENTITY = { clientId: "azure.workload.identity/client-id", use: "azure.workload.identity/use" } as const;
 
-/** Where an app's Key Vault secrets appear, one file per secret. */
-export const SECRETS_MOUNT_PATH = "/mnt/secrets";
 
 /** The service account an app's pods run as, when it has secrets: subject of its federated credential. */
 export function serviceAccountSubject(app: Pick<AppConfig, "name">): string {

@@ -2,9 +2,9 @@
  * Checks of global peerings between environments synthesized together: they can only be
  * judged on the set, because each names the other side by environment name.
  */
-import type { SetProblem } from "../net/address-plan";
-import { AZURE_LIMITS } from "./defaults";
-import { quote } from "./problem";
+import type { SetProblem } from "./address-plan";
+import { AZURE_LIMITS } from "../domain/defaults";
+import { quote } from "../core/problem";
 import { peeringRulePriority, ruleCollectionGroups, defaultRulePriority } from "./rules";
 import type { Environment, PeeringConfig } from "./schema";
 

@@ -3,22 +3,21 @@
  * fields, Azure naming and SKU constraints. Pure; returns every problem found.
  */
 import * as path from "path";
-import { DOCKER_HUB, hostAllowed, parseImage } from "../apps/image";
-import { SECRETS_MOUNT_PATH } from "../apps/kubernetes-objects";
-import { bytes, millicores } from "../apps/quantity";
-import { AKS_EGRESS_CATALOG, FQDN_TAG_CONTENTS, selectEgress } from "../constructs/aks-egress-catalog";
+import { DOCKER_HUB, hostAllowed, parseImage } from "../domain/image";
+import { bytes, millicores } from "../domain/quantity";
+import { AKS_EGRESS_CATALOG, FQDN_TAG_CONTENTS, selectEgress } from "../domain/aks-egress-catalog";
 import { secretIn } from "../core/secrets";
 import { cidr, contains, containsIp, formatIp, parseCidr, parseIp } from "../net/cidr";
 import { isPrivate, reservedOverlap } from "../net/special-ranges";
-import { checkKubernetesVersion } from "./aks-versions";
-import { AZURE_REGIONS, suggestRegion } from "./azure-regions";
+import { checkKubernetesVersion } from "../domain/aks-versions";
+import { AZURE_REGIONS, suggestRegion } from "../domain/azure-regions";
 import { getPublicSuffix } from "tldts";
-import { AZURE_LIMITS, DEFAULTS } from "./defaults";
-import { type Problem, quote } from "./problem";
+import { AZURE_LIMITS, DEFAULTS, SECRETS_MOUNT_PATH } from "../domain/defaults";
+import { type Problem, quote } from "../core/problem";
 import { type Environment, firewallSchema } from "./schema";
-import { ephemeralMisfit, vmCapacity } from "./vm-sizes";
+import { ephemeralMisfit, vmCapacity } from "../domain/vm-sizes";
 import { isSampleKey } from "./ssh-key";
-import { rotationName, SYSTEM_POOL } from "../stacks/naming";
+import { rotationName, SYSTEM_POOL } from "../domain/naming";
 
 /** Linux user names Azure refuses for a VM's administrator. */
 export const RESERVED_ADMIN_USERNAMES = [

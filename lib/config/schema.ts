@@ -4,14 +4,14 @@
  * everything downstream receives the inferred `Environment` type.
  *
  * Cross-field rules (address plan, sizing, references between fields) live in
- * `lib/config/rules.ts` and `lib/net/address-plan.ts`, so that every problem is reported at
+ * `lib/config/rules.ts` and `lib/config/address-plan.ts`, so that every problem is reported at
  * once instead of the first one stopping the parse.
  */
 import type { TerraformLiteral } from "../core/template";
 import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
-import { AZURE_LIMITS, DEFAULTS } from "./defaults";
-import { defaultOsDiskType } from "./vm-sizes";
+import { AZURE_LIMITS, DEFAULTS } from "../domain/defaults";
+import { defaultOsDiskType } from "../domain/vm-sizes";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
 export const MAX_SERVICE_CIDR_PREFIX = 28;
@@ -328,12 +328,12 @@ const nodePool = {
   /**
    * `Ephemeral`: the OS disk lives on the VM's local disk (free, fast, rebuilt with the node);
    * `Managed`: an Azure managed disk. @default - Ephemeral where vmSize's local disk is known
-   * to hold osDiskSizeGb (lib/config/vm-sizes.ts, which includes the default size), else Managed
+   * to hold osDiskSizeGb (lib/domain/vm-sizes.ts, which includes the default size), else Managed
    */
   osDiskType: z.enum(["Ephemeral", "Managed"], { message: "must be Ephemeral or Managed" }).optional(),
 };
 
-/** A pool's OS disk type, its default resolved from its size (lib/config/vm-sizes.ts). */
+/** A pool's OS disk type, its default resolved from its size (lib/domain/vm-sizes.ts). */
 const withOsDiskType = <P extends { vmSize: string; osDiskSizeGb: number; osDiskType?: "Ephemeral" | "Managed" }>(p: P) => ({
   ...p,
   osDiskType: p.osDiskType ?? defaultOsDiskType(p.vmSize, p.osDiskSizeGb),
@@ -571,7 +571,7 @@ const peering = z
 export const environmentSchema = z
   .object({
     name: nameField("the environment name"),
-    /** Azure region, its programmatic name: `westeurope` (checked against lib/config/azure-regions.ts with the other rules). */
+    /** Azure region, its programmatic name: `westeurope` (checked against lib/domain/azure-regions.ts with the other rules). */
     location: z.string().min(1, "must be an Azure region name such as westeurope"),
     /** Subscription of every stack. @default - ARM_SUBSCRIPTION_ID from the deploying shell */
     subscriptionId: guid.optional(),

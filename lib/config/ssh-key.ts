@@ -8,7 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { looksSecret, quote } from "./problem";
+import { looksSecret, quote } from "../core/problem";
 
 /** Largest key file read: a 16384-bit RSA key is about 2.8 KB. */
 export const MAX_KEY_FILE_BYTES = 16 * 1024;

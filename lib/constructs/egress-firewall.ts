@@ -2,7 +2,7 @@ import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import type { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { Construct } from "constructs";
-import { DEFAULTS } from "../config/defaults";
+import { DEFAULTS } from "../domain/defaults";
 import { Diagnostics } from "./log-analytics";
 import { publicEndpoint } from "./public-endpoint";
 

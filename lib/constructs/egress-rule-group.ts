@@ -2,7 +2,7 @@ import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/f
 import { IpGroup } from "@cdktf/provider-azurerm/lib/ip-group";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { ApplicationEntry, EgressEntry, NetworkEntry } from "./aks-egress-catalog";
+import type { ApplicationEntry, EgressEntry, NetworkEntry } from "../domain/aks-egress-catalog";
 
 export interface EgressRuleGroupProps {
   /** Rule collection group name, unique in the policy. */

@@ -2,8 +2,8 @@ import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-m
 import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { DEFAULTS } from "../config/defaults";
-import type { EgressEntry } from "./aks-egress-catalog";
+import { DEFAULTS } from "../domain/defaults";
+import type { EgressEntry } from "../domain/aks-egress-catalog";
 import { EgressRouteTable } from "./egress-route-table";
 import { EgressRuleGroup } from "./egress-rule-group";
 import { type NsgRule, SubnetNsg } from "./subnet-nsg";

@@ -8,9 +8,9 @@ import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { DEFAULTS } from "../config/defaults";
-import { defaultOsDiskType } from "../config/vm-sizes";
-import { rotationName, SYSTEM_POOL } from "../stacks/naming";
+import { DEFAULTS } from "../domain/defaults";
+import { defaultOsDiskType } from "../domain/vm-sizes";
+import { rotationName, SYSTEM_POOL } from "../domain/naming";
 import { Diagnostics } from "./log-analytics";
 
 /** One node pool's size and shape. */

@@ -1,6 +1,6 @@
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import type { Construct } from "constructs";
-import { acknowledge } from "../policy/acknowledge";
+import { acknowledge } from "../output/acknowledge";
 
 export interface PublicEndpointProps {
   readonly name: string;

@@ -5,7 +5,7 @@
  * address-plan checks and the constructs can share it.
  */
 import { Address4 } from "ip-address";
-import { quote } from "../config/problem";
+import { quote } from "../core/problem";
 
 /** A parsed IPv4 CIDR block: its canonical text and its first and last address as numbers. */
 export interface Cidr {

@@ -1,8 +1,8 @@
-import { noted, PRIVATE_RANGES_PREFIX } from "../core/notes";
+import { noted, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import type { IConstruct } from "constructs";
 import { parseCidr } from "../net/cidr";
-import type { Model } from "../review/model";
-import { ACKNOWLEDGEMENT_PREFIX } from "./acknowledge";
+import type { Model } from "../output/model";
+import { ACKNOWLEDGEMENT_PREFIX } from "../output/acknowledge";
 import { GUARDRAILS, type GuardrailContext, type GuardrailRule, NO_CONTEXT } from "./rules";
 
 /** A rule a subject fails, where, and whether it is an acknowledged exception. */

@@ -8,8 +8,8 @@ import { secretIn } from "../core/secrets";
 import { literalText, templateParts } from "../core/template";
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
-import { type Model, Ref, type Resource, Unknown } from "../review/model";
-import { expandIpGroups } from "../review/topology";
+import { type Model, Ref, type Resource, Unknown } from "../output/model";
+import { expandIpGroups } from "../output/topology";
 import { K8S_INTERNAL_LOAD_BALANCER, K8S_NO_HOST_NETWORK, K8S_NO_NODE_PORT, type KubernetesRule, objectViolations, podViolations, serviceViolations } from "./kubernetes-rules";
 
 export type Verdict = "pass" | "fail";

@@ -5,8 +5,8 @@
  * by type and construct path.
  */
 import { acknowledgementsIn } from "../policy/guardrails";
-import type { Model, Resource } from "./model";
-import { AZURERM_POOL_DEFAULTS, type FirewallRule, first, topology } from "./topology";
+import type { Model, Resource } from "../output/model";
+import { AZURERM_POOL_DEFAULTS, type FirewallRule, first, topology } from "../output/topology";
 
 export interface ResourceChange {
   readonly stack: string;

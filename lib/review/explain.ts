@@ -7,12 +7,12 @@
  * priority; first match wins; nothing matched: denied), and for traffic that stays inside, the
  * destination subnet's NSG.
  */
-import { FQDN_TAG_CONTENTS } from "../constructs/aks-egress-catalog";
+import { FQDN_TAG_CONTENTS } from "../domain/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
-import { noted, ON_PREMISES_PREFIX } from "../core/notes";
-import type { Model } from "./model";
-import { type ClusterPosture, type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "./topology";
+import { noted, ON_PREMISES_PREFIX } from "../output/notes";
+import type { Model } from "../output/model";
+import { type ClusterPosture, type Firewall, type FirewallRule, firewallRules, first, type Subnet, type Topology, topology, type Vnet } from "../output/topology";
 
 export type Protocol = "tcp" | "udp" | "http" | "https";
 

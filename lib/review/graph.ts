@@ -4,7 +4,7 @@
  * the Markdown a pull request renders, DOT for the SVG Graphviz renders offline.
  */
 import { instance } from "@viz-js/viz";
-import type { Topology } from "./topology";
+import type { Topology } from "../output/topology";
 
 export interface GraphNode {
   readonly id: string;

@@ -8,9 +8,9 @@
 import { checkGuardrails, contextOf, exceptionLine, type GuardrailReport, violationLine } from "../policy/guardrails";
 import { diffModels, diffText } from "./diff";
 import { buildGraph, toMermaid } from "./graph";
-import type { Model } from "./model";
-import { Ref, Unknown } from "./model";
-import { type FirewallRule, topology } from "./topology";
+import type { Model } from "../output/model";
+import { Ref, Unknown } from "../output/model";
+import { type FirewallRule, topology } from "../output/topology";
 
 export interface Review {
   readonly markdown: string;

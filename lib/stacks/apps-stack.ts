@@ -1,14 +1,14 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
-import { DEFAULTS } from "../config/defaults";
-import { SynthStack } from "./synth-stack";
+import { DEFAULTS } from "../domain/defaults";
+import { SynthStack } from "../synth/synth-stack";
 import type { Construct } from "constructs";
 import { type AppIdentityRef, type AppObjects, appObjects } from "../apps/kubernetes-objects";
 import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
 import { InternalApp } from "../constructs/internal-app";
 import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
 import { configureBackend } from "./backend";
-import { subscriptionOption } from "./naming";
+import { subscriptionOption } from "../domain/naming";
 import { WORKLOAD_IDENTITIES_OUTPUT } from "./spoke-stack";
 
 /** What the apps stack needs of its cluster: where the API server is and how to trust it. */

@@ -6,10 +6,10 @@ import type { LiteralEnvironment } from "../config/schema";
 import type { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
-import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
+import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
 import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub } from "./hub-stack";
-import { hubNames } from "./naming";
+import { hubNames } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
 
 /** The parts of an Azure resource id. */

@@ -4,7 +4,7 @@ import { terraformLiteral } from "../core/template";
 import { AppsStack } from "./apps-stack";
 import { AttachedHubStack } from "./attached-hub-stack";
 import { HubStack } from "./hub-stack";
-import { spokeNames, stackIds } from "./naming";
+import { spokeNames, stackIds } from "../domain/naming";
 import { SpokeStack } from "./spoke-stack";
 
 /** The stacks of one environment. */

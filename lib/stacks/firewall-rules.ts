@@ -7,9 +7,9 @@
 import { Annotations, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { defaultRulePriority } from "../config/rules";
-import { DEFAULTS } from "../config/defaults";
+import { DEFAULTS } from "../domain/defaults";
 import type { Environment } from "../config/schema";
-import { type NetworkEntry, selectEgress } from "../constructs/aks-egress-catalog";
+import { type NetworkEntry, selectEgress } from "../domain/aks-egress-catalog";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 
 /** Where the environment's IP groups are created: the stack's resource group. */

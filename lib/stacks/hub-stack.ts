@@ -9,8 +9,8 @@ import { DnsResolver } from "../constructs/dns-resolver";
 import { EgressFirewall } from "../constructs/egress-firewall";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { HubNetwork } from "../constructs/hub-network";
-import { DEFAULTS } from "../config/defaults";
-import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../core/notes";
+import { DEFAULTS } from "../domain/defaults";
+import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import { EgressRouteTable } from "../constructs/egress-route-table";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
@@ -21,7 +21,7 @@ import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
-import { hubNames } from "./naming";
+import { hubNames } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface HubStackProps {

@@ -1,5 +1,5 @@
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { SynthStack } from "./synth-stack";
+import { SynthStack } from "../synth/synth-stack";
 import type { Construct } from "constructs";
 import { peeringRulePriority } from "../config/rules";
 import type { Environment, PeeringConfig, LiteralEnvironment } from "../config/schema";

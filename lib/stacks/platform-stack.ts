@@ -1,8 +1,8 @@
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { SynthStack } from "./synth-stack";
+import { SynthStack } from "../synth/synth-stack";
 import type { Construct } from "constructs";
-import { DEFAULTS } from "../config/defaults";
+import { DEFAULTS } from "../domain/defaults";
 import type { Environment, LiteralEnvironment } from "../config/schema";
 import { configureBackend } from "./backend";
 

@@ -4,7 +4,7 @@ import { type AppIdentityRef, appObjects, identityManifest, serviceAccountSubjec
 import { AppIdentity } from "../constructs/app-identity";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { Annotations, TerraformOutput, type TerraformStack } from "cdktf";
-import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../config/azure-regions";
+import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../domain/azure-regions";
 import type { Construct } from "constructs";
 import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
@@ -13,7 +13,7 @@ import { type ClusterAdministrator, PrivateCluster } from "../constructs/private
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SPOKE_SUBNET_NAMES, SpokeNetwork } from "../constructs/spoke-network";
 import type { IHub } from "./hub-stack";
-import { spokeNames, subscriptionOption } from "./naming";
+import { spokeNames, subscriptionOption } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface SpokeStackProps {

@@ -85,3 +85,6 @@ export const AZURE_LIMITS = {
   /** Characters in an HCP Terraform workspace name. */
   workspaceName: 90,
 } as const;
+
+/** Where an app's Key Vault secrets appear, one file per secret. */
+export const SECRETS_MOUNT_PATH = "/mnt/secrets";

@@ -42,7 +42,7 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  * - the tree takes fragments by reference ({@link Tree}), and the file is written by
  *   {@link stableJson}, which gives json-stable-stringify's text and copies the kept JSON in;
  * - with many stacks, their folders and files are created in the background while the stacks
- *   are built and prepared (`lib/stacks/output-files.ts`).
+ *   are built and prepared (`lib/synth/output-files.ts`).
  *
  * `__tests__/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
  * every kind of element and synthesis step cdktf has, both ways and compares the files. What

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { NOTES_KEY } from "../core/notes";
+import { NOTES_KEY } from "./notes";
 import { templateParts } from "../core/template";
 
 /** A value known only when Terraform applies (a variable, a function of unknowns, ...). */

@@ -5,11 +5,11 @@
  *
  * Pure: takes a schema-valid environment, returns every problem found (never throws).
  */
-import type { Problem } from "../config/problem";
-import { DEFAULTS } from "../config/defaults";
-import { type Environment, MAX_SERVICE_CIDR_PREFIX, MIN_SERVICE_CIDR_PREFIX } from "../config/schema";
-import { azureUsableAddresses, type Cidr, cidr, contains, containsIp, formatIp, overlaps, parseIp } from "./cidr";
-import { isPrivate, reservedOverlap } from "./special-ranges";
+import type { Problem } from "../core/problem";
+import { DEFAULTS } from "../domain/defaults";
+import { type Environment, MAX_SERVICE_CIDR_PREFIX, MIN_SERVICE_CIDR_PREFIX } from "./schema";
+import { azureUsableAddresses, type Cidr, cidr, contains, containsIp, formatIp, overlaps, parseIp } from "../net/cidr";
+import { isPrivate, reservedOverlap } from "../net/special-ranges";
 
 /** The largest range that may be declared private: no organisation holds more. */
 export const MIN_DECLARED_PRIVATE_PREFIX = 8;

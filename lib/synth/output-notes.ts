@@ -1,6 +1,6 @@
 import { TerraformElement, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { NOTES_KEY, notesOf, type WrittenNote } from "../core/notes";
+import { NOTES_KEY, notesOf, type WrittenNote } from "../output/notes";
 
 /**
  * The notes of a stack's constructs (core/notes.ts), written into the stack's file as a

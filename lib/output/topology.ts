@@ -3,7 +3,7 @@
  * Kubernetes Services, private DNS and role assignments, as a reviewer thinks of them. Read
  * from the synthesized output only.
  */
-import { noted, ON_PREMISES_PREFIX } from "../core/notes";
+import { noted, ON_PREMISES_PREFIX } from "./notes";
 import { cidr, firstAzureHostIp, parseCidr } from "../net/cidr";
 import { type Model, Ref, type Resource, Unknown } from "./model";
 

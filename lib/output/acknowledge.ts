@@ -1,5 +1,5 @@
 import type { IConstruct } from "constructs";
-import { addNote } from "../core/notes";
+import { addNote } from "./notes";
 
 /**
  * How an acknowledgement is written into the output: a note of the construct (core/notes.ts),

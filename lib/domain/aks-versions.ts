@@ -6,7 +6,7 @@
  * Update this table when AKS's release calendar moves (a new minor reaches GA, an old one
  * reaches end of life), then run `npm test`: the shipped environments are checked against it.
  */
-import { quote } from "./problem";
+import { quote } from "../core/problem";
 
 export const AKS_VERSIONS = {
   /** Where the figures come from. */
@@ -40,7 +40,7 @@ export function checkKubernetesVersion(version: string): KubernetesVersionCheck 
   const minor = `${Number(match[1])}.${Number(match[2])}`;
   const supported: readonly string[] = AKS_VERSIONS.supported;
   const lts: readonly string[] = AKS_VERSIONS.longTermSupport;
-  const list = `${supported.join(", ")} (AKS release calendar as of ${AKS_VERSIONS.checked}; lib/config/aks-versions.ts)`;
+  const list = `${supported.join(", ")} (AKS release calendar as of ${AKS_VERSIONS.checked}; lib/domain/aks-versions.ts)`;
   if (supported.includes(minor)) return { ok: true };
   if (lts.includes(minor)) {
     return {
