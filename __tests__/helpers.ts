@@ -3,7 +3,7 @@ import * as path from "path";
 import { TerraformStack, Testing } from "cdktf";
 import { parse, stringify } from "yaml";
 import { run } from "../lib/cli";
-import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment } from "../lib/config/loader";
+import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment, PROJECT_ROOT } from "../lib/config/loader";
 import { EnvironmentError } from "../lib/core/problem";
 import type { Environment } from "../lib/config/schema";
 import { buildEnvironment, type EnvironmentStacks } from "../lib/stacks/environment";
@@ -44,7 +44,9 @@ export function changed(change: (raw: any) => void): any {
  * output holds.
  */
 export function stacks(env: Environment = environment(), customize?: (built: EnvironmentStacks) => void): EnvironmentStacks {
-  const app = Testing.app();
+  // The output folder synth uses by default (nothing is written there): what the stacks compute
+  // from it, such as a local backend's state path, is then what a user's synth writes.
+  const app = Testing.app({ outdir: path.join(PROJECT_ROOT, "cdktf.out") });
   const built = buildEnvironment(app, env);
   customize?.(built);
   app.node.findAll().filter((c): c is TerraformStack => c instanceof TerraformStack).forEach((s) => s.prepareStack());

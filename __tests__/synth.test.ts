@@ -193,7 +193,7 @@ describe("an interrupted synth", () => {
 describe("the app's start-up bundle", () => {
   // scripts/launch.js is plain JavaScript (it runs before any TypeScript can): loaded as such.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { inputs, key } = require("../scripts/launch.js") as { inputs: (entry: string) => string[]; key: (entry: string, files: string[]) => string };
+  const { inputs, key, sources } = require("../scripts/launch.js") as { inputs: (entry: string) => string[]; key: (entry: string, files: string[]) => string; sources: () => string[] };
 
   it("is keyed on every source: an edit never runs a stale bundle", () => {
     const dir = tmp("launch");
@@ -210,6 +210,22 @@ describe("the app's start-up bundle", () => {
     const built = inputs("scripts/bench-generated.ts").map((f) => path.relative(PROJECT_ROOT, f));
     expect(built).toEqual(expect.arrayContaining(["main.ts", "lib/app.ts", "lib/cli.ts", "scripts/bench-generated.ts", "package-lock.json", path.join("node_modules", ".package-lock.json")]));
     expect(inputs("main.ts").filter((f) => f.endsWith("main.ts"))).toHaveLength(1);
+  });
+
+  it("is keyed on what else the bundle holds or is built with: JSON the sources import, tsconfig.json, this launcher", () => {
+    const built = inputs("main.ts").map((f) => path.relative(PROJECT_ROOT, f));
+    expect(built).toEqual(expect.arrayContaining(["tsconfig.json", path.join("scripts", "launch.js")]));
+    // Every file under lib/, not only TypeScript: a JSON file a source imports is bundled.
+    const dir = tmp("launch-json");
+    const ts = path.join(dir, "a.ts");
+    const json = path.join(dir, "data.json");
+    fs.writeFileSync(ts, 'import data from "./data.json";\nexport const x = data;\n');
+    fs.writeFileSync(json, '{"a": 1}');
+    const before = key("main.ts", [ts, json]);
+    fs.writeFileSync(json, '{"a": 2}');
+    expect(key("main.ts", [ts, json])).not.toBe(before);
+    const lib = fs.readdirSync(path.join(PROJECT_ROOT, "lib"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    expect(sources()).toEqual(expect.arrayContaining(lib));
   });
 
   it("synthesizes several environment files together into one output, checked as a set", () => {

@@ -2,10 +2,12 @@
 //
 // The entry is bundled with esbuild, with its dependencies (one file to read and compile instead
 // of hundreds of modules to resolve: faster start-up, less memory), into
-// node_modules/.cache/private-aks/, under a name that is the hash of every TypeScript source of
-// the app, of the entry, and of the installed dependency tree (package-lock.json and npm's
-// node_modules/.package-lock.json). An edit or an install changes the hash, so a stale bundle is
-// never run; an unchanged checkout reuses the bundle. Works straight from a fresh clone after
+// node_modules/.cache/private-aks/, under a name that is the hash of every file the bundle can
+// be built from (every file under lib/, whatever its kind: a JSON import is bundled too; main.ts,
+// the entry, tsconfig.json), of how it is built (the build options, this file), and of the
+// installed dependency tree (package-lock.json and npm's node_modules/.package-lock.json). An
+// edit, an install or a change to the build changes the hash, so a stale bundle is never run;
+// an unchanged checkout reuses the bundle. Works straight from a fresh clone after
 // `npm ci`: the first run builds the bundle (about half a second).
 "use strict";
 const crypto = require("crypto");
@@ -15,18 +17,21 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "private-aks");
 
-/** Every TypeScript source the app can import, in a stable order. */
+/** How a bundle is built; part of its key, so that a change here never reuses an old bundle. */
+const BUILD = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "error" };
+
+/** Every file the app can import (any kind: TypeScript, JSON, ...), and what shapes its build, in a stable order. */
 function sources() {
   const files = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith(".ts")) files.push(full);
+      else if (entry.isFile()) files.push(full);
     }
   };
   walk(path.join(ROOT, "lib"));
-  files.push(path.join(ROOT, "main.ts"));
+  for (const file of ["main.ts", "tsconfig.json", path.join("scripts", "launch.js")]) if (fs.existsSync(path.join(ROOT, file))) files.push(path.join(ROOT, file));
   return files;
 }
 
@@ -35,7 +40,7 @@ function key(entry, files = sources()) {
   const hash = crypto.createHash("sha256");
   // esbuild's version from its package.json: loading esbuild itself costs more than the whole check.
   const esbuildVersion = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
-  hash.update(`${entry}\0${esbuildVersion}\0`);
+  hash.update(`${entry}\0${esbuildVersion}\0${JSON.stringify(BUILD)}\0`);
   for (const file of files) {
     hash.update(path.relative(ROOT, file));
     hash.update("\0");
@@ -63,15 +68,7 @@ function bundle(entry) {
   if (fs.existsSync(out)) return out;
   fs.mkdirSync(CACHE, { recursive: true });
   const partial = `${out}.${process.pid}.tmp`;
-  require("esbuild").buildSync({
-    entryPoints: [path.join(ROOT, entry)],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile: partial,
-    logLevel: "error",
-  });
+  require("esbuild").buildSync({ ...BUILD, entryPoints: [path.join(ROOT, entry)], outfile: partial });
   fs.renameSync(partial, out); // atomic: a concurrent run sees the whole bundle or none
   for (const old of fs.readdirSync(CACHE)) {
     if (old.startsWith(`${name}-`) && path.join(CACHE, old) !== out && !old.endsWith(".tmp")) fs.rmSync(path.join(CACHE, old), { force: true });
@@ -84,4 +81,4 @@ function load(entry) {
   return require(bundle(entry));
 }
 
-module.exports = { bundle, inputs, key, load, sources };
+module.exports = { BUILD, bundle, inputs, key, load, sources };

@@ -1,3 +1,7 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { synthesize } from "../../lib/app";
 import { RouteTable } from "@cdktf/provider-azurerm/lib/route-table";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
@@ -6,7 +10,7 @@ import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
 import { TerraformStack, Testing } from "cdktf";
 import { HubNetwork } from "../../lib/constructs/hub-network";
-import { changed, environment, namedEnvironment, resourceNamed, resources, stacks, synth } from "../helpers";
+import { changed, environment, namedEnvironment, resourceNamed, resources, stacks, synth, ENVIRONMENTS_DIR } from "../helpers";
 
 describe("hub stack", () => {
   const { hub } = stacks();
@@ -30,6 +34,15 @@ describe("hub stack", () => {
 
   it("keeps local state at a relative path", () => {
     expect(json.terraform.backend.local.path).toBe("../../../terraform.demo-hub.tfstate");
+  });
+
+  it("keeps local state in the project folder when the output folder is elsewhere (synth --output)", () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "elsewhere-")), "out");
+    expect(synthesize({ outdir, file: path.join(ENVIRONMENTS_DIR, "default.yaml"), stderr: { write: () => true }, stdout: { write: () => true } })).toBe(0);
+    const hub = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "demo-hub", "cdk.tf.json"), "utf8"));
+    // Terraform runs in the stack's folder: the path is taken from there, and leads to the project.
+    expect(path.resolve(outdir, "stacks", "demo-hub", hub.terraform.backend.local.path)).toBe(path.join(process.cwd(), "terraform.demo-hub.tfstate"));
+    expect(path.isAbsolute(hub.terraform.backend.local.path)).toBe(false);
   });
 
   it("keeps Log Analytics' shared-key (local) authentication off", () => {
