@@ -190,11 +190,6 @@ function identityObjects(app: AppConfig, identity: AppIdentityRef, labels: Recor
   };
 }
 
-/** The objects in apply order: namespace first. */
-export function inApplyOrder(objects: AppObjects): KubeObject[] {
-  return [objects.namespace, objects.networkPolicy, ...identityPart(objects), objects.deployment, objects.service];
-}
-
 /** The objects that name the app's Azure identity (known only once it exists). */
 export function identityPart(objects: AppObjects): KubeObject[] {
   return [objects.serviceAccount, objects.secretProviderClass].filter((o): o is KubeObject => o !== undefined);

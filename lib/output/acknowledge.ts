@@ -19,8 +19,6 @@ export interface Acknowledgement {
 /** Shortest reason accepted: a word or two is not a justification. */
 export const MIN_REASON_LENGTH = 20;
 
-const ACKNOWLEDGEMENTS = new WeakMap<IConstruct, Acknowledgement[]>();
-
 /**
  * Records that `node` breaks rule `id` on purpose. The guardrails then report it as an
  * acknowledged exception (listed by `private-aks validate`) instead of failing synthesis.
@@ -29,11 +27,6 @@ export function acknowledge(node: IConstruct, ack: Acknowledgement): void {
   if (ack.reason.trim().length < MIN_REASON_LENGTH) {
     throw new Error(`acknowledge ${ack.id} on ${node.node.path}: the reason must say why the exception is needed (at least ${MIN_REASON_LENGTH} characters)`);
   }
-  ACKNOWLEDGEMENTS.set(node, [...(ACKNOWLEDGEMENTS.get(node) ?? []), ack]);
   addNote(node, `${ACKNOWLEDGEMENT_PREFIX}${ack.id}: ${ack.reason}`);
 }
 
-/** The acknowledgement of rule `id` on `node`, if any. */
-export function acknowledgementOf(node: IConstruct, id: string): Acknowledgement | undefined {
-  return ACKNOWLEDGEMENTS.get(node)?.find((a) => a.id === id);
-}

@@ -46,8 +46,6 @@ export const K8S_NO_HOST_NETWORK: KubernetesRule = {
   fix: "Remove hostNetwork and hostPort; publish through an internal LoadBalancer Service.",
 };
 
-export const KUBERNETES_RULES = [K8S_INTERNAL_LOAD_BALANCER, K8S_NO_NODE_PORT, K8S_NO_HOST_NETWORK] as const;
-
 /** The rules a Service breaks. */
 export function serviceViolations(service: ServiceShape): KubernetesRule[] {
   const out: KubernetesRule[] = [];

@@ -83,9 +83,6 @@ export function onPremisesForwardedZones(env: Environment): string[] {
   ];
 }
 
-/** Priority of the jumpbox's rule collection group; spokes use 1000 and above. */
-export const JUMPBOX_RULE_PRIORITY = DEFAULTS.rulePriority.jumpbox;
-
 /**
  * What a spoke needs of its hub, as plain values (cross-stack references when the hub is
  * another stack). Spokes take an IHub and never reach into the hub's constructs.
