@@ -2,6 +2,7 @@
  * Checks of global peerings between environments synthesized together: they can only be
  * judged on the set, because each names the other side by environment name.
  */
+import { stackIds } from "../domain/naming";
 import type { SetProblem } from "./address-plan";
 import { AZURE_LIMITS } from "../domain/defaults";
 import { quote } from "../core/problem";
@@ -111,15 +112,15 @@ function checkStackIds(set: { file: string; env: Environment }[], resolved: Reso
     }
   };
   for (const { file, env } of set) {
-    claim(`${env.name}-hub`, file, "name");
+    claim(stackIds.hub(env.name), file, "name");
     env.spokes.forEach((spoke, i) => {
-      claim(`${env.name}-${spoke.name}`, file, `spokes.${i}.name`);
-      if (spoke.apps.length > 0) claim(`${env.name}-${spoke.name}-apps`, file, `spokes.${i}.apps`);
+      claim(stackIds.spoke(env.name, spoke.name), file, `spokes.${i}.name`);
+      if (spoke.apps.length > 0) claim(stackIds.apps(env.name, spoke.name), file, `spokes.${i}.apps`);
     });
   }
   for (const { env, peer } of resolved) {
     const file = set.find((s) => s.env === env)!.file;
-    claim(`${env.name}-${peer.name}-peering`, file, `peerings.${env.peerings.findIndex((p) => p.environment === peer.name)}.environment`, true);
+    claim(stackIds.peering(env.name, peer.name), file, `peerings.${env.peerings.findIndex((p) => p.environment === peer.name)}.environment`, true);
   }
   return problems;
 }

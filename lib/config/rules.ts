@@ -17,7 +17,7 @@ import { type Problem, quote } from "../core/problem";
 import { type Environment, firewallSchema } from "./schema";
 import { ephemeralMisfit, vmCapacity } from "../domain/vm-sizes";
 import { isSampleKey } from "./ssh-key";
-import { rotationName, SYSTEM_POOL } from "../domain/naming";
+import { rotationName, ruleGroupNames, stackIds, SYSTEM_POOL } from "../domain/naming";
 
 /** Linux user names Azure refuses for a VM's administrator. */
 export const RESERVED_ADMIN_USERNAMES = [
@@ -42,8 +42,8 @@ export function checkRules(env: Environment): Problem[] {
     else seen.set(s.name, i);
     if (s.name === "hub") add(`spokes.${i}.name`, `"hub" is taken by the hub stack (${env.name}-hub); choose another name`);
     // Spoke names become rule collection group and IP group names next to the hub's own.
-    else if (s.name === "jumpbox" || s.name === "onprem") add(`spokes.${i}.name`, `${quote(s.name)} is taken by the hub's rule collection group rcg-${s.name}; choose another name`);
-    else if (s.name.startsWith("peer-")) add(`spokes.${i}.name`, `${quote(s.name)} starts with "peer-", which names the rule collection groups of global peerings (rcg-peer-<environment>); choose another name`);
+    else if (s.name === "jumpbox" || s.name === "onprem") add(`spokes.${i}.name`, `${quote(s.name)} is taken by the hub's rule collection group ${s.name === "jumpbox" ? ruleGroupNames.jumpbox : ruleGroupNames.onPremises}; choose another name`);
+    else if (s.name.startsWith("peer-")) add(`spokes.${i}.name`, `${quote(s.name)} starts with "peer-", which names the rule collection groups of global peerings (${ruleGroupNames.peering("<environment>")}); choose another name`);
     if (s.name.endsWith("-apps")) add(`spokes.${i}.name`, `${quote(s.name)} would collide with the apps stack of spoke ${quote(s.name.slice(0, -5))}; drop the -apps suffix`);
   });
 
@@ -153,7 +153,7 @@ export function checkRules(env: Environment): Problem[] {
 
   // Backend: workspace names must fit HCP Terraform's limit for the longest stack id.
   if (env.backend.type === "cloud") {
-    const longest = Math.max(...env.spokes.map((sp) => `${env.name}-${sp.name}-apps`.length), `${env.name}-hub`.length);
+    const longest = Math.max(...env.spokes.map((sp) => stackIds.apps(env.name, sp.name).length), stackIds.hub(env.name).length);
     if (env.backend.workspacePrefix.length + longest > AZURE_LIMITS.workspaceName) {
       add("backend.workspacePrefix", `makes workspace names up to ${env.backend.workspacePrefix.length + longest} characters; HCP Terraform allows ${AZURE_LIMITS.workspaceName}`);
     }

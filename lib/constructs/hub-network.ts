@@ -1,3 +1,4 @@
+import { SUBNET_NAMES } from "../domain/naming";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Construct } from "constructs";
@@ -6,16 +7,7 @@ import { Construct } from "constructs";
 export type HubSubnetRole = "firewall" | "firewallManagement" | "bastion" | "jumpbox" | "dnsResolverInbound" | "dnsResolverOutbound" | "gateway" | "privateEndpoints";
 
 /** The subnet names Azure requires (firewall, Bastion) or that we choose (the rest), by role. */
-export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = {
-  firewall: "AzureFirewallSubnet",
-  firewallManagement: "AzureFirewallManagementSubnet",
-  bastion: "AzureBastionSubnet",
-  jumpbox: "snet-jumpbox",
-  dnsResolverInbound: "snet-dns-inbound",
-  dnsResolverOutbound: "snet-dns-outbound",
-  gateway: "GatewaySubnet",
-  privateEndpoints: "snet-private-endpoints",
-};
+export const HUB_SUBNET_NAMES: Record<HubSubnetRole, string> = SUBNET_NAMES.hub;
 
 /** Subnets that hold only Azure-managed appliances with their own public IPs: they keep Azure's default outbound access. */
 const APPLIANCE_SUBNETS: HubSubnetRole[] = ["firewall", "firewallManagement", "bastion", "gateway"];

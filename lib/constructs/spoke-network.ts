@@ -1,3 +1,4 @@
+import { SUBNET_NAMES } from "../domain/naming";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
@@ -8,11 +9,7 @@ import { DENY_INTERNET_INBOUND, SubnetNsg } from "./subnet-nsg";
 /** The subnets a spoke can hold, by role. */
 export type SpokeSubnetRole = "nodes" | "ingress" | "apiServer";
 
-export const SPOKE_SUBNET_NAMES: Record<SpokeSubnetRole, string> = {
-  nodes: "snet-nodes",
-  ingress: "snet-ingress",
-  apiServer: "snet-apiserver",
-};
+export const SPOKE_SUBNET_NAMES: Record<SpokeSubnetRole, string> = SUBNET_NAMES.spoke;
 
 /**
  * The API server subnet is delegated to AKS (Learn, "API Server VNet Integration"). The action

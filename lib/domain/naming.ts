@@ -25,7 +25,7 @@ export function hubNames(env: string) {
     jumpboxNic: `nic-${env}-jumpbox`,
     jumpboxNsg: `nsg-${env}-jumpbox`,
     jumpboxRouteTable: `rt-${env}-jumpbox-egress`,
-    jumpboxRuleGroup: "rcg-jumpbox",
+    jumpboxRuleGroup: ruleGroupNames.jumpbox,
     bastion: `bas-${env}-hub`,
     bastionPublicIp: `pip-${env}-bastion`,
     dnsResolver: `dnspr-${env}-hub`,
@@ -53,6 +53,36 @@ export function spokeNames(env: string, spoke: string) {
     appIdentity: (app: string) => `id-${env}-${spoke}-app-${app}`,
   };
 }
+
+/** Subnet names by role: those Azure requires (AzureFirewallSubnet, ...) and the product's own. */
+export const SUBNET_NAMES = {
+  hub: {
+    firewall: "AzureFirewallSubnet",
+    firewallManagement: "AzureFirewallManagementSubnet",
+    bastion: "AzureBastionSubnet",
+    jumpbox: "snet-jumpbox",
+    dnsResolverInbound: "snet-dns-inbound",
+    dnsResolverOutbound: "snet-dns-outbound",
+    gateway: "GatewaySubnet",
+    privateEndpoints: "snet-private-endpoints",
+  },
+  spoke: { nodes: "snet-nodes", ingress: "snet-ingress", apiServer: "snet-apiserver" },
+} as const;
+
+/** The firewall policy's rule collection groups. */
+export const ruleGroupNames = {
+  spoke: (spoke: string) => `rcg-${spoke}`,
+  jumpbox: "rcg-jumpbox",
+  onPremises: "rcg-onprem",
+  /** A global peering's group in each hub, named after the other environment. */
+  peering: (peer: string) => `rcg-peer-${peer}`,
+} as const;
+
+/** The IP groups that hold a rule collection group's sources. */
+export const ipGroupNames = {
+  spoke: (env: string, spoke: string) => `ipg-${env}-${spoke}`,
+  onPremises: (env: string) => `ipg-${env}-onprem`,
+} as const;
 
 /** The system pool's name, and the name it takes while azurerm rotates it. */
 export const SYSTEM_POOL = { name: "system", rotation: "systemtmp" } as const;

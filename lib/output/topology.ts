@@ -3,6 +3,7 @@
  * Kubernetes Services, private DNS and role assignments, as a reviewer thinks of them. Read
  * from the synthesized output only.
  */
+import { ruleGroupNames } from "../domain/naming";
 import { noted, ON_PREMISES_PREFIX } from "./notes";
 import { cidr, firstAzureHostIp, parseCidr } from "../net/cidr";
 import { type Model, Ref, type Resource, Unknown } from "./model";
@@ -380,7 +381,7 @@ export function topology(model: Model): Topology {
   });
   const devices = model.ofType("azurerm_local_network_gateway").map((l) => String(model.attr(l, "gateway_address")));
   // On-premises is connected when a gateway is: one built here, or an existing hub's (its on-premises group is here).
-  const connected = gateways.length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
+  const connected = gateways.length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === ruleGroupNames.onPremises);
   const onPremises = connected ? noted(model.output.annotations, ON_PREMISES_PREFIX) : [];
 
   return { vnets, subnets, peerings, routeTables, firewalls, existingPolicies, publicIps, clusters, services, zones, records, roleAssignments, gateways, devices, onPremises };

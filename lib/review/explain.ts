@@ -7,6 +7,7 @@
  * priority; first match wins; nothing matched: denied), and for traffic that stays inside, the
  * destination subnet's NSG.
  */
+import { ruleGroupNames, SUBNET_NAMES } from "../domain/naming";
 import { FQDN_TAG_CONTENTS } from "../domain/aks-egress-catalog";
 import { type Cidr, containsIp, parseCidr, parseIp } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
@@ -52,16 +53,7 @@ interface Source {
 }
 
 /** Subnet roles `--from` accepts, by the subnet names they stand for. */
-const ROLES: Record<string, string> = {
-  nodes: "snet-nodes",
-  ingress: "snet-ingress",
-  apiServer: "snet-apiserver",
-  jumpbox: "snet-jumpbox",
-  bastion: "AzureBastionSubnet",
-  firewall: "AzureFirewallSubnet",
-  dnsResolverInbound: "snet-dns-inbound",
-  dnsResolverOutbound: "snet-dns-outbound",
-};
+const ROLES: Record<string, string> = { ...SUBNET_NAMES.hub, ...SUBNET_NAMES.spoke };
 
 /** Finds the source: `<spoke>` (its node subnet) or `<spoke>/<subnet>`, where spoke is a stack id or its last part. */
 function findSource(t: Topology, from: string): Source {
@@ -371,7 +363,7 @@ function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanati
   const ranges = noted(model.output.annotations, ON_PREMISES_PREFIX);
   const gatewaySubnet = t.subnets.find((s) => s.name === "GatewaySubnet");
   // A gateway built here, or an existing hub's (its on-premises rule collection group is here).
-  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === "rcg-onprem");
+  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === ruleGroupNames.onPremises);
   if (ranges.length === 0 || !hasGateway) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
   const path = [`from on-premises (${ranges.join(", ")}) through the hub's gateway`];
   const src = blocks(ranges)[0].first + 10n;

@@ -4,6 +4,7 @@
  * destinations, from its node subnet), and one for on-premises (apps and API servers, from the
  * on-premises ranges and the point-to-site pool).
  */
+import { ipGroupNames, ruleGroupNames } from "../domain/naming";
 import { Annotations, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { defaultRulePriority } from "../config/rules";
@@ -31,14 +32,14 @@ export function spokeEgressGroups(scope: Construct, env: Environment, policy: Po
   env.spokes.forEach((spoke) => {
     const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy });
     const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
-      name: `rcg-${spoke.name}`,
+      name: ruleGroupNames.spoke(spoke.name),
       firewallPolicyId: policy.id,
       after: policy.after,
       priority: spoke.egress.priority ?? defaultRulePriority(spoke.name),
       // The node subnet is the only one that starts connections (pods use node-subnet
       // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
       sourceAddresses: [spoke.subnets.nodes],
-      sourceIpGroup: { ...ipGroups, name: `ipg-${env.name}-${spoke.name}` },
+      sourceIpGroup: { ...ipGroups, name: ipGroupNames.spoke(env.name, spoke.name) },
       entries: selected.entries,
     });
     for (const skip of selected.skipped) Annotations.of(group).addWarning(`egress catalog entry ${skip.id} left out for spoke ${spoke.name}: ${skip.reason}`);
@@ -85,12 +86,12 @@ export function onPremisesGroup(scope: Construct, env: Environment, policy: Poli
     return [...apps, api];
   });
   return new EgressRuleGroup(scope, "from-onpremises", {
-    name: "rcg-onprem",
+    name: ruleGroupNames.onPremises,
     firewallPolicyId: policy.id,
     after: policy.after,
     priority: DEFAULTS.rulePriority.onPremises,
     sourceAddresses: sources,
-    sourceIpGroup: { ...ipGroups, name: `ipg-${env.name}-onprem` },
+    sourceIpGroup: { ...ipGroups, name: ipGroupNames.onPremises(env.name) },
     entries,
   });
 }

@@ -1,3 +1,4 @@
+import { ruleGroupNames } from "../domain/naming";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { SynthStack } from "../synth/synth-stack";
 import type { Construct } from "constructs";
@@ -51,7 +52,7 @@ export class PeeringStack extends SynthStack {
           spokePrefixes: remote.spokes.flatMap((s) => s.addressSpace.map((prefix, i) => ({ name: `to-${remote.name}-${s.name}-${i}`, prefix }))),
         },
         // Not hub-to-<x>: that is how a hub's peerings with its own spokes are named.
-        names: { peering: `region-${remote.name}`, ruleGroup: `rcg-peer-${remote.name}` },
+        names: { peering: `region-${remote.name}`, ruleGroup: ruleGroupNames.peering(remote.name) },
         rulePriority: peeringRulePriority(remote.name),
         flows,
         provider,
