@@ -116,6 +116,8 @@ describe("SynthStack writes what cdktf's own synthesis writes", () => {
     ["full (every option on)", envs("full")],
     ["two regions with global peering (cross-stack references both ways)", envs("multi-spoke", "multi-spoke-northeurope")],
     ["brownfield (an existing hub)", envs("brownfield")],
+    ["default (the reference topology)", envs("default")],
+    ["hybrid (a gateway, point-to-site, a spoke in its own subscription)", envs("hybrid")],
     ["31 spokes (32 stacks, whose folders are made in the background)", manySpokes(31)],
   ])("%s: every file, byte for byte", (_name, file) => {
     const ours = synthTo(file, false);
