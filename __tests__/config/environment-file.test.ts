@@ -1,4 +1,5 @@
 import { checkWarnings } from "../../lib/config/rules";
+import { DEFAULTS } from "../../lib/domain/defaults";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -317,3 +318,27 @@ describe("problem lines a new user can act on", () => {
   });
 });
 
+
+describe("every default in one place", () => {
+  it("fills the schema's defaults from DEFAULTS (domain/defaults.ts), where the constructs read them too", () => {
+    const minimal = {
+      name: "min",
+      location: "westeurope",
+      hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26", jumpbox: "10.0.1.0/24" }, jumpbox: { sshPublicKey: "keys/jumpbox.pub" } },
+      spokes: [{ name: "a", addressSpace: ["10.0.4.0/22"], subnets: { ingress: "10.0.4.0/24", nodes: "10.0.5.0/24" }, cluster: { userPools: [{ name: "apps" }] }, apps: [{ name: "web", image: "mcr.microsoft.com/dotnet/samples:aspnetapp", port: 80, ip: "10.0.4.10" }] }],
+    };
+    const env = environment(minimal);
+    const [spoke] = env.spokes;
+    const c = spoke.cluster;
+    expect(env.hub.firewall).toEqual(expect.objectContaining({ tier: DEFAULTS.firewall.tier, zones: DEFAULTS.firewall.zones, threatIntelMode: DEFAULTS.firewall.threatIntelMode, dnsProxy: DEFAULTS.firewall.dnsProxy, egressIps: DEFAULTS.firewall.egressIps }));
+    expect(env.hub.jumpbox).toEqual(expect.objectContaining({ vmSize: DEFAULTS.jumpboxVmSize, adminUsername: DEFAULTS.jumpboxAdminUsername }));
+    expect(c).toEqual(expect.objectContaining({
+      skuTier: DEFAULTS.skuTier, networkPluginMode: DEFAULTS.networkPluginMode, networkPolicy: DEFAULTS.networkPolicy, serviceCidr: DEFAULTS.serviceCidr, privateDnsZone: DEFAULTS.privateDnsZone,
+      runCommand: DEFAULTS.cluster.runCommand, imageCleaner: DEFAULTS.cluster.imageCleaner, osSku: DEFAULTS.cluster.osSku, maintenance: DEFAULTS.cluster.maintenance, podSecurity: DEFAULTS.cluster.podSecurity,
+    }));
+    expect(c.systemPool).toEqual(expect.objectContaining({ vmSize: DEFAULTS.nodePool.vmSize, minCount: DEFAULTS.systemPool.minCount, maxCount: DEFAULTS.systemPool.maxCount, maxPods: DEFAULTS.nodePool.maxPods, osDiskSizeGb: DEFAULTS.nodePool.osDiskSizeGb }));
+    expect(c.userPools[0]).toEqual(expect.objectContaining({ vmSize: DEFAULTS.nodePool.vmSize, minCount: DEFAULTS.userPool.minCount, maxCount: DEFAULTS.userPool.maxCount }));
+    expect(spoke.egress.containerInsights).toBe(DEFAULTS.cluster.containerInsights);
+    expect(spoke.apps[0]).toEqual(expect.objectContaining({ replicas: DEFAULTS.app.replicas, resources: { requests: DEFAULTS.app.requests, limits: DEFAULTS.app.limits }, writablePaths: DEFAULTS.app.writablePaths }));
+  });
+});

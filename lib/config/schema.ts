@@ -399,7 +399,7 @@ const cluster = z
     /** Cluster DNS service address, inside serviceCidr. @default - serviceCidr's 10th address (10.2.0.10) */
     dnsServiceIp: ipv4.optional(),
     /** Keep `az aks command invoke`, the emergency access path. @default true */
-    runCommand: z.boolean().default(true),
+    runCommand: z.boolean().default(DEFAULTS.cluster.runCommand),
     /** Node OS. @default AzureLinux: a minimal, Microsoft-maintained host OS */
     osSku: z.enum(["AzureLinux", "Ubuntu"], { message: "must be AzureLinux or Ubuntu" }).default(DEFAULTS.cluster.osSku),
     /**
@@ -428,7 +428,7 @@ const cluster = z
       .strict()
       .prefault({}),
     /** Image Cleaner removes unused, vulnerable images from the nodes. @default true */
-    imageCleaner: z.boolean().default(true),
+    imageCleaner: z.boolean().default(DEFAULTS.cluster.imageCleaner),
     /** Microsoft Defender for Containers (a paid plan of the subscription). @default false */
     defender: z.boolean().default(false),
     /** Encryption at host for the node disks; the subscription must have the EncryptionAtHost feature registered. @default false */
@@ -455,7 +455,7 @@ const egress = z
     /** Docker Hub over HTTPS 443. @default false: prefer mcr.microsoft.com or your own registry */
     dockerHub: z.boolean().default(false),
     /** Azure Monitor endpoints for Container Insights. @default true: the cluster ships its logs there */
-    containerInsights: z.boolean().default(true),
+    containerInsights: z.boolean().default(DEFAULTS.cluster.containerInsights),
     /** Priority of this spoke's firewall rule collection group, 1000-64999 (lower ones are the hub's). @default - 1000 + 100 × the spoke's position */
     priority: z.number().int().min(1000, "must be 1000 or more: lower priorities belong to the hub's own rule collection groups").max(64999, "must be at most 64999").optional(),
   })

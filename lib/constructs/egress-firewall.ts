@@ -81,7 +81,7 @@ export class EgressFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressFirewallProps) {
     super(scope, id);
-    const tier = props.tier ?? "Standard";
+    const tier = props.tier ?? DEFAULTS.firewall.tier;
     const zones = props.zones ?? ["1", "2", "3"];
     if (tier === "Basic" && !props.management) {
       throw new Error(`EgressFirewall ${props.name}: Basic tier needs 'management' (AzureFirewallManagementSubnet and a public IP)`);
@@ -112,8 +112,8 @@ export class EgressFirewall extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       sku: tier,
-      threatIntelligenceMode: props.threatIntelMode ?? "Deny",
-      dns: tier === "Basic" ? undefined : { proxyEnabled: props.dnsProxy ?? true },
+      threatIntelligenceMode: props.threatIntelMode ?? DEFAULTS.firewall.threatIntelMode,
+      dns: tier === "Basic" ? undefined : { proxyEnabled: props.dnsProxy ?? DEFAULTS.firewall.dnsProxy },
       intrusionDetection:
         tier === "Premium"
           ? {

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../domain/defaults";
 import { RouteTable } from "@cdktf/provider-azurerm/lib/route-table";
 import { SubnetRouteTableAssociation } from "@cdktf/provider-azurerm/lib/subnet-route-table-association";
 import { Construct } from "constructs";
@@ -43,7 +44,7 @@ export class EgressRouteTable extends Construct {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      bgpRoutePropagationEnabled: props.bgpRoutePropagation ?? false,
+      bgpRoutePropagationEnabled: props.bgpRoutePropagation ?? DEFAULTS.bgpRoutePropagation,
       route: (props.routes ?? [{ name: DEFAULT_ROUTE_NAME, prefix: "0.0.0.0/0" }]).map((r) => ({
         name: r.name,
         addressPrefix: r.prefix,

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../domain/defaults";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { Construct } from "constructs";
@@ -6,12 +7,12 @@ export interface LogAnalyticsProps {
   readonly name: string;
   readonly resourceGroupName: string;
   readonly location: string;
-  /** @default 30 */
+  /** @default DEFAULTS.logRetentionDays */
   readonly retentionInDays?: number;
-  /** Accept data from public networks; off behind an Azure Monitor private link scope. @default true */
-  readonly publicIngestion?: boolean;
-  /** Answer queries from public networks. @default true */
-  readonly publicQuery?: boolean;
+  /** Accept data from public networks; off behind an Azure Monitor private link scope. No default: the caller decides. */
+  readonly publicIngestion: boolean;
+  /** Answer queries from public networks. No default: the caller decides. */
+  readonly publicQuery: boolean;
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -31,10 +32,10 @@ export class LogAnalytics extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       sku: "PerGB2018",
-      retentionInDays: props.retentionInDays ?? 30,
+      retentionInDays: props.retentionInDays ?? DEFAULTS.logRetentionDays,
       localAuthenticationEnabled: false,
-      internetIngestionEnabled: props.publicIngestion ?? true,
-      internetQueryEnabled: props.publicQuery ?? true,
+      internetIngestionEnabled: props.publicIngestion,
+      internetQueryEnabled: props.publicQuery,
       tags: props.tags,
     });
   }

@@ -240,7 +240,7 @@ export class PrivateCluster extends Construct {
       dependsOn: this.roleAssignments,
     });
 
-    const insights = props.containerInsights ?? true;
+    const insights = props.containerInsights ?? DEFAULTS.cluster.containerInsights;
     const hardening = props.hardening ?? {};
     const osSku = hardening.osSku ?? DEFAULTS.cluster.osSku;
     const maintenance = hardening.maintenance ?? DEFAULTS.cluster.maintenance;
@@ -279,7 +279,7 @@ export class PrivateCluster extends Construct {
       oidcIssuerEnabled: true,
       workloadIdentityEnabled: true,
       azurePolicyEnabled: true,
-      runCommandEnabled: props.runCommand ?? true,
+      runCommandEnabled: props.runCommand ?? DEFAULTS.cluster.runCommand,
 
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
 
@@ -317,8 +317,8 @@ export class PrivateCluster extends Construct {
       omsAgent: insights ? { logAnalyticsWorkspaceId: props.workspaceId, msiAuthForMonitoringEnabled: true } : undefined,
       maintenanceWindowAutoUpgrade: window,
       maintenanceWindowNodeOs: window,
-      imageCleanerEnabled: hardening.imageCleaner ?? true,
-      imageCleanerIntervalHours: 48,
+      imageCleanerEnabled: hardening.imageCleaner ?? DEFAULTS.cluster.imageCleaner,
+      imageCleanerIntervalHours: DEFAULTS.cluster.imageCleanerIntervalHours,
       microsoftDefender: hardening.defender ? { logAnalyticsWorkspaceId: props.workspaceId } : undefined,
       keyVaultSecretsProvider: props.keyVaultId ? { secretRotationEnabled: true } : undefined,
 

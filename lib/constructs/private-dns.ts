@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../domain/defaults";
 import { PrivateDnsARecord } from "@cdktf/provider-azurerm/lib/private-dns-a-record";
 import { PrivateDnsZone as AzurePrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
@@ -129,7 +130,7 @@ export class DnsARecord extends Construct {
       zoneName: props.zone.zoneName,
       resourceGroupName: props.zone.resourceGroupName,
       records: props.ips,
-      ttl: props.ttl ?? 300,
+      ttl: props.ttl ?? DEFAULTS.dnsRecordTtl,
       tags: props.tags,
     });
   }

@@ -29,6 +29,13 @@ export const DEFAULTS = {
   dnsServiceIpOffset: 10,
   skuTier: "Standard",
   cluster: {
+    /** `az aks command invoke`: the emergency path when no private network path exists. */
+    runCommand: true,
+    /** Image Cleaner removes unused images from the nodes, every 48 hours. */
+    imageCleaner: true,
+    imageCleanerIntervalHours: 48,
+    /** Container Insights (Azure Monitor for the cluster) and the egress it needs. */
+    containerInsights: true,
     osSku: "AzureLinux",
     maintenance: { day: "Sunday", startHour: 1, durationHours: 4 },
     podSecurity: { level: "baseline", effect: "audit" },
@@ -45,6 +52,10 @@ export const DEFAULTS = {
   systemPool: { minCount: 3, maxCount: 5 },
   userPool: { minCount: 1, maxCount: 3 },
   logRetentionDays: 30,
+  /** Private DNS A records: how long resolvers keep an answer, in seconds. */
+  dnsRecordTtl: 300,
+  /** Route tables that send a subnet to the firewall: routes learned over BGP never bypass it. */
+  bgpRoutePropagation: false,
   /** Rule collection group priorities: the jumpbox's, on-premises', then one per spoke in spokeBase..spokeBase+spokeRange-1, derived from its name. */
   rulePriority: { jumpbox: 500, onPremises: 600, spokeBase: 1000, spokeRange: 63000, peeringBase: 64000, peeringRange: 1000 },
   /** Ports a global-peering flow allows when it names none. */

@@ -68,7 +68,9 @@ export class AttachedHubStack extends PlatformStack implements IHub {
     // The connectivity subscription holds the hub, its policy and its DNS zones.
     const connectivity = new AzurermProvider(this, "azurerm-connectivity", { alias: "connectivity", features: [{}], subscriptionId: vnet.subscriptionId });
     const common = { resourceGroupName: this.resourceGroup.name, location: this.location, tags: this.tags };
-    this.workspaceId = existing.workspaceId ?? new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics }).workspaceId;
+    // Without a private link scope (that is the existing hub's to have), Azure Monitor takes
+    // the clusters' data and queries on its public endpoints, as before.
+    this.workspaceId = existing.workspaceId ?? new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics, publicIngestion: true, publicQuery: true }).workspaceId;
 
     this.spokeEgress = spokeEgressGroups(this, env, { id: existing.firewallPolicyId }, existing.dnsProxy, common);
     const onPremises = onPremisesGroup(this, env, { id: existing.firewallPolicyId }, common);
