@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Annotations, App, type TerraformStack } from "cdktf";
+import { DEFAULTS } from "./domain/defaults";
 import { toManifest } from "./apps/kubernetes-objects";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./core/problem";
@@ -252,7 +253,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Where `private-aks review` writes, inside the output folder. */
-export const REVIEW_DIR = "review";
+export const REVIEW_DIR = DEFAULTS.reviewDir;
 
 /**
  * Moves a staged synth into `outdir`: each stack's folder and the manifest replace their

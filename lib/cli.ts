@@ -7,7 +7,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
-import { planEnvironment, REVIEW_DIR } from "./app";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
 import { DEFAULTS } from "./domain/defaults";
 import { oneLine } from "./core/problem";
@@ -67,8 +66,11 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .command("validate")
     .description("check an environment file and the stacks it builds (guardrails); print every problem, one per line, and the public endpoints")
     .argument("[file]", "environment file (YAML or JSON); several, comma-separated, are checked together", selectedEnvironmentFile())
-    .action((file: string) => {
-      // Build and synthesize into a scratch folder, to run exactly the checks synth runs.
+    .action(async (file: string) => {
+      // Build and synthesize into a scratch folder, to run exactly the checks synth runs. The
+      // stacks (cdktf and the providers) are loaded only here: review, explain and diff read
+      // the output and start without them.
+      const { planEnvironment } = await import("./app");
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "private-aks-validate-"));
       try {
         const plan = planEnvironment({ file, outdir: scratch, stderr: io.stderr });
@@ -93,7 +95,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .action(async (options: { out: string; base?: string }) => {
       const head = model(options.out);
       const review = buildReview(head, options.base ? model(options.base) : undefined);
-      const dir = path.join(options.out, REVIEW_DIR);
+      const dir = path.join(options.out, DEFAULTS.reviewDir);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "REVIEW.md"), review.markdown);
       fs.writeFileSync(path.join(dir, "topology.svg"), await renderSvg(toDot(buildGraph(topology(head)))));

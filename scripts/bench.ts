@@ -7,6 +7,7 @@
  *   (c) the app alone (`npm run synth`) on the default environment, and the build+synth of
  *       generated environments with 1, 10, 100 and 500 spokes (each in a fresh process)
  *   (d) `npm test`
+ *   (e) reviewers' tools (review, diff, explain) on an estate of 504 spokes, against its synth
  *
  * BENCH_RUNS (default 5) sets the runs per figure (medians are printed); BENCH_SKIP_TESTS=1
  * leaves (d) out.
@@ -71,6 +72,26 @@ const generated = [1, 10, 100, 500].map((n) => {
   return { n, process: figure, synthMs: Number(out) };
 });
 
+// (e) reviewers' tools at scale: an estate of 9 environment files of 56 spokes each,
+// synthesized together (504 spokes, 513 stacks); review, diff and explain read what it wrote.
+const estateDir = path.join(scratch, "estate");
+fs.mkdirSync(estateDir);
+const estateFiles = Array.from({ length: 9 }, (_, i) => {
+  const spokes = Array.from({ length: 56 }, (_s, j) => ({ name: `s${j}`, addressSpace: [`10.${20 + i}.${j * 4}.0/22`], subnets: { nodes: `10.${20 + i}.${j * 4}.0/24` }, cluster: { userPools: [{ name: "apps" }] } }));
+  const file = path.join(estateDir, `e${i}.json`);
+  fs.writeFileSync(file, JSON.stringify({ name: `e${i}`, location: "westeurope", hub: { addressSpace: [`10.${100 + i}.0.0/22`], subnets: { firewall: `10.${100 + i}.0.0/26` } }, spokes }));
+  return file;
+});
+const estateOut = path.join(estateDir, "cdktf.out");
+const cli = (...args: string[]) => [process.execPath, path.join(PROJECT_ROOT, "bin", "private-aks.js"), ...args];
+const estateRuns = Math.min(RUNS, 3);
+const e = {
+  synth: measure([process.execPath, path.join(PROJECT_ROOT, "scripts", "app.js")], { runs: estateRuns, env: { PRIVATE_AKS_CONFIG: estateFiles.join(","), CDKTF_OUTDIR: estateOut } }),
+  review: measure(cli("review", "--out", estateOut), { runs: estateRuns }),
+  diff: measure(cli("diff", estateOut, estateOut), { runs: estateRuns }),
+  explain: measure(cli("explain", "--out", estateOut, "--from", "e3-s10", "--to", "mcr.microsoft.com:443"), { runs: estateRuns }),
+};
+
 // (d) the test suite, as CI runs it (after npm ci).
 const d = process.env.BENCH_SKIP_TESTS === "1" ? undefined : measure(["npm", "test", "--silent"], { runs: 1 });
 
@@ -90,5 +111,9 @@ console.log(`    500 spokes / 1 spoke, whole process = ${ratio(most.process.ms, 
 console.log(`    peak RSS at 500 spokes ${most.process.mb?.toFixed(0) ?? "?"} MB  target <= 400: ${most.process.mb === undefined ? "not measured (no /usr/bin/time)" : verdict(most.process.mb, 400)}`);
 console.log(`    each spoke beyond the first adds ${((most.synthMs - one.synthMs) / 499).toFixed(2)} ms of build+synth`);
 console.log(`    (an Azure Firewall policy holds ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy} rule collection groups, so validation refuses more than ${AZURE_LIMITS.ruleCollectionGroupsPerPolicy - 2} spokes on a hub with a jumpbox and a gateway (their groups take two); the generated environments measure the synth engine alone)`);
-if (d) console.log(`(d) npm test                                     ${show(d)}   target <= 15 s: ${verdict(d.ms / 1000, 15)}`);
+console.log(`(e) an estate of 9 x 56 spokes (513 stacks): synth ${show(e.synth)}`);
+console.log(`    review  ${show(e.review)}   review/synth = ${ratio(e.review.ms, e.synth.ms)}  target <= 1: ${verdict(e.review.ms / e.synth.ms, 1)}`);
+console.log(`    diff    ${show(e.diff)}   diff/synth = ${ratio(e.diff.ms, e.synth.ms)}  target <= 1: ${verdict(e.diff.ms / e.synth.ms, 1)}`);
+console.log(`    explain ${show(e.explain)}   explain/synth = ${ratio(e.explain.ms, e.synth.ms)}  target <= 0.5: ${verdict(e.explain.ms / e.synth.ms, 0.5)}`);
+if (d) console.log(`(d) npm test                                     ${show(d)}   target <= 30 s: ${verdict(d.ms / 1000, 30)}`);
 fs.rmSync(scratch, { recursive: true, force: true });

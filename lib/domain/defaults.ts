@@ -6,6 +6,8 @@
 export const DEFAULTS = {
   /** Where synth writes and the review commands read, unless told otherwise (CDKTF_OUTDIR, --out). */
   outdir: "cdktf.out",
+  /** Where `private-aks review` writes, inside the output folder. */
+  reviewDir: "review",
   firewall: {
     tier: "Standard",
     zones: ["1", "2", "3"],

@@ -164,7 +164,19 @@ export class Model {
     return value;
   }
 
+  /** What each expression of each stack resolves to: an output is read many times (by every view and rule). */
+  private readonly resolved = new Map<string, unknown>();
+
   private expression(expr: string, stack: string, depth: number): unknown {
+    const key = `${stack}\0${expr}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const value = this.evaluate(expr, stack, depth);
+    // A result cut short by the depth limit is not kept: from a shallower start it may resolve.
+    if (!(value instanceof Unknown && depth > 0)) this.resolved.set(key, value);
+    return value;
+  }
+
+  private evaluate(expr: string, stack: string, depth: number): unknown {
     const remote = REMOTE.exec(expr);
     if (remote) {
       const [, from, output] = remote;
@@ -192,6 +204,13 @@ export class Model {
 
 /** `a.b[0].c` as segments, or undefined when the expression is not a plain reference. */
 function parsePath(expr: string): (string | number)[] | undefined {
+  if (!PATHS.has(expr)) PATHS.set(expr, parsePathOnce(expr));
+  return PATHS.get(expr);
+}
+
+const PATHS = new Map<string, (string | number)[] | undefined>();
+
+function parsePathOnce(expr: string): (string | number)[] | undefined {
   if (!/^[A-Za-z_][\w-]*(\.[\w-]+|\[\d+\])*$/.test(expr)) return undefined;
   return [...expr.matchAll(/([\w-]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
 }

@@ -185,7 +185,16 @@ export const AZURERM_POOL_DEFAULTS: Readonly<Record<string, unknown>> = { os_dis
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => (typeof x === "string" ? x : String(x)));
 
 /** Builds the typed views of a model. */
+/** One topology per model: review, its picture, explain and the guardrails all read it. */
+const TOPOLOGIES = new WeakMap<Model, Topology>();
+
 export function topology(model: Model): Topology {
+  let t = TOPOLOGIES.get(model);
+  if (t === undefined) TOPOLOGIES.set(model, (t = buildTopology(model)));
+  return t;
+}
+
+function buildTopology(model: Model): Topology {
   const vnets: Vnet[] = model.ofType("azurerm_virtual_network").map((r) => {
     const a = model.attrs(r);
     return { resource: r, name: a.name, addressSpace: strings(a.address_space), dnsServers: a.dns_servers ?? [], subnets: [] };

@@ -3,13 +3,12 @@
  * routes, public IPs, clusters and app front ends), drawn twice from the same data: Mermaid for
  * the Markdown a pull request renders, DOT for the SVG Graphviz renders offline.
  */
-import { instance } from "@viz-js/viz";
-import type { Topology } from "../output/topology";
+import type { Topology, Vnet } from "../output/topology";
 
 export interface GraphNode {
   readonly id: string;
   readonly label: string;
-  readonly kind: "firewall" | "public-ip" | "internet" | "cluster" | "app" | "subnet" | "gateway" | "onprem" | "existing";
+  readonly kind: "firewall" | "public-ip" | "internet" | "cluster" | "app" | "subnet" | "gateway" | "onprem" | "existing" | "spokes";
   /** The VNet (group) the node is drawn in. */
   readonly group?: string;
 }
@@ -36,7 +35,16 @@ export interface Graph {
  * on-premises) on the right. A peering joins two VNets, border to border; a spoke's default
  * route to the firewall is one arrow from the spoke, labelled with the subnets it holds for.
  */
-export function buildGraph(t: Topology): Graph {
+/**
+ * From this many spokes on, a hub's spokes are drawn as one box ("56 spokes: ..."), with their
+ * peering and default route: a picture of hundreds of VNets reads as noise, and lays out in
+ * seconds where the rest of the review takes a fraction of one. The tables of the review
+ * still list every spoke.
+ */
+export const MOST_SPOKES_DRAWN = 24;
+
+export function buildGraph(full: Topology): Graph {
+  const { t, summaries } = collapsed(full);
   const groups: Graph["groups"] = [];
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -151,7 +159,41 @@ export function buildGraph(t: Topology): Graph {
     nodes.push({ id: node, label: `app ${svc.namespace}/${svc.name}\\n${record ? `${record.fqdn} ` : ""}${ip ?? ""}`, kind: "app", group: subnet?.vnet ? ids.get(subnet.vnet) : undefined });
     if (subnet) edges.push({ from: node, to: ids.get(subnet)!, label: "internal LB", style: "solid" });
   }
+  for (const [i, { hub, spokes }] of summaries.entries()) {
+    const node = `m${i}`;
+    const names = spokes.map((v) => v.resource.stack).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    nodes.push({ id: node, label: `${spokes.length} spokes\\n${names[0]} ... ${names[names.length - 1]}`, kind: "spokes" });
+    if (hub && ids.has(hub)) edges.push({ from: node, to: ids.get(hub)!, label: "peering (each)", style: "dashed", both: true });
+    const firewall = hub ? full.firewalls.find((f) => full.subnets.some((s) => s.vnet === hub && s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack)) : undefined;
+    const routed = firewall && full.routeTables.some((rt) => rt.subnets.some((s) => s.vnet && spokes.includes(s.vnet)) && rt.routes.some((r) => r.prefix === "0.0.0.0/0" && r.nextHop === firewall.privateIp));
+    if (firewall && routed && ids.has(firewall)) edges.push({ from: node, to: ids.get(firewall)!, label: "0.0.0.0/0 (each)", style: "solid" });
+  }
   return { groups, nodes, edges };
+}
+
+/**
+ * The topology as drawn: with more than {@link MOST_SPOKES_DRAWN} spokes, each hub's spokes
+ * (and what lives in them) leave the picture, summed up by hub.
+ */
+function collapsed(t: Topology): { t: Topology; summaries: { hub?: Vnet; spokes: Vnet[] }[] } {
+  const hubVnets = new Set([...t.firewalls.map((f) => t.subnets.find((s) => s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack)?.vnet), ...t.gateways.map((g) => g.subnet?.vnet)].filter((v): v is Vnet => v !== undefined));
+  const spokes = t.vnets.filter((v) => !hubVnets.has(v));
+  if (spokes.length <= MOST_SPOKES_DRAWN) return { t, summaries: [] };
+  const hubOf = (v: Vnet) => t.peerings.find((p) => p.from === v && p.to && hubVnets.has(p.to))?.to;
+  const byHub = new Map<Vnet | undefined, Vnet[]>();
+  for (const v of spokes) byHub.set(hubOf(v), [...(byHub.get(hubOf(v)) ?? []), v]);
+  const gone = new Set(spokes);
+  const kept = (v: Vnet | undefined) => v === undefined || !gone.has(v);
+  const reduced: Topology = {
+    ...t,
+    vnets: t.vnets.filter((v) => kept(v)),
+    subnets: t.subnets.filter((s) => kept(s.vnet)),
+    peerings: t.peerings.filter((p) => kept(p.from) && kept(p.to)),
+    routeTables: t.routeTables.filter((rt) => rt.subnets.every((s) => kept(s.vnet))),
+    clusters: t.clusters.filter((c) => kept(c.nodeSubnet?.vnet)),
+    services: t.services.filter((svc) => !spokes.some((v) => svc.source.startsWith(`${v.resource.stack}-apps`) || svc.source.startsWith(`${v.resource.stack}/`))),
+  };
+  return { t: reduced, summaries: [...byHub].map(([hub, list]) => ({ hub, spokes: list })) };
 }
 
 const mermaidText = (s: string) => s.replace(/"/g, "'").replace(/\\n/g, "<br/>");
@@ -200,7 +242,9 @@ export function toDot(g: Graph): string {
           ? 'shape=parallelogram, fillcolor="#fde2e2"'
           : n.kind === "gateway"
             ? 'shape=box3d, fillcolor="#ede9fe"'
-            : n.kind === "existing"
+            : n.kind === "spokes"
+              ? 'shape=folder, fillcolor="#f3f4f6"'
+              : n.kind === "existing"
               ? 'style="rounded,dashed,filled", fillcolor="#fff7ed"'
             : n.kind === "cluster"
               ? 'fillcolor="#dbeafe"'
@@ -233,6 +277,8 @@ export function toDot(g: Graph): string {
 
 /** Renders DOT to SVG with Graphviz compiled to WebAssembly: offline, no browser. */
 export async function renderSvg(dot: string): Promise<string> {
+  // Graphviz (WebAssembly, a few MB) is loaded only to draw.
+  const { instance } = await import("@viz-js/viz");
   const viz = await instance();
   return viz.renderString(dot, { format: "svg", engine: "dot" });
 }
