@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
 import { synthesize } from "../../lib/app";
-import { buildGraph, renderSvg, toDot, toMermaid } from "../../lib/review/graph";
+import { buildGraph, MOST_SPOKES_DRAWN, renderSvg, toDot, toMermaid } from "../../lib/review/graph";
 import { Model, readOutput } from "../../lib/output/model";
 import { topology } from "../../lib/output/topology";
 import { ENVIRONMENTS_DIR } from "../helpers";
@@ -144,6 +144,20 @@ describe("the topology picture", () => {
         expect({ id, label: n.text.map((t: { text: string }) => t.text).join(" "), fits: room >= longest }).toEqual({ id, label: expect.any(String), fits: true });
       }
     }
+  });
+
+  test(`beyond ${MOST_SPOKES_DRAWN} spokes, each hub's spokes are one box, with their peering and default route`, () => {
+    const spokes = Array.from({ length: MOST_SPOKES_DRAWN + 1 }, (_, i) => ({ name: `s${i}`, addressSpace: [`10.16.${i * 4}.0/22`], subnets: { nodes: `10.16.${i * 4 + 1}.0/24` }, cluster: { userPools: [{ name: "apps" }] } }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "graph-many-"));
+    fs.writeFileSync(path.join(dir, "many.json"), JSON.stringify({ name: "many", location: "westeurope", hub: { addressSpace: ["10.0.0.0/22"], subnets: { firewall: "10.0.0.0/26" } }, spokes }));
+    const outdir = path.join(dir, "cdktf.out");
+    expect(synthesize({ outdir, file: path.join(dir, "many.json"), stderr: quiet, stdout: quiet })).toBe(0);
+    const graph = buildGraph(topology(new Model(readOutput(outdir))));
+    expect(graph.groups.map((g) => g.label.split("\\n")[0])).toEqual(["vnet-many-hub (many-hub)"]);
+    const box = graph.nodes.find((n) => n.kind === "spokes")!;
+    expect(box.label).toBe(`${MOST_SPOKES_DRAWN + 1} spokes\\nmany-s0 ... many-s${MOST_SPOKES_DRAWN}`);
+    expect(graph.edges.filter((e) => e.from === box.id).map((e) => e.label).sort()).toEqual(["0.0.0.0/0 (each)", "peering (each)"]);
+    expect(graph.nodes.filter((n) => n.kind === "cluster")).toEqual([]);
   });
 
   test("the Mermaid text draws the same graph: every node and link", () => {
