@@ -8,7 +8,40 @@ import { run } from "../lib/cli";
 import { parse } from "yaml";
 import { changed, problems, stacks } from "./helpers";
 
-const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+/** The README and the pages under docs/, each by its path from the project root. */
+const PAGES = new Map<string, string>([
+  ["README.md", fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8")],
+  ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f): [string, string] => [`docs/${f}`, fs.readFileSync(path.join(PROJECT_ROOT, "docs", f), "utf8")]),
+]);
+/** All of the documentation as one text, for the checks of what it shows. */
+const README = [...PAGES.values()].join("\n");
+
+/** A heading's anchor as GitHub makes it. */
+const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
+
+describe("the documentation's links", () => {
+  it("lead to files that exist, and to headings that exist", () => {
+    const broken: string[] = [];
+    for (const [page, text] of PAGES) {
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/.test(target)) continue; // https:, mailto:
+        const [file, hash] = target.split("#");
+        const resolved = file === "" ? page : path.posix.normalize(path.posix.join(path.posix.dirname(page), file));
+        if (!fs.existsSync(path.join(PROJECT_ROOT, resolved))) broken.push(`${page}: ${target} (no ${resolved})`);
+        else if (hash !== undefined && resolved.endsWith(".md")) {
+          const headings = fs.readFileSync(path.join(PROJECT_ROOT, resolved), "utf8").split("\n").filter((l) => /^#+ /.test(l)).map((l) => anchor(l.replace(/^#+ /, "")));
+          if (!headings.includes(hash)) broken.push(`${page}: ${target} (no heading #${hash} in ${resolved})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it("the README maps every page under docs/", () => {
+    for (const page of [...PAGES.keys()].filter((p) => p.startsWith("docs/"))) expect(PAGES.get("README.md")).toContain(`](${page})`);
+  });
+});
 
 describe("the README", () => {
   it("names only files and folders that exist (apart from the copy it tells you to make)", () => {

@@ -64,5 +64,5 @@ export function unknownFieldAdvice(path: readonly PropertyKey[], key: string): s
   }
   const elsewhere = [...all].filter(([place, names]) => place !== placeOf(path) && names.has(key)).map(([place]) => written(place, path));
   if (elsewhere.length > 0) return `unknown field here; ${key} belongs in ${elsewhere.slice(0, 3).join(" or ")}`;
-  return `unknown field; the fields here are ${candidates.join(", ")} (see the environment file reference in the README)`;
+  return `unknown field; the fields here are ${candidates.join(", ")} (see docs/environment-file.md)`;
 }
