@@ -26,8 +26,8 @@ const layered = LAYERS.map((layer, i) => {
         {
           paths: PROVIDER_ROOTS,
           patterns: [
-            ...(above.length === 0 ? [] : [{ regex: `^\\.\\./(${above.join("|")})(/|$)`, message: `lib/${layer} sits below ${above.join(", ")}: import only from its own layer or lower (${LAYERS.slice(0, i + 1).join(", ")}); move the concept down instead.` }]),
-            { regex: "^\\.\\./(app|cli)(\\.ts)?$", message: "lib/app.ts and lib/cli.ts are the entry points: nothing imports them." },
+            ...(above.length === 0 ? [] : [{ regex: `^(\\.\\./)+(${above.join("|")})(/|$)`, message: `lib/${layer} sits below ${above.join(", ")}: import only from its own layer or lower (${LAYERS.slice(0, i + 1).join(", ")}); move the concept down instead.` }]),
+            { regex: "^(\\.\\./)+(app|cli)(\\.ts)?$", message: "lib/app.ts and lib/cli.ts are the entry points: nothing imports them." },
           ],
         },
       ],

@@ -30,6 +30,7 @@ describe("the layers of lib/", () => {
     "lib/core/example.ts": 'import { stackIds } from "../stacks/environment";\nexport const x = stackIds;\n',
     "lib/config/example.ts": 'import { AppsStack } from "../stacks/apps-stack";\nexport const x = AppsStack;\n',
     "lib/review/example.ts": 'import { run } from "../cli";\nexport const x = run;\n',
+    "lib/config/rules/example.ts": 'import { HubStack } from "../../stacks/hub-stack";\nexport const x = HubStack;\n',
     "lib/stacks/example.ts": 'import { quote } from "../core/problem";\nimport { DEFAULTS } from "../domain/defaults";\nimport { HubStack } from "./hub-stack";\nexport const x = [quote, DEFAULTS, HubStack];\n',
   });
   const restricted = (file: string) => verdicts[file].filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
@@ -37,6 +38,8 @@ describe("the layers of lib/", () => {
   it("refuses an import that points up a layer", () => {
     expect(restricted("lib/core/example.ts")).toEqual([expect.stringMatching(/lib\/core sits below net, domain, .*: import only from its own layer or lower \(core\)/)]);
     expect(restricted("lib/config/example.ts")).toHaveLength(1);
+    // From a folder inside a layer too.
+    expect(restricted("lib/config/rules/example.ts")).toHaveLength(1);
     expect(restricted("lib/review/example.ts")).toEqual([expect.stringMatching(/entry points: nothing imports them/)]);
   });
 

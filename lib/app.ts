@@ -7,7 +7,7 @@ import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/
 import { EnvironmentError, oneLine } from "./core/problem";
 import { checkEnvironmentSet } from "./config/address-plan";
 import { planPeerings } from "./config/peerings";
-import { checkWarnings } from "./config/rules";
+import { checkWarnings } from "./config/rules/warnings";
 import type { Environment } from "./config/schema";
 import { checkStackNames } from "./policy/azure-names";
 import { GUARDRAILS } from "./policy/rules";

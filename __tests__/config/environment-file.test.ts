@@ -1,4 +1,4 @@
-import { checkWarnings } from "../../lib/config/rules";
+import { checkWarnings } from "../../lib/config/rules/warnings";
 import { DEFAULTS } from "../../lib/domain/defaults";
 import * as fs from "fs";
 import * as os from "os";

@@ -2,7 +2,7 @@ import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
-import { defaultRulePriority } from "../../lib/config/rules";
+import { defaultRulePriority } from "../../lib/domain/priorities";
 import { AKS_EGRESS_CATALOG } from "../../lib/domain/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";

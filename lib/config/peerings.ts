@@ -6,7 +6,8 @@ import { stackIds } from "../domain/naming";
 import type { SetProblem } from "./address-plan";
 import { AZURE_LIMITS } from "../domain/defaults";
 import { quote } from "../core/problem";
-import { peeringRulePriority, ruleCollectionGroups, defaultRulePriority } from "./rules";
+import { peeringRulePriority, defaultRulePriority } from "../domain/priorities";
+import { ruleCollectionGroups } from "./rules/firewall";
 import type { Environment, PeeringConfig } from "./schema";
 
 /** A peering whose both environments are in the set: it gets a stack. */

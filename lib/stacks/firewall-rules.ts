@@ -7,7 +7,7 @@
 import { ipGroupNames, ruleGroupNames } from "../domain/naming";
 import { Annotations, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import { defaultRulePriority } from "../config/rules";
+import { defaultRulePriority } from "../domain/priorities";
 import { DEFAULTS } from "../domain/defaults";
 import type { Environment } from "../config/schema";
 import { type NetworkEntry, selectEgress } from "../domain/aks-egress-catalog";

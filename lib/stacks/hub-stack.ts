@@ -2,7 +2,7 @@ import { Annotations, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { VirtualNetworkDnsServers } from "@cdktf/provider-azurerm/lib/virtual-network-dns-servers";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import { parseTarget } from "../config/rules";
+import { parseTarget } from "../config/rules/dns";
 import type { Environment, LiteralEnvironment } from "../config/schema";
 import { Bastion } from "../constructs/bastion";
 import { DnsResolver } from "../constructs/dns-resolver";

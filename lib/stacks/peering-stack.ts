@@ -2,7 +2,7 @@ import { ruleGroupNames } from "../domain/naming";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { SynthStack } from "../synth/synth-stack";
 import type { Construct } from "constructs";
-import { peeringRulePriority } from "../config/rules";
+import { peeringRulePriority } from "../domain/priorities";
 import type { Environment, PeeringConfig, LiteralEnvironment } from "../config/schema";
 import { HubPeeringSide, type PeeringFlow } from "../constructs/hub-peering-side";
 import { configureBackend } from "./backend";
