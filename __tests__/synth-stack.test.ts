@@ -17,7 +17,7 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { synthesize } from "../lib/app";
 import { BackgroundFiles, finishOutputFiles } from "../lib/synth/output-files";
-import { holdsNumberPattern, resolveTokens, SynthStack } from "../lib/synth/synth-stack";
+import { fastSynthesis, holdsNumberPattern, resolveTokens, SynthStack, WRITTEN_FOR } from "../lib/synth/synth-stack";
 import { ENVIRONMENTS_DIR } from "./helpers";
 
 /** Every file under `dir`, by relative path, as text; an empty folder as its path and a slash. */
@@ -357,5 +357,35 @@ describe("resolveTokens", () => {
     fc.assert(fc.property(fc.array(alphabet, { maxLength: 12 }).map((a) => a.join("")), (s) => holdsNumberPattern(s) === cdktfPattern.test(s)), { numRuns: 5000 });
     expect(holdsNumberPattern("-1.8881545897087626e+289")).toBe(true);
     expect(holdsNumberPattern("Standard_D4ds_v5")).toBe(false);
+  });
+});
+
+describe("the switch to cdktf's own synthesis", () => {
+  it("runs the fast synthesis only on the versions it was written for, and says why not otherwise", () => {
+    expect(fastSynthesis({}, { ...WRITTEN_FOR })).toEqual({ on: true });
+    expect(fastSynthesis({}, { ...WRITTEN_FOR, cdktf: "0.22.0" })).toEqual({ on: false, why: `cdktf 0.22.0 is installed; the fast synthesizer was written for ${WRITTEN_FOR.cdktf}` });
+    expect(fastSynthesis({}, { ...WRITTEN_FOR, constructs: "10.5.0" }).on).toBe(false);
+    expect(fastSynthesis({ PRIVATE_AKS_STOCK_SYNTH: "1" }, { ...WRITTEN_FOR })).toEqual({ on: false, why: "PRIVATE_AKS_STOCK_SYNTH is set" });
+    // What package.json pins is what it was written for.
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+    expect({ cdktf: pkg.dependencies.cdktf, constructs: pkg.dependencies.constructs }).toEqual(WRITTEN_FOR);
+  });
+
+  it("writes the same files with PRIVATE_AKS_STOCK_SYNTH=1 as without", () => {
+    const file = path.join(ENVIRONMENTS_DIR, "default.yaml");
+    const ours = synthTo(file, false);
+    process.env.PRIVATE_AKS_STOCK_SYNTH = "1";
+    const fastPath = jest.spyOn(SynthStack.prototype, "renderJson");
+    let stock: Map<string, string>;
+    try {
+      stock = synthTo(file, false);
+      // cdktf's own synthesizer wrote the files: the fast one's rendering never ran.
+      expect(fastPath).not.toHaveBeenCalled();
+    } finally {
+      delete process.env.PRIVATE_AKS_STOCK_SYNTH;
+      fastPath.mockRestore();
+    }
+    expect([...stock.keys()].sort()).toEqual([...ours.keys()].sort());
+    for (const [name, text] of ours) expect({ name, text: stock.get(name) }).toEqual({ name, text });
   });
 });

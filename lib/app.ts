@@ -18,6 +18,7 @@ import { HubStack } from "./stacks/hub-stack";
 import { stackIds as ids } from "./domain/naming";
 import { PeeringStack } from "./stacks/peering-stack";
 import { finishOutputFiles } from "./synth/output-files";
+import { fastSynthesis } from "./synth/synth-stack";
 import { withoutTokenTraces } from "./synth/token-traces";
 
 export interface SynthesizeOptions {
@@ -104,6 +105,9 @@ export function planEnvironment(options: PlanOptions): Plan | undefined {
   }
   const shown = files.map((f) => displayName(f)).join(",");
   // No stack traces in annotations: they hold absolute paths of the synthesizing machine.
+  const fast = fastSynthesis();
+  // An installed cdktf or constructs other than the one the fast synthesizer was written for: the stock way, said once.
+  if (!fast.on && fast.why && !fast.why.startsWith("PRIVATE_AKS_STOCK_SYNTH")) options.stderr.write(`private-aks: note: ${fast.why}; synthesizing with cdktf's own synthesis (slower, the same files)\n`);
   const app = new App({ outdir: options.outdir, stackTraces: false });
   try {
     // Build and synthesize without cdktf's per-token stack traces (see token-traces.ts).

@@ -11,6 +11,27 @@ import { type Construct, ConstructOrder, type IConstruct } from "constructs";
 import { makeFolder, noteFolderMade, noteOutputFile, noteWritten, settleOutputFiles } from "./output-files";
 import { RenderedJson, stableJson } from "./stable-json";
 
+/**
+ * The versions of cdktf and constructs this synthesizer was written against: it reads their
+ * non-public parts (this file holds every such use). With any other installed, or with
+ * PRIVATE_AKS_STOCK_SYNTH=1, stacks synthesize the stock way: cdktf's own synthesis, slower,
+ * the same files.
+ */
+export const WRITTEN_FOR = { cdktf: "0.21.0", constructs: "10.4.2" } as const;
+
+/** Whether the fast synthesis runs, and when not, why. */
+export function fastSynthesis(env: NodeJS.ProcessEnv = process.env, installed: { cdktf: string; constructs: string } = INSTALLED): { on: boolean; why?: string } {
+  if (["1", "true"].includes(env.PRIVATE_AKS_STOCK_SYNTH ?? "")) return { on: false, why: "PRIVATE_AKS_STOCK_SYNTH is set" };
+  for (const pkg of ["cdktf", "constructs"] as const) {
+    if (installed[pkg] !== WRITTEN_FOR[pkg]) return { on: false, why: `${pkg} ${installed[pkg]} is installed; the fast synthesizer was written for ${WRITTEN_FOR[pkg]}` };
+  }
+  return { on: true };
+}
+
+/** What is installed (read from the packages themselves). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const INSTALLED = { cdktf: String(require("cdktf/package.json").version), constructs: String(require("constructs/package.json").version) };
+
 /** Where cdktf keeps a construct's custom synthesis (`addCustomSynthesis`). */
 const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
 /** The metadata types cdktf collects as annotations. */
@@ -60,6 +81,8 @@ export class SynthStack extends TerraformStack {
   /** Read as cdktf's TerraformStack reads them, when the stack is made. */
   private readonly hclOutput = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
   private readonly continueOnErrorAnnotations = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
+  /** The fast synthesis, unless the installed versions are not the ones it was written for (or it is switched off). */
+  private readonly fast = fastSynthesis().on;
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -74,7 +97,7 @@ export class SynthStack extends TerraformStack {
     // noteOutputFile): that is over before anything is written here.
     const app = App.of(this);
     settleOutputFiles(app);
-    if (this.hclOutput) this.stockSynthesizer.synthesize(session);
+    if (this.hclOutput || !this.fast) this.stockSynthesizer.synthesize(session);
     else this.synthesizeJson(session);
     noteWritten(app, this.node.id);
   }
@@ -118,6 +141,7 @@ export class SynthStack extends TerraformStack {
   }
 
   public override prepareStack(): void {
+    if (!this.fast) return super.prepareStack();
     try {
       // What an earlier preparation kept, never used (a synth that failed after it), is stale now.
       this.prepared.clear();
@@ -145,7 +169,7 @@ export class SynthStack extends TerraformStack {
   }
 
   public override toTerraform(): any {
-    return this.build(false);
+    return this.fast ? this.build(false) : super.toTerraform();
   }
 
   /** The stack's file, as cdktf would write it. */
