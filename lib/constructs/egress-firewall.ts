@@ -1,6 +1,7 @@
 import { Firewall } from "@cdktf/provider-azurerm/lib/firewall";
 import { FirewallPolicy } from "@cdktf/provider-azurerm/lib/firewall-policy";
 import type { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEFAULTS } from "../domain/defaults";
 import { Diagnostics } from "./log-analytics";
@@ -152,6 +153,11 @@ export class EgressFirewall extends Construct {
   }
 
   /** The firewall's private IP in AzureFirewallSubnet: the next hop of every spoke's default route. */
+  /** What must exist before traffic is sent through the firewall (its rules' groups, the subnets routed to it). */
+  public get ready(): ITerraformDependable[] {
+    return [this.firewall];
+  }
+
   public get privateIp(): string {
     return this.firewall.ipConfiguration.get(0).privateIpAddress;
   }

@@ -1,6 +1,6 @@
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { IpGroup } from "@cdktf/provider-azurerm/lib/ip-group";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { ApplicationEntry, EgressEntry, NetworkEntry } from "../domain/aks-egress-catalog";
 
@@ -25,6 +25,8 @@ export interface EgressRuleGroupProps {
    * while a firewall attached to it is still being provisioned. @default - nothing
    */
   readonly after?: ITerraformDependable[];
+  /** The provider of the policy's subscription, when it is not the stack's (an existing hub's policy). @default - the stack's */
+  readonly policyProvider?: TerraformProvider;
 }
 
 /** Priority of the network rule collection inside a group (network rules are evaluated first anyway). */
@@ -58,6 +60,7 @@ export class EgressRuleGroup extends Construct {
       firewallPolicyId: props.firewallPolicyId,
       priority: props.priority,
       dependsOn: props.after?.length ? props.after : undefined,
+      provider: props.policyProvider,
       networkRuleCollection: network.length === 0 ? undefined : [
         {
           name: `${props.name}-network`,

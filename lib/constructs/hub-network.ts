@@ -70,6 +70,16 @@ export class HubNetwork extends Construct {
   }
 
   /** The roles this hub has subnets for, in a stable order. */
+  /** The VNet's id. */
+  public get vnetId(): string {
+    return this.vnet.id;
+  }
+
+  /** The VNet's name. */
+  public get vnetName(): string {
+    return this.vnet.name;
+  }
+
   public get roles(): HubSubnetRole[] {
     return [...this.subnetsByRole.keys()];
   }

@@ -431,6 +431,16 @@ export class PrivateCluster extends Construct {
   }
 
   /** The API server's URL (`https://<private fqdn>:443`), from the cluster's user kubeconfig (no credentials in it: local accounts are off). */
+  /** The cluster's name. */
+  public get name(): string {
+    return this.cluster.name;
+  }
+
+  /** The cluster's OIDC issuer, which workload identities federate with. */
+  public get oidcIssuerUrl(): string {
+    return this.cluster.oidcIssuerUrl;
+  }
+
   public get apiServerHost(): string {
     return this.cluster.kubeConfig.get(0).host;
   }

@@ -125,6 +125,16 @@ export class SpokeNetwork extends Construct {
     return [this.spokeToHub, this.hubToSpoke];
   }
 
+  /** The VNet's id. */
+  public get vnetId(): string {
+    return this.vnet.id;
+  }
+
+  /** The VNet's name. */
+  public get vnetName(): string {
+    return this.vnet.name;
+  }
+
   public get roles(): SpokeSubnetRole[] {
     return [...this.subnetsByRole.keys()];
   }

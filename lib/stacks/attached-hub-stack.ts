@@ -72,9 +72,10 @@ export class AttachedHubStack extends PlatformStack implements IHub {
     // the clusters' data and queries on its public endpoints, as before.
     this.workspaceId = existing.workspaceId ?? new LogAnalytics(this, "logs", { ...common, name: names.logAnalytics, publicIngestion: true, publicQuery: true }).workspaceId;
 
-    this.spokeEgress = spokeEgressGroups(this, env, { id: existing.firewallPolicyId }, existing.dnsProxy, common);
-    const onPremises = onPremisesGroup(this, env, { id: existing.firewallPolicyId }, common);
-    for (const group of [...this.spokeEgress.values(), ...(onPremises ? [onPremises] : [])]) group.group.provider = connectivity;
+    // The groups go into the existing policy, through the connectivity subscription's provider.
+    const policy = { id: existing.firewallPolicyId, provider: connectivity };
+    this.spokeEgress = spokeEgressGroups(this, env, policy, existing.dnsProxy, common);
+    onPremisesGroup(this, env, policy, common);
 
     const dnsRg = existing.dnsResourceGroup;
     const hubLink = { key: vnet.name, vnetId: existing.vnetId };

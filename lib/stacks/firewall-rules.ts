@@ -5,7 +5,7 @@
  * on-premises ranges and the point-to-site pool).
  */
 import { ipGroupNames, ruleGroupNames } from "../domain/naming";
-import { Annotations, type ITerraformDependable } from "cdktf";
+import { Annotations, type ITerraformDependable, type TerraformProvider } from "cdktf";
 import type { Construct } from "constructs";
 import { defaultRulePriority } from "../domain/priorities";
 import { DEFAULTS } from "../domain/defaults";
@@ -24,6 +24,8 @@ export interface IpGroupPlacement {
 export interface PolicyTarget {
   readonly id: string;
   readonly after?: ITerraformDependable[];
+  /** The provider of the policy's subscription, when it is not the stack's. @default - the stack's */
+  readonly provider?: TerraformProvider;
 }
 
 /** One rule collection group per spoke, by spoke name, its sources an IP group of the spoke's node subnet. */
@@ -35,6 +37,7 @@ export function spokeEgressGroups(scope: Construct, env: Environment, policy: Po
       name: ruleGroupNames.spoke(spoke.name),
       firewallPolicyId: policy.id,
       after: policy.after,
+      policyProvider: policy.provider,
       priority: spoke.egress.priority ?? defaultRulePriority(spoke.name),
       // The node subnet is the only one that starts connections (pods use node-subnet
       // addresses with Azure CNI, or are SNAT-ed to the node in overlay mode).
@@ -89,6 +92,7 @@ export function onPremisesGroup(scope: Construct, env: Environment, policy: Poli
     name: ruleGroupNames.onPremises,
     firewallPolicyId: policy.id,
     after: policy.after,
+    policyProvider: policy.provider,
     priority: DEFAULTS.rulePriority.onPremises,
     sourceAddresses: sources,
     sourceIpGroup: { ...ipGroups, name: ipGroupNames.onPremises(env.name) },

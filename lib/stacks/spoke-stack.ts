@@ -85,7 +85,7 @@ export class SpokeStack extends PlatformStack {
       tags: this.tags,
     });
 
-    const vnetLink = { key: names.vnet, vnetId: this.network.vnet.id };
+    const vnetLink = { key: names.vnet, vnetId: this.network.vnetId };
     const zones: Record<string, ZoneReference> = {};
     // The AKS zone this spoke's cluster registers in (bring your own), and no other: the hub
     // resolves every cluster's, and a spoke added with another mode changes no other spoke.
@@ -114,7 +114,7 @@ export class SpokeStack extends PlatformStack {
       nodeResourceGroup: names.nodeResourceGroup,
       identityName: names.controlPlaneIdentity,
       nodeSubnetId: this.network.subnetId("nodes"),
-      vnetId: this.network.vnet.id,
+      vnetId: this.network.vnetId,
       tenantId: this.tenantId,
       administrators,
       routeTableId: this.egress.id,
@@ -153,7 +153,7 @@ export class SpokeStack extends PlatformStack {
       );
     }
 
-    new TerraformOutput(this, "cluster_name", { value: this.cluster.cluster.name, description: "The AKS cluster." });
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.name, description: "The AKS cluster." });
     new TerraformOutput(this, "cluster_resource_group", { value: rg, description: "Resource group of the cluster." });
     new TerraformOutput(this, "cluster_private_fqdn", {
       value: this.cluster.privateFqdn,
@@ -167,7 +167,7 @@ export class SpokeStack extends PlatformStack {
         name: names.appIdentity(app.name),
         resourceGroupName: rg,
         location: this.location,
-        oidcIssuerUrl: this.cluster.cluster.oidcIssuerUrl,
+        oidcIssuerUrl: this.cluster.oidcIssuerUrl,
         subject: serviceAccountSubject(app),
         keyVaultId: hub.keyVaultId,
         secrets: app.secrets,
