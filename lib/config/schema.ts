@@ -613,3 +613,17 @@ export type BackendConfig = Environment["backend"];
 export type PeeringConfig = Environment["peerings"][number];
 export type HubSubnetRole = keyof HubConfig["subnets"];
 export type SpokeSubnetRole = keyof SpokeConfig["subnets"];
+export type ExistingHubConfig = NonNullable<HubConfig["existing"]>;
+
+/** A validated environment whose hub is built here: no `existing`, and its firewall subnet (the rules require it). */
+export type BuiltHubEnvironment = LiteralEnvironment & { readonly hub: HubConfig & { readonly existing?: undefined; readonly subnets: HubConfig["subnets"] & { readonly firewall: string } } };
+
+/** A validated environment that attaches to an existing hub. */
+export type AttachedHubEnvironment = LiteralEnvironment & { readonly hub: HubConfig & { readonly existing: ExistingHubConfig } };
+
+/** Which hub an environment has, as a type: the one check the stacks rely on, made once. */
+export function hubKind(env: LiteralEnvironment): { kind: "existing"; env: AttachedHubEnvironment } | { kind: "built"; env: BuiltHubEnvironment } {
+  if (env.hub.existing) return { kind: "existing", env: env as AttachedHubEnvironment };
+  if (env.hub.subnets.firewall === undefined) throw new Error(`environment ${env.name}: a hub built here needs hub.subnets.firewall (the rules require it)`);
+  return { kind: "built", env: env as BuiltHubEnvironment };
+}

@@ -2,7 +2,7 @@ import { DataAzurermPrivateDnsZone } from "@cdktf/provider-azurerm/lib/data-azur
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
-import type { LiteralEnvironment } from "../config/schema";
+import type { AttachedHubEnvironment } from "../config/schema";
 import type { EgressRuleGroup } from "../constructs/egress-rule-group";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
@@ -20,7 +20,7 @@ export function parseResourceId(id: string): { subscriptionId: string; resourceG
 }
 
 export interface AttachedHubStackProps {
-  readonly env: LiteralEnvironment;
+  readonly env: AttachedHubEnvironment;
 }
 
 /**
@@ -53,7 +53,7 @@ export class AttachedHubStack extends PlatformStack implements IHub {
 
   constructor(scope: Construct, id: string, props: AttachedHubStackProps) {
     const { env } = props;
-    const existing = env.hub.existing!;
+    const existing = env.hub.existing;
     const names = hubNames(env.name);
     super(scope, id, { env, resourceGroupName: names.resourceGroup });
     const vnet = parseResourceId(existing.vnetId);

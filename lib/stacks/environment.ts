@@ -1,5 +1,5 @@
 import type { App } from "cdktf";
-import type { Environment, LiteralEnvironment } from "../config/schema";
+import { type Environment, hubKind, type LiteralEnvironment } from "../config/schema";
 import { terraformLiteral } from "../core/template";
 import { AppsStack } from "./apps-stack";
 import { AttachedHubStack } from "./attached-hub-stack";
@@ -40,7 +40,8 @@ export function manifestsDir(stackId: string): string {
  */
 export function buildEnvironment(app: App, raw: Environment, options: BuildOptions = {}): EnvironmentStacks {
   const env = terraformLiteral(raw);
-  const hub = env.hub.existing ? new AttachedHubStack(app, stackIds.hub(env.name), { env }) : new HubStack(app, stackIds.hub(env.name), { env, peered: options.peered });
+  const which = hubKind(env);
+  const hub = which.kind === "existing" ? new AttachedHubStack(app, stackIds.hub(env.name), { env: which.env }) : new HubStack(app, stackIds.hub(env.name), { env: which.env, peered: options.peered });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
   const apps = env.spokes.flatMap((spoke, i) => {
     if (spoke.apps.length === 0) return [];

@@ -3,7 +3,7 @@ import type { Construct } from "constructs";
 import { VirtualNetworkDnsServers } from "@cdktf/provider-azurerm/lib/virtual-network-dns-servers";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { parseTarget } from "../config/rules/dns";
-import type { Environment, LiteralEnvironment } from "../config/schema";
+import type { Environment, BuiltHubEnvironment } from "../config/schema";
 import { Bastion } from "../constructs/bastion";
 import { DnsResolver } from "../constructs/dns-resolver";
 import { EgressFirewall } from "../constructs/egress-firewall";
@@ -25,7 +25,7 @@ import { hubNames } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
 
 export interface HubStackProps {
-  readonly env: LiteralEnvironment;
+  readonly env: BuiltHubEnvironment;
   /**
    * The hub is peered with another region's: AzureFirewallSubnet gets a route table (its own
    * default route to the Internet, as Azure Firewall requires) that the peering stacks add the
@@ -192,7 +192,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     const common = { resourceGroupName: rg, location: this.location, tags: this.tags };
     this.firewallDnsProxy = hub.firewall.dnsProxy; // the schema rules refuse it with the Basic tier
 
-    this.network = new HubNetwork(this, "network", { ...common, name: names.vnet, addressSpace: hub.addressSpace, subnets: { ...hub.subnets, firewall: hub.subnets.firewall as string } });
+    this.network = new HubNetwork(this, "network", { ...common, name: names.vnet, addressSpace: hub.addressSpace, subnets: hub.subnets });
     const hubLink = { key: names.vnet, vnetId: this.network.vnetId };
     const hosted = (zone: PrivateDnsZone): HubZone => ({ id: zone.id, name: zone.name, resourceGroupName: rg });
 
