@@ -236,7 +236,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
 
     if (hub.gateway && this.network.hasSubnet("gateway")) {
       const gw = hub.gateway;
-      const deployer = gw.pointToSite && env.tenantId === undefined ? new DataAzurermClientConfig(this, "deployer", {}) : undefined;
+      // Point-to-site signs in with Entra ID: the environment's tenant, else the deployer's.
+      const tenantId = gw.pointToSite ? (env.tenantId ?? new DataAzurermClientConfig(this, "deployer", {}).tenantId) : undefined;
       this.gateway = new HybridGateway(this, "gateway", {
         ...common,
         name: names.gateway,
@@ -246,7 +247,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         sku: gw.sku ?? DEFAULTS.gatewaySku[gw.type],
         bgpAsn: gw.bgpAsn,
         sites: gw.sites,
-        pointToSite: gw.pointToSite ? { addressPool: gw.pointToSite.addressPool, tenantId: env.tenantId ?? deployer!.tenantId } : undefined,
+        pointToSite: gw.pointToSite && tenantId ? { addressPool: gw.pointToSite.addressPool, tenantId } : undefined,
         circuitId: gw.circuitId,
         siteNames: names.gatewaySite,
       });
@@ -456,32 +457,35 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       value: this.logs.workspaceId,
       description: "Workspace holding firewall logs (AZFW* tables), cluster diagnostics and Container Insights.",
     });
-    if (this.resolver) {
+    const resolver = this.resolver;
+    if (resolver) {
       const zones = onPremisesForwardedZones(env);
       new TerraformOutput(this, "dns_resolver_inbound_ip", {
-        value: this.resolver.inboundIp,
+        value: resolver.inboundIp,
         description: "Where on-premises DNS servers send conditional forwards for Azure private zones.",
       });
       new TerraformOutput(this, "onprem_dns_conditional_forwarders", {
-        value: Object.fromEntries(zones.map((z) => [z, [this.resolver!.inboundIp]])),
+        value: Object.fromEntries(zones.map((z) => [z, [resolver.inboundIp]])),
         description: `Conditional forwarders to create on the on-premises DNS servers: each zone to the resolver's inbound endpoint. ${aksForwardedZone(env.location)} (not only its privatelink child) because clients resolve the cluster's public CNAME first; the private endpoints' public zones (registry, key vault, Azure Monitor) for the same reason.`,
       });
     }
     // Each app's role is scoped to the secrets it lists, and a scope exists only once its
     // secret does: the secrets are created after the hub and before the spokes that read them.
     const secrets = [...new Set(env.spokes.flatMap((sp) => sp.apps.flatMap((a) => a.secrets)))].sort();
-    if (env.hub.keyVault && secrets.length > 0) {
+    const vault = env.hub.keyVault;
+    if (vault && secrets.length > 0) {
       new TerraformOutput(this, "key_vault_secrets_to_create", {
-        value: secrets.map((name) => `az keyvault secret set --vault-name ${env.hub.keyVault!.name} --name ${name} --file <file holding its value>`),
+        value: secrets.map((name) => `az keyvault secret set --vault-name ${vault.name} --name ${name} --file <file holding its value>`),
         description: "Create these secrets before deploying the spokes whose apps read them (each app's role is scoped to its own secrets, which must exist), from where the vault's private endpoint is reachable (its public access is off).",
       });
     }
     if (this.jumpbox) {
       new TerraformOutput(this, "jumpbox_private_ip", { value: this.jumpbox.privateIp, description: "The jumpbox's address; it has no public IP." });
     }
-    if (this.bastion && this.jumpbox) {
+    const jumpboxSettings = env.hub.jumpbox;
+    if (this.bastion && this.jumpbox && jumpboxSettings) {
       new TerraformOutput(this, "jumpbox_ssh_via_bastion", {
-        value: `az network bastion ssh --name ${names.bastion} --resource-group ${names.resourceGroup} --target-resource-id ${this.jumpbox.vm.id} --auth-type ssh-key --username ${env.hub.jumpbox!.adminUsername} --ssh-key <path to your private key>`,
+        value: `az network bastion ssh --name ${names.bastion} --resource-group ${names.resourceGroup} --target-resource-id ${this.jumpbox.vm.id} --auth-type ssh-key --username ${jumpboxSettings.adminUsername} --ssh-key <path to your private key>`,
         description: "Opens an SSH session to the jumpbox through Azure Bastion (native client tunnelling).",
       });
     }
