@@ -219,6 +219,20 @@ export function toMermaid(g: Graph): string {
 
 const dotText = (s: string) => s.replace(/"/g, '\\"');
 
+/** How each kind of node is drawn in DOT. */
+const NODE_STYLE: Record<GraphNode["kind"], string> = {
+  internet: 'shape=ellipse, fillcolor="#fde2e2"',
+  onprem: 'shape=ellipse, fillcolor="#fde2e2"',
+  firewall: 'shape=hexagon, fillcolor="#ffe8b3"',
+  "public-ip": 'shape=parallelogram, fillcolor="#fde2e2"',
+  gateway: 'shape=box3d, fillcolor="#ede9fe"',
+  spokes: 'shape=folder, fillcolor="#f3f4f6"',
+  existing: 'style="rounded,dashed,filled", fillcolor="#fff7ed"',
+  cluster: 'fillcolor="#dbeafe"',
+  app: 'fillcolor="#dcfce7"',
+  subnet: 'fillcolor="#f3f4f6"',
+};
+
 /**
  * DOT for Graphviz. Every VNet has an invisible anchor node: edges that start or end at a VNet
  * run between anchors, clipped at the VNets' borders (compound), and each anchor sits left of
@@ -233,24 +247,7 @@ export function toDot(g: Graph): string {
     '  node [fontname="Helvetica,Arial,sans-serif", fontsize=10, shape=box, style="rounded,filled", fillcolor="#ffffff", margin="0.4,0.1"];',
     '  edge [fontname="Helvetica,Arial,sans-serif", fontsize=9];',
   ];
-  const attrs = (n: GraphNode) =>
-    n.kind === "internet" || n.kind === "onprem"
-      ? 'shape=ellipse, fillcolor="#fde2e2"'
-      : n.kind === "firewall"
-        ? 'shape=hexagon, fillcolor="#ffe8b3"'
-        : n.kind === "public-ip"
-          ? 'shape=parallelogram, fillcolor="#fde2e2"'
-          : n.kind === "gateway"
-            ? 'shape=box3d, fillcolor="#ede9fe"'
-            : n.kind === "spokes"
-              ? 'shape=folder, fillcolor="#f3f4f6"'
-              : n.kind === "existing"
-              ? 'style="rounded,dashed,filled", fillcolor="#fff7ed"'
-            : n.kind === "cluster"
-              ? 'fillcolor="#dbeafe"'
-              : n.kind === "app"
-                ? 'fillcolor="#dcfce7"'
-                : 'fillcolor="#f3f4f6"';
+  const attrs = (n: GraphNode) => NODE_STYLE[n.kind];
   const anchor = (group: string) => `anchor_${group}`;
   const isGroup = (x: string) => g.groups.some((group) => group.id === x);
   for (const group of g.groups) {
