@@ -4,7 +4,7 @@
  * honoured, undefined and functions dropped from objects and written as null in arrays, a
  * cycle refused), character for character, and faster: the indentation of each depth is made
  * once, and a {@link RenderedJson} is copied in as it is, so that a part of the tree can be
- * rendered early (while it is still young garbage) and kept as one string. `__tests__/stable-json.test.ts`
+ * rendered early (while it is still young garbage) and kept as one string. `__tests__/synth/stable-json.test.ts`
  * compares the two on generated values.
  */
 

@@ -65,7 +65,7 @@ const ANNOTATION_TYPES: string[] = [AnnotationMetadataEntryType.INFO, Annotation
  * - with many stacks, their folders and files are created in the background while the stacks
  *   are built and prepared (`lib/synth/output-files.ts`).
  *
- * `__tests__/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
+ * `__tests__/synth/synth-stack.test.ts` synthesizes the shipped environments, and stacks holding
  * every kind of element and synthesis step cdktf has, both ways and compares the files. What
  * this relies on, and this product's stacks meet: a token resolves to the same value when
  * asked twice and whether or not cdktf is preparing (true of references and of values fixed

@@ -3,7 +3,7 @@
  * for character: the synthesized files are compared byte for byte across versions and machines.
  */
 import * as fc from "fast-check";
-import { RenderedJson, stableJson } from "../lib/synth/stable-json";
+import { RenderedJson, stableJson } from "../../lib/synth/stable-json";
 
 // cdktf's own copy, the one its synthesizer calls.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

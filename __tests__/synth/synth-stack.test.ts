@@ -15,10 +15,10 @@ import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurer
 import { FirewallPolicyRuleCollectionGroup } from "@cdktf/provider-azurerm/lib/firewall-policy-rule-collection-group";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { synthesize } from "../lib/app";
-import { BackgroundFiles, finishOutputFiles } from "../lib/synth/output-files";
-import { fastSynthesis, holdsNumberPattern, resolveTokens, SynthStack, WRITTEN_FOR } from "../lib/synth/synth-stack";
-import { ENVIRONMENTS_DIR } from "./helpers";
+import { synthesize } from "../../lib/app";
+import { BackgroundFiles, finishOutputFiles } from "../../lib/synth/output-files";
+import { fastSynthesis, holdsNumberPattern, resolveTokens, SynthStack, WRITTEN_FOR } from "../../lib/synth/synth-stack";
+import { ENVIRONMENTS_DIR } from "../helpers";
 
 /** Every file under `dir`, by relative path, as text; an empty folder as its path and a slash. */
 function files(dir: string): Map<string, string> {
@@ -367,7 +367,7 @@ describe("the switch to cdktf's own synthesis", () => {
     expect(fastSynthesis({}, { ...WRITTEN_FOR, constructs: "10.5.0" }).on).toBe(false);
     expect(fastSynthesis({ PRIVATE_AKS_STOCK_SYNTH: "1" }, { ...WRITTEN_FOR })).toEqual({ on: false, why: "PRIVATE_AKS_STOCK_SYNTH is set" });
     // What package.json pins is what it was written for.
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
     expect({ cdktf: pkg.dependencies.cdktf, constructs: pkg.dependencies.constructs }).toEqual(WRITTEN_FOR);
   });
 

@@ -8,8 +8,8 @@ import * as path from "path";
 import { execFile } from "child_process";
 import { App } from "cdktf";
 import { Construct } from "constructs";
-import { BackgroundFiles, finishOutputFiles } from "../lib/synth/output-files";
-import { SynthStack } from "../lib/synth/synth-stack";
+import { BackgroundFiles, finishOutputFiles } from "../../lib/synth/output-files";
+import { SynthStack } from "../../lib/synth/synth-stack";
 
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "output-files-"));
 
@@ -49,7 +49,7 @@ describe("BackgroundFiles", () => {
     const preload = path.join(root, "no-threads.js");
     fs.writeFileSync(preload, 'if (!require("worker_threads").isMainThread) throw new Error("no threads here");\n');
     const script = `
-      const { BackgroundFiles } = require(${JSON.stringify(path.join(__dirname, "..", "lib", "synth", "output-files.ts"))});
+      const { BackgroundFiles } = require(${JSON.stringify(path.join(__dirname, "..", "..", "lib", "synth", "output-files.ts"))});
       const files = new BackgroundFiles(200);
       files.add(${JSON.stringify(path.join(root, "a"))}, ${JSON.stringify(path.join(root, "a", "f"))});
       files.settle();

@@ -1,7 +1,7 @@
 /** Synth runs without cdktf's per-token stack traces, and nothing else changes. */
 import * as vm from "vm";
 import { Lazy, Tokenization } from "cdktf";
-import { withoutTokenTraces } from "../lib/synth/token-traces";
+import { withoutTokenTraces } from "../../lib/synth/token-traces";
 
 describe("withoutTokenTraces", () => {
   // The jest setup turns token traces off for every test: here V8's own function is back.
