@@ -145,6 +145,7 @@ export class Model {
     if (typeof value === "string") {
       // Read as Terraform reads it: escapes (`$${`, `%%{`) are literal text, `${...}` a reference
       // or an expression, and `%{...}` a directive, whose result only Terraform knows.
+      if (!value.includes("{")) return value; // no template syntax without a brace: the common case, read as it is
       const parts = templateParts(value);
       if (parts.length === 1 && parts[0].kind === "interpolation") return this.expression(parts[0].expression, stack, depth);
       let text = "";

@@ -3,6 +3,7 @@
  * routes, public IPs, clusters and app front ends), drawn twice from the same data: Mermaid for
  * the Markdown a pull request renders, DOT for the SVG Graphviz renders offline.
  */
+import { SUBNET_NAMES } from "../domain/naming";
 import type { Topology, Vnet } from "../output/topology";
 
 export interface GraphNode {
@@ -53,7 +54,7 @@ export function buildGraph(full: Topology): Graph {
     if (!ids.has(thing)) ids.set(thing, `${prefix}${ids.size}`);
     return ids.get(thing)!;
   };
-  const hubs = new Set([...t.firewalls.map((f) => t.subnets.find((s) => s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack)?.vnet), ...t.gateways.map((g) => g.subnet?.vnet)].filter((v) => v !== undefined));
+  const hubs = hubVnets(t);
   for (const v of t.vnets) {
     const g = id(v, "v");
     groups.push({ id: g, label: `${v.name} (${v.resource.stack})\\n${v.addressSpace.join(", ")}`, hub: hubs.has(v) });
@@ -62,7 +63,7 @@ export function buildGraph(full: Topology): Graph {
   const internet = t.publicIps.length > 0 || t.firewalls.length > 0;
   if (internet) nodes.push({ id: "internet", label: "Internet", kind: "internet" });
   for (const f of t.firewalls) {
-    const subnet = t.subnets.find((s) => s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack);
+    const subnet = firewallSubnet(t, f);
     const fw = id(f, "f");
     nodes.push({ id: fw, label: `Azure Firewall ${f.name}\\n${f.privateIp ?? "private IP unknown"}`, kind: "firewall", group: subnet?.vnet ? ids.get(subnet.vnet) : undefined });
     if (subnet) edges.push({ from: ids.get(subnet)!, to: fw, label: "", style: "solid" });
@@ -164,11 +165,21 @@ export function buildGraph(full: Topology): Graph {
     const names = spokes.map((v) => v.resource.stack).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
     nodes.push({ id: node, label: `${spokes.length} spokes\\n${names[0]} ... ${names[names.length - 1]}`, kind: "spokes" });
     if (hub && ids.has(hub)) edges.push({ from: node, to: ids.get(hub)!, label: "peering (each)", style: "dashed", both: true });
-    const firewall = hub ? full.firewalls.find((f) => full.subnets.some((s) => s.vnet === hub && s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack)) : undefined;
+    const firewall = hub ? full.firewalls.find((f) => firewallSubnet(full, f)?.vnet === hub) : undefined;
     const routed = firewall && full.routeTables.some((rt) => rt.subnets.some((s) => s.vnet && spokes.includes(s.vnet)) && rt.routes.some((r) => r.prefix === "0.0.0.0/0" && r.nextHop === firewall.privateIp));
     if (firewall && routed && ids.has(firewall)) edges.push({ from: node, to: ids.get(firewall)!, label: "0.0.0.0/0 (each)", style: "solid" });
   }
   return { groups, nodes, edges };
+}
+
+/** A firewall's AzureFirewallSubnet: the one of its own stack. */
+function firewallSubnet(t: Topology, f: Topology["firewalls"][number]): Topology["subnets"][number] | undefined {
+  return t.subnets.find((s) => s.name === SUBNET_NAMES.hub.firewall && s.resource.stack === f.resource.stack);
+}
+
+/** The hubs: the VNets that hold a firewall or a gateway. */
+function hubVnets(t: Topology): Set<Vnet> {
+  return new Set([...t.firewalls.map((f) => firewallSubnet(t, f)?.vnet), ...t.gateways.map((g) => g.subnet?.vnet)].filter((v): v is Vnet => v !== undefined));
 }
 
 /**
@@ -176,10 +187,10 @@ export function buildGraph(full: Topology): Graph {
  * (and what lives in them) leave the picture, summed up by hub.
  */
 function collapsed(t: Topology): { t: Topology; summaries: { hub?: Vnet; spokes: Vnet[] }[] } {
-  const hubVnets = new Set([...t.firewalls.map((f) => t.subnets.find((s) => s.name === "AzureFirewallSubnet" && s.resource.stack === f.resource.stack)?.vnet), ...t.gateways.map((g) => g.subnet?.vnet)].filter((v): v is Vnet => v !== undefined));
-  const spokes = t.vnets.filter((v) => !hubVnets.has(v));
+  const hubs = hubVnets(t);
+  const spokes = t.vnets.filter((v) => !hubs.has(v));
   if (spokes.length <= MOST_SPOKES_DRAWN) return { t, summaries: [] };
-  const hubOf = (v: Vnet) => t.peerings.find((p) => p.from === v && p.to && hubVnets.has(p.to))?.to;
+  const hubOf = (v: Vnet) => t.peerings.find((p) => p.from === v && p.to && hubs.has(p.to))?.to;
   const byHub = new Map<Vnet | undefined, Vnet[]>();
   for (const v of spokes) byHub.set(hubOf(v), [...(byHub.get(hubOf(v)) ?? []), v]);
   const gone = new Set(spokes);

@@ -13,10 +13,9 @@ export class OutputNotes extends TerraformElement {
   }
 
   public override toTerraform(): Record<string, unknown> {
-    const stack = TerraformStack.of(this);
-    const notes: WrittenNote[] = stack.node
-      .findAll()
-      .filter((c) => TerraformStack.of(c) === stack)
+    // Stacks do not nest: the stack's subtree is its own constructs.
+    const notes: WrittenNote[] = TerraformStack.of(this)
+      .node.findAll()
       .flatMap((c) => notesOf(c).map((message) => ({ path: c.node.path, message })));
     return notes.length === 0 ? {} : { "//": { [NOTES_KEY]: { notes } } };
   }

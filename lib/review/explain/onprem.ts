@@ -1,7 +1,5 @@
 /** From on-premises, through the hub's gateway. */
-import { ruleGroupNames } from "../../domain/naming";
 import { containsIp, parseIp } from "../../net/cidr";
-import { noted, ON_PREMISES_PREFIX } from "../../output/notes";
 import { type Model } from "../../output/model";
 import { firewallRules, type Topology } from "../../output/topology";
 import { ExplainError, type Explanation, type Flow, blocks } from "./flow";
@@ -14,11 +12,10 @@ import { firewallDecision } from "./firewall";
  * sends each spoke's ranges to the firewall, whose rules (rcg-onprem) decide.
  */
 export function explainFromOnPremises(model: Model, t: Topology, flow: Flow): Explanation {
-  const ranges = noted(model.output.annotations, ON_PREMISES_PREFIX);
+  // The topology's on-premises ranges: empty unless a gateway (built here, or an existing hub's) connects them.
+  const ranges = t.onPremises;
   const gatewaySubnet = t.subnets.find((s) => s.name === "GatewaySubnet");
-  // A gateway built here, or an existing hub's (its on-premises rule collection group is here).
-  const hasGateway = model.ofType("azurerm_virtual_network_gateway").length > 0 || model.ofType("azurerm_firewall_policy_rule_collection_group").some((g) => model.attr(g, "name") === ruleGroupNames.onPremises);
-  if (ranges.length === 0 || !hasGateway) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
+  if (ranges.length === 0) throw new ExplainError('--from "onprem": this output has no on-premises connection (hub.gateway and onPremises)');
   const path = [`from on-premises (${ranges.join(", ")}) through the hub's gateway`];
   const src = blocks(ranges)[0].first + 10n;
   const api = parseIp(flow.host).ok ? undefined : apiServerNamed(model, t, flow.host);
