@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { TerraformStack, Testing } from "cdktf";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { run } from "../lib/cli";
 import { DEFAULT_ENVIRONMENT_FILE, parseEnvironment, PROJECT_ROOT } from "../lib/config/loader";
 import { EnvironmentError } from "../lib/core/problem";
@@ -12,12 +12,14 @@ export const ENVIRONMENTS_DIR = path.dirname(DEFAULT_ENVIRONMENT_FILE);
 
 /** The default environment file as plain data, to be changed by a test. */
 export function defaultRaw(): any {
-  return parse(fs.readFileSync(DEFAULT_ENVIRONMENT_FILE, "utf8"));
+  DEFAULT_RAW ??= parse(fs.readFileSync(DEFAULT_ENVIRONMENT_FILE, "utf8"));
+  return structuredClone(DEFAULT_RAW);
 }
+let DEFAULT_RAW: unknown;
 
-/** Validates raw environment data as if it were the file `env.yaml` next to the default one. */
+/** Validates raw environment data as if it were the file `env.yaml` next to the default one (read as JSON, which holds the same data and parses in a fraction of the time: the line numbers YAML adds to messages are tested in config/environment-file.test.ts). */
 export function environment(raw: unknown = defaultRaw()): Environment {
-  return parseEnvironment(stringify(raw), "env.yaml", ENVIRONMENTS_DIR);
+  return parseEnvironment(JSON.stringify(raw), "env.yaml", ENVIRONMENTS_DIR, "json");
 }
 
 /** The error lines for raw environment data, or [] when it is valid. */
