@@ -97,7 +97,7 @@ const BASES: Base[] = [
   { name: "full", raw: read("full.yaml") },
   { name: "brownfield", raw: read("brownfield.yaml") },
   { name: "peered", raw: read("multi-spoke-northeurope.yaml"), others: [read("multi-spoke.yaml")] },
-  { name: "cloud-backend", raw: { ...read("default.yaml"), backend: { type: "cloud", organization: "contoso", hostname: "tfe.contoso.com", workspacePrefix: "aks-" } } },
+  { name: "cloud-backend", raw: { ...read("default.yaml"), backend: { type: "cloud", organization: "contoso", hostname: "tfe.contoso.com", workspacePrefix: "aks-" }, policy: { effect: "off", reason: "runtime policy comes from the landing zone's own initiative" } } },
   {
     name: "expressroute",
     raw: (() => {

@@ -13,6 +13,11 @@ import { NetworkInterface } from "@cdktf/provider-azurerm/lib/network-interface"
 import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { RouteTable } from "@cdktf/provider-azurerm/lib/route-table";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
+import { SubnetRouteTableAssociation } from "@cdktf/provider-azurerm/lib/subnet-route-table-association";
+import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
@@ -133,6 +138,23 @@ const monitoredScope = (workspace: { internetIngestionEnabled?: boolean }, scope
   return new MonitorPrivateLinkScopedService(s, "scoped", { resourceGroupName: "rg", scopeName: ampls.name, name: "workspace", linkedResourceId: logs.id });
 };
 
+/** A spoke: a VNet whose node subnet holds a cluster, with (by default) an NSG and a route table sending 0.0.0.0/0 to a firewall. */
+const spoke = (o: { nsg?: boolean; routeTable?: boolean; bgp?: boolean; routes?: { name: string; addressPrefix: string; nextHopType: string; nextHopInIpAddress?: string }[] } = {}) => (s: Construct) => {
+  const vnet = new VirtualNetwork(s, "vnet", { ...rg, name: "vnet", addressSpace: ["10.1.0.0/22"] });
+  const subnet = new Subnet(s, "nodes", { resourceGroupName: "rg", virtualNetworkName: vnet.name, name: "snet-nodes", addressPrefixes: ["10.1.0.0/24"] });
+  if (o.nsg !== false) new SubnetNetworkSecurityGroupAssociation(s, "nsg-assoc", { subnetId: subnet.id, networkSecurityGroupId: new NetworkSecurityGroup(s, "nsg", { ...rg, name: "nsg" }).id });
+  if (o.routeTable !== false) {
+    const table = new RouteTable(s, "rt", {
+      ...rg,
+      name: "rt",
+      bgpRoutePropagationEnabled: o.bgp ?? false,
+      route: o.routes ?? [{ name: "default", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopInIpAddress: "10.0.1.4" }],
+    });
+    new SubnetRouteTableAssociation(s, "rt-assoc", { subnetId: subnet.id, routeTableId: table.id });
+  }
+  return aks({ defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v6", vnetSubnetId: subnet.id } })(s);
+};
+
 type Fixture = (s: Construct) => IConstruct;
 
 const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
@@ -140,6 +162,8 @@ const cases: [rules.GuardrailRule, Fixture, Fixture][] = [
   [rules.noPublicNic, nic(), nic("pip-id")],
   [rules.noShareableLinks, bastion(false), bastion(true)],
   [rules.noInternetInbound, nsgRule("Allow", "Inbound", "10.0.0.128/26"), nsgRule("Allow", "Inbound", "Internet")],
+  [rules.spokeSubnetsGuarded, spoke(), spoke({ nsg: false })],
+  [rules.routeViaFirewall, spoke(), spoke({ bgp: true })],
   [rules.firewallRulesScoped, rcg("10.0.5.0/24", "mcr.microsoft.com"), rcg("*", "mcr.microsoft.com")],
   [rules.noDnat, rcg("10.0.5.0/24", "mcr.microsoft.com"), (s) => new FirewallPolicyRuleCollectionGroup(s, "rcg", { name: "rcg", firewallPolicyId: "policy", priority: 1000, natRuleCollection: [{ name: "nat", priority: 100, action: "Dnat", rule: [{ name: "r", protocols: ["TCP"], sourceAddresses: ["10.0.0.0/8"], destinationPorts: ["22"], translatedPort: 22 }] }] })],
   [rules.privateApiServer, aks(), aks({ privateClusterEnabled: false })],
@@ -176,6 +200,23 @@ describe("rule details", () => {
   it("FW-001 judges an IP group source by the ranges it holds", () => {
     expect(verdictOf(rules.firewallRulesScoped, rcgFromIpGroup(["10.0.5.0/24"]))).toBe("pass");
     expect(verdictOf(rules.firewallRulesScoped, rcgFromIpGroup(["10.0.5.0/24", "0.0.0.0/0"]))).toBe("fail");
+  });
+
+  it("NET-002 also fails a spoke subnet without its route table", () => {
+    expect(verdictOf(rules.spokeSubnetsGuarded, spoke({ routeTable: false }))).toBe("fail");
+  });
+
+  it.each([
+    ["no default route", [{ name: "onprem", addressPrefix: "192.168.0.0/16", nextHopType: "VirtualAppliance", nextHopInIpAddress: "10.0.1.4" }]],
+    ["a default route to the gateway", [{ name: "default", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualNetworkGateway" }]],
+    ["a route to the Internet beside the default", [{ name: "default", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopInIpAddress: "10.0.1.4" }, { name: "dns", addressPrefix: "8.8.8.8/32", nextHopType: "Internet" }]],
+  ])("NET-003 fails a spoke route table with %s", (_what, routes) => {
+    expect(verdictOf(rules.routeViaFirewall, spoke({ routes }))).toBe("fail");
+  });
+
+  it("NET-002 and NET-003 judge only spokes: a VNet without a cluster is not theirs", () => {
+    const hubOnly = (s: Construct) => new Subnet(s, "jump", { resourceGroupName: "rg", virtualNetworkName: new VirtualNetwork(s, "vnet", { ...rg, name: "hub", addressSpace: ["10.0.0.0/22"] }).name, name: "snet-jumpbox", addressPrefixes: ["10.0.0.0/24"] });
+    expect([verdictOf(rules.spokeSubnetsGuarded, hubOnly), verdictOf(rules.routeViaFirewall, hubOnly)]).toEqual(["n/a", "n/a"]);
   });
 
   it("MON-001 also fails a scope open to public ingestion", () => {

@@ -15,6 +15,7 @@ import { checkTags, checkBackend } from "./rules/tags-and-backend";
 import { checkClusters } from "./rules/clusters";
 import { checkApps } from "./rules/apps";
 import { checkLocation } from "./rules/location";
+import { checkRuntimePolicy } from "./rules/policy";
 
 /**
  * Every cross-field rule of the environment file, one per area, in the order their problems
@@ -34,6 +35,7 @@ export const RULES: readonly ((env: Environment) => Problem[])[] = [
   checkPolicyCapacity,
   checkClusters,
   checkApps,
+  checkRuntimePolicy,
 ];
 
 export function checkRules(env: Environment): Problem[] {

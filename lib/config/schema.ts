@@ -12,6 +12,7 @@ import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
 import { AZURE_LIMITS, DEFAULTS } from "../domain/defaults";
 import { defaultOsDiskType } from "../domain/vm-sizes";
+import { MIN_REASON_LENGTH } from "../output/acknowledge";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
 export const MAX_SERVICE_CIDR_PREFIX = 28;
@@ -514,6 +515,46 @@ const app = z
   })
   .strict();
 
+/**
+ * Runtime policy: the Azure Policy assignments that enforce the guardrails after deploy
+ * (lib/domain/runtime-policies.ts). `deny` refuses a request that breaks one, `audit` reports it,
+ * `off` assigns nothing and needs a reason.
+ */
+const runtimeEffect = z.enum(["deny", "audit", "off"], { message: "must be deny, audit or off" });
+const justification = z
+  .string()
+  .max(512, "must be at most 512 characters (an Azure policy exemption's description)")
+  .refine((r) => r.trim().length >= MIN_REASON_LENGTH, `must say why (at least ${MIN_REASON_LENGTH} characters), as a synth acknowledgement does`);
+const exemption = z
+  .object({
+    /** The guardrail whose runtime policies this scope is exempt from, e.g. `NET-001`. */
+    guardrail: z.string(),
+    /** Why: it becomes the exemption's description, read by auditors in Azure. */
+    reason: justification,
+    /**
+     * When the exemption lapses: a date (`2027-03-31`, midnight UTC) or an RFC 3339 time in UTC
+     * (`2027-03-31T12:00:00Z`). Written as RFC 3339: azurerm parses expires_on so at apply
+     * (time.RFC3339, resource_group_policy_exemption_resource.go, v4.55.0). @default - never
+     */
+    expiresOn: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/, "must be a date such as 2027-03-31, or a UTC time such as 2027-03-31T12:00:00Z")
+      .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().slice(0, 10) === d.slice(0, 10), "must be a real date")
+      .transform((d) => (d.length === 10 ? `${d}T00:00:00Z` : d))
+      .optional(),
+  })
+  .strict();
+const policyFields = {
+  /** Why runtime policy is off; required with effect: off. */
+  reason: justification.optional(),
+  /** Guardrails exempted from their runtime policies, each with a reason (Azure policy exemptions, category Waiver). @default - none */
+  exemptions: z.array(exemption).default([]),
+};
+/** @default { effect: deny } */
+const environmentPolicy = z.object({ effect: runtimeEffect.default(DEFAULTS.runtimePolicy.effect), ...policyFields }).strict();
+/** A spoke's own runtime policy; its exemptions add to the environment's. @default - the environment's effect */
+const spokePolicy = z.object({ effect: runtimeEffect.optional(), ...policyFields }).strict();
+
 const spoke = z
   .object({
     name: nameField("a spoke name"),
@@ -538,6 +579,7 @@ const spoke = z
     cluster: cluster.prefault({}),
     /** Apps published through an internal load balancer in the ingress subnet. @default - none */
     apps: z.array(app).default([]),
+    policy: spokePolicy.prefault({}),
   })
   .strict();
 
@@ -592,6 +634,7 @@ export const environmentSchema = z
     spokes: z.array(spoke).min(1, "needs at least one spoke"),
     /** Global peerings with other environments' hubs (synthesized together). @default - none */
     peerings: z.array(peering).default([]),
+    policy: environmentPolicy.prefault({}),
   })
   .strict();
 
@@ -611,6 +654,8 @@ export type AppConfig = SpokeConfig["apps"][number];
 export type FirewallConfig = HubConfig["firewall"];
 export type BackendConfig = Environment["backend"];
 export type PeeringConfig = Environment["peerings"][number];
+export type PolicyConfig = Environment["policy"];
+export type ExemptionConfig = PolicyConfig["exemptions"][number];
 export type HubSubnetRole = keyof HubConfig["subnets"];
 export type SpokeSubnetRole = keyof SpokeConfig["subnets"];
 export type ExistingHubConfig = NonNullable<HubConfig["existing"]>;

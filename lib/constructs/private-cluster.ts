@@ -458,4 +458,9 @@ export class PrivateCluster extends Construct {
   public get id(): string {
     return this.cluster.id;
   }
+
+  /** The resource group AKS creates for the nodes (load balancers, NICs, disks). */
+  public get nodeResourceGroupId(): string {
+    return this.cluster.nodeResourceGroupId;
+  }
 }

@@ -71,6 +71,8 @@ export const DEFAULTS = {
     limits: { cpu: "500m", memory: "256Mi" },
     writablePaths: ["/tmp"],
   },
+  /** Runtime policy (Azure Policy assignments of the guardrails): refuse what breaks them. */
+  runtimePolicy: { effect: "deny" },
   /** Tags the product adds to every resource, next to the environment's own. */
   addedTags: ["environment", "managed-by", "stack"],
   /** The file the emergency apply command writes the identities of apps with secrets to, beside the apps' own manifests (`<app>.yaml`). */

@@ -26,6 +26,14 @@ const ALNUM_START = "starts with a letter or digit";
 /** Letters, digits, underscores, periods, hyphens; starts alphanumeric; ends alphanumeric or underscore. */
 const NETWORK = { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/, shape: `letters, digits, underscores, periods and hyphens; ${ALNUM_START} and ends with a letter, digit or underscore` };
 
+const POLICY_NAME = (what: string): NameRule => ({
+  what,
+  min: 1,
+  max: 64,
+  pattern: /^[^<>*%&:\\?.+/#\s](?:[^<>*%&:\\?+/#]*[^<>*%&:\\?.+/#\s])?$/,
+  shape: "no < > * % & : \\ ? + / # characters; not ending with a period or a space",
+});
+
 export const AZURE_NAME_RULES: Record<string, NameRule> = {
   azurerm_resource_group: { what: "resource group", min: 1, max: 90, pattern: /^[-\w.()]*[-\w()]$/, shape: "letters, digits, underscores, parentheses, hyphens and periods; does not end with a period" },
   azurerm_virtual_network: { what: "virtual network", min: 2, max: 64, ...NETWORK },
@@ -92,13 +100,14 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
     pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/,
     shape: `letters, digits, underscores, periods and hyphens; ${ALNUM_START} and ends with a letter, digit or underscore`,
   },
-  azurerm_resource_policy_assignment: {
-    what: "policy assignment",
-    min: 1,
-    max: 128,
-    pattern: /^[^<>*%&:\\?.+/\s](?:[^<>*%&:\\?+/]*[^<>*%&:\\?.+/\s])?$/,
-    shape: "no < > * % & : \\ ? + / characters; not ending with a period or a space",
-  },
+  // Policy resources: 1-64 characters at a subscription, resource group or resource scope
+  // (Microsoft Learn, "Naming rules and restrictions for Azure resources", Microsoft.Authorization,
+  // read 2026-12-07); azurerm v4.55.0 refuses # < > % & : \\ ? / and a trailing period or space.
+  azurerm_resource_policy_assignment: POLICY_NAME("policy assignment"),
+  azurerm_resource_group_policy_assignment: POLICY_NAME("policy assignment"),
+  azurerm_policy_definition: POLICY_NAME("policy definition"),
+  azurerm_resource_policy_exemption: POLICY_NAME("policy exemption"),
+  azurerm_resource_group_policy_exemption: POLICY_NAME("policy exemption"),
   azurerm_container_registry: { what: "container registry", min: 5, max: 50, pattern: /^[a-zA-Z0-9]+$/, shape: "letters and digits" },
   azurerm_key_vault: {
     what: "key vault",

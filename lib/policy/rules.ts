@@ -9,7 +9,7 @@ import { literalText, templateParts } from "../core/template";
 import { type Cidr, parseCidr } from "../net/cidr";
 import { isPrivate } from "../net/special-ranges";
 import { type Model, Ref, type Resource, Unknown } from "../output/model";
-import { expandIpGroups } from "../output/topology";
+import { expandIpGroups, type Subnet, topology } from "../output/topology";
 import { K8S_INTERNAL_LOAD_BALANCER, K8S_NO_HOST_NETWORK, K8S_NO_NODE_PORT, type KubernetesRule, objectViolations, podViolations, serviceViolations } from "./kubernetes-rules";
 
 export type Verdict = "pass" | "fail";
@@ -124,6 +124,48 @@ export const noInternetInbound: GuardrailRule = {
     ...perResource(["azurerm_network_security_rule"], (a) => nsgRuleOpensPublic(a, context))(model, context),
     ...perResource(["azurerm_network_security_group"], (a) => list(a.security_rule).map((r) => nsgRuleOpensPublic(r, context)).find((x) => x !== undefined))(model, context),
   ],
+};
+
+/** The subnets of spoke VNets: every VNet that holds a cluster's nodes. */
+function spokeSubnets(model: Model): Subnet[] {
+  const t = topology(model);
+  const vnets = new Set(t.clusters.flatMap((c) => (c.nodeSubnet?.vnet ? [c.nodeSubnet.vnet] : [])));
+  return [...vnets].flatMap((v) => v.subnets);
+}
+
+export const spokeSubnetsGuarded: GuardrailRule = {
+  id: "NET-002",
+  title: "every spoke subnet has an NSG and a route table",
+  rationale: "A subnet without the route table sends its traffic straight to the Internet, around the firewall; one without an NSG admits whatever its peers send.",
+  fix: "Associate the subnet with an NSG and with the spoke's egress route table (SpokeNetwork and EgressRouteTable do it for every role).",
+  check: (model) =>
+    spokeSubnets(model).map((s) => {
+      const missing = [s.nsg ? undefined : "an NSG", s.routeTable ? undefined : "a route table"].filter((x) => x !== undefined);
+      return { subject: s.resource.path, address: s.resource.address, verdict: missing.length === 0 ? "pass" : "fail", detail: missing.length > 0 ? `${s.name} has no ${missing.join(" and no ")}` : undefined };
+    }),
+};
+
+export const routeViaFirewall: GuardrailRule = {
+  id: "NET-003",
+  title: "spoke route tables send 0.0.0.0/0 to the firewall and learn no BGP routes",
+  rationale: "A default route to anything but the firewall, a route to the Internet, or routes learned from a gateway let a spoke's traffic leave without passing the firewall.",
+  fix: "Keep the egress route table's 0.0.0.0/0 route to the firewall (VirtualAppliance), bgp_route_propagation_enabled = false, and no route with next hop Internet.",
+  check: (model) => {
+    const tables = [...new Set(spokeSubnets(model).flatMap((s) => (s.routeTable ? [s.routeTable] : [])))];
+    return tables.map((t) => {
+      const defaults = t.routes.filter((r) => r.prefix === "0.0.0.0/0");
+      const detail = t.bgpPropagation
+        ? "bgp_route_propagation_enabled is not false"
+        : defaults.length === 0
+          ? "no 0.0.0.0/0 route"
+          : defaults.some((r) => r.nextHopType !== "VirtualAppliance")
+            ? "0.0.0.0/0 goes to something other than a virtual appliance"
+            : t.routes.some((r) => r.nextHopType === "Internet")
+              ? `route ${t.routes.find((r) => r.nextHopType === "Internet")?.name} goes to the Internet`
+              : undefined;
+      return { subject: t.resource.path, address: t.resource.address, verdict: detail === undefined ? "pass" : "fail", detail };
+    });
+  },
 };
 
 /** Whether a firewall allow rule has a public or missing source, or a broad or public destination. */
@@ -349,6 +391,8 @@ export const GUARDRAILS: readonly GuardrailRule[] = [
   noPublicNic,
   noShareableLinks,
   noInternetInbound,
+  spokeSubnetsGuarded,
+  routeViaFirewall,
   firewallRulesScoped,
   noDnat,
   privateApiServer,

@@ -12,6 +12,8 @@ import { HubNetwork } from "../constructs/hub-network";
 import { DEFAULTS } from "../domain/defaults";
 import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import { EgressRouteTable } from "../constructs/egress-route-table";
+import { RuntimeGuardrails } from "../constructs/runtime-guardrails";
+import type { HubService } from "../domain/runtime-policies";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
 import { MONITOR_FORWARDED_ZONES, MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
@@ -173,6 +175,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly resolver?: DnsResolver;
   public readonly jumpbox?: Jumpbox;
   public readonly bastion?: Bastion;
+  /** The Azure Policy assignments that hold the guardrails on the hub's resource group after deploy. */
+  public readonly runtimePolicy: RuntimeGuardrails;
   /** Rule collection group per spoke name. */
   public readonly spokeEgress: Map<string, EgressRuleGroup>;
   /** The VPN or ExpressRoute gateway, when hub.gateway is set. */
@@ -359,6 +363,18 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     if (hub.gateway?.pointToSite && vpnDns) {
       new VirtualNetworkDnsServers(this, "vpn-client-dns", { virtualNetworkId: this.network.vnetId, dnsServers: vpnDns });
     }
+
+    // The guardrails' runtime enforcement on the hub's resource group: its VMs, Bastion, the
+    // firewall policy and the private services. Not "no public IP": the hub's are its acknowledged endpoints.
+    const services = new Set<HubService>([...(this.registry ? ["registry" as const] : []), ...(this.keyVault ? ["keyVault" as const] : []), ...(this.monitorPrivateLink ? ["monitorPrivateLink" as const] : [])]);
+    this.runtimePolicy = new RuntimeGuardrails(this, "runtime-policy", {
+      namePrefix: id,
+      effect: env.policy.effect,
+      offReason: env.policy.reason,
+      scopes: { hub: this.resourceGroup.id },
+      services,
+      exemptions: env.policy.exemptions,
+    });
 
     // The declared private ranges travel with the output, so that review judges it as synth did.
     addNote(this, note(PRIVATE_RANGES_PREFIX, env.privateRanges));

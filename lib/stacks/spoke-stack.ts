@@ -8,6 +8,7 @@ import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../domain/azure-regions
 import type { Construct } from "constructs";
 import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
 import { EgressRouteTable } from "../constructs/egress-route-table";
+import { RuntimeGuardrails } from "../constructs/runtime-guardrails";
 import { ForwardingRulesetLink } from "../constructs/dns-resolver";
 import { type ClusterAdministrator, PrivateCluster } from "../constructs/private-cluster";
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
@@ -40,6 +41,8 @@ export class SpokeStack extends PlatformStack {
   public readonly egress: EgressRouteTable;
   public readonly dnsLinks: PrivateDnsZoneLinks;
   public readonly cluster: PrivateCluster;
+  /** The Azure Policy assignments that hold the guardrails on the spoke's resource groups and cluster after deploy. */
+  public readonly runtimePolicy: RuntimeGuardrails;
   private readonly hub: IHub;
   /** The provider of the hub's subscription, when this spoke lives in another one. */
   public readonly hubProvider?: AzurermProvider;
@@ -145,6 +148,18 @@ export class SpokeStack extends PlatformStack {
       systemPool: c.systemPool,
       userPools: c.userPools,
       tags: this.tags,
+    });
+
+    // The guardrails' runtime enforcement on what this spoke owns: its resource group, the one
+    // AKS creates for the nodes, and the cluster. The spoke's effect and exemptions win over the environment's.
+    const exemptions = new Map([...env.policy.exemptions, ...spoke.policy.exemptions].map((x) => [x.guardrail, x]));
+    this.runtimePolicy = new RuntimeGuardrails(this, "runtime-policy", {
+      namePrefix: id,
+      effect: spoke.policy.effect ?? env.policy.effect,
+      offReason: spoke.policy.effect === "off" ? spoke.policy.reason : env.policy.reason,
+      scopes: { spoke: this.resourceGroup.id, nodes: this.cluster.nodeResourceGroupId, cluster: this.cluster.id },
+      firewallPrivateIp: hub.firewallPrivateIp,
+      exemptions: [...exemptions.values()],
     });
 
     if (spoke.subnets.apiServer !== undefined && (API_SERVER_VNET_INTEGRATION_UNAVAILABLE.regions as readonly string[]).includes(env.location)) {

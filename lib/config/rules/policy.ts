@@ -1,0 +1,47 @@
+/** Runtime policy: effects, their reasons, and exemptions that name a guardrail the stack enforces. */
+import { type Problem } from "../../core/problem";
+import { ENFORCED_GUARDRAILS, HUB_SCOPES, type HubService, plannedAssignments, RUNTIME_ENFORCEMENT, SPOKE_SCOPES } from "../../domain/runtime-policies";
+import { type Environment, type ExemptionConfig } from "../schema";
+
+export function checkRuntimePolicy(env: Environment): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const services = new Set<HubService>([...(env.hub.registry ? ["registry" as const] : []), ...(env.hub.keyVault ? ["keyVault" as const] : []), ...(env.hub.monitoring.privateLink ? ["monitorPrivateLink" as const] : [])]);
+  const hubBuilt = env.hub.existing === undefined;
+  const enforcedIn = (scopes: typeof SPOKE_SCOPES) => new Set(plannedAssignments(scopes, services).map((a) => a.guardrail));
+  const inSpokes = enforcedIn(SPOKE_SCOPES);
+  const inHub = hubBuilt ? enforcedIn(HUB_SCOPES) : new Set<string>();
+
+  const checkExemptions = (base: string, exemptions: readonly ExemptionConfig[], enforced: ReadonlySet<string>, where: string) => {
+    const seen = new Set<string>();
+    exemptions.forEach((x, j) => {
+      const path = `${base}.exemptions.${j}.guardrail`;
+      const entry = RUNTIME_ENFORCEMENT[x.guardrail];
+      if (entry === undefined) add(path, `${JSON.stringify(x.guardrail)} is not a guardrail id; runtime policies enforce ${ENFORCED_GUARDRAILS.join(", ")}`);
+      else if ("none" in entry) add(path, `${x.guardrail} has no runtime policy to exempt: ${entry.none}`);
+      else if (!enforced.has(x.guardrail)) add(path, `${x.guardrail} is not enforced ${where}, so there is nothing to exempt${hubOnly(x.guardrail) ? ` (its policies are assigned to the hub${hubBuilt ? ": exempt it in the environment's policy.exemptions" : ", and an existing hub gets none"})` : ""}`);
+      else if (seen.has(x.guardrail)) add(path, `${x.guardrail} is exempted twice; keep one entry`);
+      seen.add(x.guardrail);
+    });
+  };
+  const hubOnly = (id: string) => {
+    const e = RUNTIME_ENFORCEMENT[id];
+    return "policies" in e && e.policies.every((p) => p.scopes.every((s) => s === "hub"));
+  };
+
+  const p = env.policy;
+  if (p.effect === "off" && p.reason === undefined) add("policy.reason", "is required with policy.effect: off: say why the guardrails go unenforced at runtime (at least 20 characters)");
+  if (p.effect === "off" && p.exemptions.length > 0) add("policy.exemptions", "have nothing to exempt: policy.effect is off");
+  else checkExemptions("policy", p.exemptions, new Set([...inSpokes, ...inHub]), "in this environment");
+
+  env.spokes.forEach((s, i) => {
+    const base = `spokes.${i}.policy`;
+    const effect = s.policy.effect ?? p.effect;
+    if (s.policy.effect === "off" && s.policy.reason === undefined) add(`${base}.reason`, `is required with ${base}.effect: off: say why spoke ${s.name}'s guardrails go unenforced at runtime (at least 20 characters)`);
+    if (s.policy.effect !== "off" && s.policy.reason !== undefined) add(`${base}.reason`, `applies only with ${base}.effect: off`);
+    if (effect === "off" && s.policy.exemptions.length > 0) add(`${base}.exemptions`, `have nothing to exempt: spoke ${s.name}'s runtime policy is off`);
+    else checkExemptions(base, s.policy.exemptions, inSpokes, `in spoke ${s.name}`);
+  });
+  if (p.effect !== "off" && p.reason !== undefined) add("policy.reason", "applies only with effect: off");
+  return problems;
+}
