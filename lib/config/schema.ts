@@ -539,7 +539,8 @@ const exemption = z
     expiresOn: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/, "must be a date such as 2027-03-31, or a UTC time such as 2027-03-31T12:00:00Z")
-      .refine((d) => !Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().slice(0, 10) === d.slice(0, 10), "must be a real date")
+      // Only a value of the right shape is a date to check (its shape's own line says the rest).
+      .refine((d) => !/^\d{4}-\d{2}-\d{2}/.test(d) || (!Number.isNaN(Date.parse(d)) && new Date(Date.parse(d)).toISOString().slice(0, 10) === d.slice(0, 10)), "must be a real date")
       .transform((d) => (d.length === 10 ? `${d}T00:00:00Z` : d))
       .optional(),
   })

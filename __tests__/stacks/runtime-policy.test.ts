@@ -1,0 +1,270 @@
+/**
+ * Runtime policy on the shipped environments, read from their synthesized output: which
+ * assignments each stack makes, on which scopes, with which effect and parameters; that nothing
+ * the product deploys (or AKS creates for it) would be refused by them; that the acknowledged
+ * public endpoints lie outside every deny of them; exemptions; and the refusals of bad input.
+ */
+import * as path from "path";
+import { BUILT_IN_POLICIES, ENFORCED_GUARDRAILS, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../../lib/domain/runtime-policies";
+import { Model, readOutput, type Resource } from "../../lib/output/model";
+import { armRequests, flat, type Located } from "../arm-requests";
+import { changed, problems } from "../helpers";
+import { BUILT_INS, holds } from "../policy-language";
+import { SHIPPED, shippedOutput } from "../shipped";
+import { evaluate } from "../terraform";
+
+const ASSIGNMENT_TYPES = ["azurerm_resource_group_policy_assignment", "azurerm_resource_policy_assignment"];
+
+interface Assignment {
+  readonly resource: Resource;
+  readonly guardrail: string;
+  readonly name: string;
+  readonly effect: string;
+  readonly enforce: boolean;
+  readonly parameters: Record<string, { value: unknown }>;
+  /** The definition's rule and declared parameters. */
+  readonly rule: any;
+  readonly declared: Record<string, any>;
+  readonly builtIn: boolean;
+  /** The resource group the scope is (by name), or the cluster it is. */
+  readonly scope: { kind: "group"; name: string } | { kind: "cluster"; cluster: Resource };
+}
+
+function assignmentsOf(model: Model): Assignment[] {
+  return ASSIGNMENT_TYPES.flatMap((t) => model.ofType(t)).flatMap((r) => {
+    const raw = r.raw as any;
+    const metadata = raw.metadata ? JSON.parse(raw.metadata) : {};
+    if (metadata[POLICY_METADATA_KEY] === undefined) return []; // the pod security initiative
+    const definitionId = raw.policy_definition_id as string;
+    const builtIn = definitionId.startsWith("/providers/");
+    let rule: any;
+    let declared: Record<string, any>;
+    if (builtIn) {
+      const published = BUILT_INS[definitionId.split("/").pop() as string];
+      rule = published.if;
+      declared = published.parameters;
+    } else {
+      const definition = model.target(model.attr(r, "policy_definition_id")) as Resource;
+      rule = JSON.parse((definition.raw as any).policy_rule).if;
+      declared = JSON.parse((definition.raw as any).parameters);
+    }
+    const parameters = raw.parameters ? JSON.parse(raw.parameters) : {};
+    const scopeValue = model.attr(r, raw.resource_group_id !== undefined ? "resource_group_id" : "resource_id");
+    const target = model.target(scopeValue) as Resource;
+    const scope =
+      target.type === "azurerm_resource_group"
+        ? { kind: "group" as const, name: String(model.attr(target, "name")) }
+        : raw.resource_group_id !== undefined
+          ? { kind: "group" as const, name: String(model.attr(target, "node_resource_group")) }
+          : { kind: "cluster" as const, cluster: target };
+    return [{ resource: r, guardrail: metadata[POLICY_METADATA_KEY], name: raw.name, effect: metadata.effect, enforce: raw.enforce !== false, parameters, rule, declared, builtIn, scope }];
+  });
+}
+
+/** The parameter values an assignment gives its rule (references as the attribute they name), with the definition's defaults. */
+function values(model: Model, a: Assignment): Record<string, unknown> {
+  const given = Object.fromEntries(Object.entries(a.parameters).map(([k, v]) => [k, flat(model.resolve(v.value, a.resource.stack))]));
+  const defaults = Object.fromEntries(Object.entries(a.declared).filter(([, d]) => d.defaultValue !== undefined).map(([k, d]) => [k, d.defaultValue]));
+  return { ...defaults, ...given };
+}
+
+const outputs = new Map<string, { model: Model; assignments: Assignment[]; requests: Located[] }>();
+function shipped(name: string) {
+  let o = outputs.get(name);
+  if (!o) {
+    const model = new Model(readOutput(shippedOutput([name]).outdir));
+    outputs.set(name, (o = { model, assignments: assignmentsOf(model), requests: armRequests(model) }));
+  }
+  return o;
+}
+
+const inStack = (as: Assignment[], stack: string) => as.filter((a) => a.resource.stack === stack);
+const ids = (as: Assignment[]) => [...new Set(as.map((a) => a.guardrail))].sort();
+
+describe("full.yaml assigns every runtime policy", () => {
+  const { assignments, model } = shipped("full");
+
+  it("covers every guardrail Azure Policy can enforce, between the hub and the spoke that denies", () => {
+    expect(ids([...inStack(assignments, "full-hub"), ...inStack(assignments, "full-aks1")])).toEqual([...ENFORCED_GUARDRAILS].sort());
+  });
+
+  it("puts the hub's private services, VMs, Bastion and firewall policy under the hub's resource group", () => {
+    expect(ids(inStack(assignments, "full-hub"))).toEqual(["FW-002", "KV-001", "MON-001", "PUB-002", "PUB-003", "REG-001", "VM-001"]);
+    expect(inStack(assignments, "full-hub").every((a) => a.scope.kind === "group" && a.scope.name === "rg-full-hub")).toBe(true);
+  });
+
+  it("puts a spoke's under its resource group, the node resource group and the cluster", () => {
+    const scopes = (id: string) => inStack(assignments, "full-aks1").filter((a) => a.guardrail === id).map((a) => (a.scope.kind === "group" ? a.scope.name : "cluster")).sort();
+    expect(scopes("PUB-001")).toEqual(["rg-full-aks1", "rg-full-aks1-nodes"]);
+    expect(scopes("PUB-002")).toEqual(["rg-full-aks1", "rg-full-aks1-nodes"]);
+    expect(scopes("NET-001")).toEqual(["rg-full-aks1", "rg-full-aks1-nodes"]);
+    expect(scopes("NET-003")).toEqual(["rg-full-aks1"]);
+    expect(scopes("K8S-001")).toEqual(["cluster"]);
+    expect(scopes("AKS-004")).toEqual(["rg-full-aks1", "rg-full-aks1"]);
+  });
+
+  it("denies by default; NET-002 only audits, since a deny would refuse azurerm's own subnet-then-association order", () => {
+    const aks1 = inStack(assignments, "full-aks1");
+    expect(aks1.filter((a) => a.guardrail !== "NET-002").every((a) => a.effect === "deny" && a.enforce && (a.parameters.effect === undefined || a.parameters.effect.value === "Deny"))).toBe(true);
+    expect(aks1.filter((a) => a.guardrail === "NET-002").map((a) => a.parameters.effect.value)).toEqual(["Audit"]);
+  });
+
+  it("audits only in the spoke that asks (aks2): effect Audit, and the fixed-deny NIC definition not enforced", () => {
+    const aks2 = inStack(assignments, "full-aks2");
+    expect(aks2.length).toBe(inStack(assignments, "full-aks1").length);
+    expect(aks2.every((a) => a.effect === "audit")).toBe(true);
+    const nic = aks2.filter((a) => a.guardrail === "PUB-002");
+    expect(nic.map((a) => [a.enforce, a.parameters.effect])).toEqual([[false, undefined], [false, undefined]]);
+    expect(aks2.filter((a) => a.guardrail !== "PUB-002").every((a) => a.parameters.effect.value === "Audit")).toBe(true);
+  });
+
+  it("assigns nothing where runtime policy is off (aks3), and says why in the output", () => {
+    expect(inStack(assignments, "full-aks3")).toEqual([]);
+    expect(model.output.annotations.filter((a) => a.message.startsWith(RUNTIME_POLICY_OFF_PREFIX)).map((a) => a.path)).toEqual(["full-aks3/runtime-policy"]);
+  });
+
+  it("pins the route table's next hop to the hub firewall's private IP, the one the route itself names", () => {
+    const a = inStack(assignments, "full-aks1").find((x) => x.guardrail === "NET-003") as Assignment;
+    const table = model.ofType("azurerm_route_table").find((r) => r.stack === "full-aks1") as Resource;
+    expect(values(model, a).firewallPrivateIp).toBe(flat(model.attrs(table).route[0].next_hop_in_ip_address));
+    expect(String(values(model, a).firewallPrivateIp)).toMatch(/^full-hub\/azurerm_firewall\.[^.]+\.ip_configuration\.0\.private_ip_address$/);
+  });
+});
+
+describe.each(SHIPPED)("%s: the assignments as Azure reads them", (name) => {
+  it("give each definition only parameters it declares, with values it allows", () => {
+    const { assignments } = shipped(name);
+    for (const a of assignments) {
+      for (const [param, { value }] of Object.entries(a.parameters)) {
+        expect([a.name, param, a.declared[param] !== undefined]).toEqual([a.name, param, true]);
+        const allowed = a.declared[param].allowedValues;
+        if (allowed) expect([a.name, param, allowed.includes(value)]).toEqual([a.name, param, true]);
+      }
+      const required = Object.entries(a.declared).filter(([, d]) => d.defaultValue === undefined).map(([k]) => k);
+      expect([a.name, required.filter((k) => a.parameters[k] === undefined)]).toEqual([a.name, []]);
+    }
+  });
+
+  it("scope each assignment to a resource group or cluster of the same stack, and name it uniquely there", () => {
+    const { assignments } = shipped(name);
+    const keys = assignments.map((a) => `${a.resource.stack} ${a.scope.kind === "group" ? a.scope.name : a.scope.cluster.address} ${a.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const a of assignments) if (a.scope.kind === "cluster") expect(a.scope.cluster.type).toBe("azurerm_kubernetes_cluster");
+  });
+
+  it("refuse nothing the product deploys, nor what AKS creates in the node resource group", () => {
+    const { assignments, requests, model } = shipped(name);
+    const refused = assignments
+      .filter((a) => a.scope.kind === "group")
+      .flatMap((a) => {
+        const group = (a.scope as { name: string }).name;
+        const params = values(model, a);
+        return requests.filter((r) => r.resourceGroup === group && holds(a.rule, r.request, params)).map((r) => `${a.resource.stack}/${a.name} refuses ${r.source}`);
+      });
+    expect(refused).toEqual([]);
+    // The check saw something: every spoke resource group holds a route table, an NSG and subnets.
+    expect(requests.filter((r) => r.request.type === "Microsoft.Network/routeTables").length).toBeGreaterThan(0);
+  });
+
+  it("leave the acknowledged public endpoints outside every deny of public IPs", () => {
+    const { assignments, requests } = shipped(name);
+    const publicIpGroups = new Set(requests.filter((r) => r.request.type === "Microsoft.Network/publicIPAddresses").map((r) => r.resourceGroup));
+    const denied = assignments.filter((a) => a.guardrail === "PUB-001" && a.scope.kind === "group" && publicIpGroups.has(a.scope.name));
+    expect(denied).toEqual([]);
+  });
+});
+
+describe("an existing hub is never touched", () => {
+  it("brownfield.yaml assigns nothing to the hub, and every scope is a resource group the output creates", () => {
+    const { assignments, model } = shipped("brownfield");
+    expect(assignments.length).toBeGreaterThan(0);
+    const created = new Set(model.ofType("azurerm_resource_group").map((g) => String(model.attr(g, "name"))));
+    const clusters = new Set(model.ofType("azurerm_kubernetes_cluster").map((c) => String(model.attr(c, "node_resource_group"))));
+    expect(assignments.filter((a) => a.scope.kind === "group" && !created.has(a.scope.name) && !clusters.has(a.scope.name))).toEqual([]);
+    expect(model.resources.filter((r) => r.type.includes("policy") && !r.type.includes("firewall_policy") && r.stack === "brown-hub")).toEqual([]);
+  });
+});
+
+describe("exemptions", () => {
+  const { model } = shipped("full");
+  const exemptions = ["azurerm_resource_group_policy_exemption", "azurerm_resource_policy_exemption"].flatMap((t) => model.ofType(t));
+
+  it("exempt the scope of each assignment of the guardrail named, with the reason as its description", () => {
+    const seen = exemptions.map((e) => {
+      const a = model.target(model.attr(e, "policy_assignment_id")) as Resource;
+      const raw = e.raw as any;
+      return [e.stack, JSON.parse((a.raw as any).metadata)[POLICY_METADATA_KEY], raw.exemption_category, raw.resource_group_id ?? raw.resource_id === (a.raw as any).resource_id, raw.description.length >= 20];
+    });
+    // K8S-003 is the environment's (both spokes that assign it), NET-002 aks2's own.
+    expect(seen.sort()).toEqual([
+      ["full-aks1", "K8S-003", "Waiver", true, true],
+      ["full-aks2", "K8S-003", "Waiver", true, true],
+      ["full-aks2", "NET-002", "Waiver", "${azurerm_resource_group.resource-group.id}", true],
+    ]);
+  });
+
+  it("expire at an RFC 3339 time, which Terraform reads as a timestamp (azurerm parses expires_on so at apply)", () => {
+    const written = exemptions.map((e) => (e.raw as any).expires_on as string);
+    expect(written.sort()).toEqual(["2027-01-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z"]);
+    expect(evaluate(written.map((w) => `\${timeadd("${w}", "0s")}`))).toEqual(written);
+  });
+});
+
+describe("bad runtime policy input: one line per problem, naming the field", () => {
+  it("refuses every problem of a field's shape in one run", () => {
+    const lines = problems(
+      changed((raw) => {
+        raw.policy = { effect: "block", exemptions: [{ guardrail: "NET-001", reason: "because" }, { guardrail: "NET-001", reason: "a reason long enough to pass the check", expiresOn: "2027-02-30" }] };
+      }),
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/^env\.yaml: policy\.effect: .*must be deny, audit or off/),
+      expect.stringMatching(/^env\.yaml: policy\.exemptions\.0\.reason: .*at least 20 characters/),
+      expect.stringMatching(/^env\.yaml: policy\.exemptions\.1\.expiresOn: must be a real date/),
+    ]);
+  });
+
+  it("refuses every problem between fields in one run", () => {
+    const lines = problems(
+      changed((raw) => {
+        raw.policy = { exemptions: [{ guardrail: "PUB-009", reason: "a reason long enough to pass the check" }, { guardrail: "FW-001", reason: "a reason long enough to pass the check" }] };
+        raw.spokes[0].policy = { effect: "off" };
+      }),
+    );
+    // In the file's order (the spoke comes before the environment's policy in the JSON written).
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^env\.yaml: policy\.exemptions\.0\.guardrail: "PUB-009" is not a guardrail id/),
+      expect.stringMatching(/^env\.yaml: policy\.exemptions\.1\.guardrail: FW-001 has no runtime policy/),
+      expect.stringMatching(/^env\.yaml: spokes\.0\.policy\.reason: is required with spokes\.0\.policy\.effect: off/),
+    ]));
+  });
+
+  it.each([
+    ["an unknown guardrail", { exemptions: [{ guardrail: "PUB-009", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: "PUB-009" is not a guardrail id; runtime policies enforce PUB-001, /],
+    ["a guardrail Azure Policy cannot enforce", { exemptions: [{ guardrail: "FW-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: FW-001 has no runtime policy to exempt: Azure Policy compares values/],
+    ["the same guardrail twice", { exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check" }, { guardrail: "NET-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.1\.guardrail: NET-001 is exempted twice/],
+    ["off without a reason", { effect: "off" }, /policy\.reason: is required with policy\.effect: off/],
+    ["a short reason for off", { effect: "off", reason: "legacy" }, /policy\.reason: .*at least 20 characters/],
+    ["exemptions with off", { effect: "off", reason: "a reason long enough to pass the check", exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions: have nothing to exempt: policy\.effect is off/],
+    ["a reason without off", { effect: "audit", reason: "a reason long enough to pass the check" }, /policy\.reason: applies only with effect: off/],
+    ["a guardrail of a hub service the hub lacks", { exemptions: [{ guardrail: "REG-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: REG-001 is not enforced in this environment/],
+    ["an expiry that is not a date", { exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check", expiresOn: "next year" }] }, /policy\.exemptions\.0\.expiresOn: must be a date such as 2027-03-31/],
+  ])("refuses %s", (_what, policy, line) => {
+    const lines = problems(changed((raw) => (raw.policy = policy)));
+    expect(lines).toEqual([expect.stringMatching(line)]);
+  });
+
+  it("refuses a spoke's exemption of a guardrail enforced in the hub only, saying where to exempt it", () => {
+    const lines = problems(changed((raw) => (raw.spokes[0].policy = { exemptions: [{ guardrail: "VM-001", reason: "a reason long enough to pass the check" }] })));
+    expect(lines).toEqual([expect.stringMatching(/spokes\.0\.policy\.exemptions\.0\.guardrail: VM-001 is not enforced in spoke aks1, .*exempt it in the environment's policy\.exemptions/)]);
+  });
+
+  it("takes the built-ins by the GUIDs Microsoft publishes (a sample)", () => {
+    expect(BUILT_IN_POLICIES.k8sInternalLoadBalancers.id).toBe("/providers/Microsoft.Authorization/policyDefinitions/3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e");
+  });
+});
+
+it("reads the output it judges from disk, as reviewers' tools do", () => {
+  expect(path.isAbsolute(shippedOutput(["full"]).outdir)).toBe(true);
+});
