@@ -479,3 +479,64 @@ describe("review", () => {
     expect(await cli("review", "--out", path.join(scratch, "nothing"))).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringMatching(/^private-aks: .*nothing: no manifest\.json here; synthesize first/) }));
   });
 });
+
+describe("runtime policy in the reviewers' tools", () => {
+  /** full.yaml with aks1 audited instead of denied, aks2's NET-002 exemption dropped and aks3's runtime policy on. */
+  const weakenedOut = synthesized("full-runtime-changed", "full.yaml", (raw) => {
+    raw.spokes[0].policy = { effect: "audit" };
+    raw.spokes[1].policy.exemptions = [];
+    raw.spokes[2].policy = {};
+  });
+  const weakened = new Model(readOutput(weakenedOut));
+
+  it("review: the guardrail table has its runtime column, from the assignments in the output", () => {
+    const md = buildReview(full).markdown;
+    expect(md).toContain("| rule | requires | judged | passed | acknowledged | at runtime (Azure Policy) |");
+    expect(md).toMatch(/\| PUB-001 \| every public IP is a named, justified exception \| 5 \| 0 \| 5 \| deny \(2 assignments\), audit \(2 assignments\) \|/);
+    expect(md).toMatch(/\| K8S-003 \| [^|]+ \| \d+ \| \d+ \| 0 \| deny \(1 assignment\), audit \(1 assignment\), 2 exempted \|/);
+    expect(md).toMatch(/\| FW-001 \| [^|]+ \| \d+ \| \d+ \| 0 \| not enforceable: Azure Policy compares values, not address ranges/);
+    expect(md).toContain("- `full-aks3`: **off**: the lab subscription is governed by the landing zone's management-group policy initiative instead");
+    expect(md).toContain("| full-aks2 | rg-full-aks2 | NET-002 | net-002-subnet-nsg-route-table | **audit** | full-aks2-subnet-nsg-and-route-table | the ingress subnet's NSG moves to the network team's pipeline in January; its findings are tracked in NET-4711 |");
+    expect(md).toContain('| full-aks1 | rg-full-aks1-nodes | PUB-001 | pub-001-no-public-ips | deny | built-in "Not allowed resource types" 2.0.0 |  |');
+  });
+
+  it("review reads what will be applied: an escape hatch that stops enforcing shows as audit", () => {
+    const out = synthesized("full-escape-hatch", "full.yaml", undefined, (built) => {
+      const a = built.spokes[0].runtimePolicy.assignments.get("spoke/aks-001-private-cluster");
+      a?.addOverride("enforce", false);
+    });
+    expect(buildReview(new Model(readOutput(out))).markdown).toContain("| full-aks1 | rg-full-aks1 | AKS-001 | aks-001-private-cluster | **audit** |");
+  });
+
+  it("diff: names each assignment weakened, an exemption removed, and a stack's runtime policy turned on with its assignments", () => {
+    const text = diffText(diffModels(full, weakened));
+    expect(text).toContain("Runtime policy (Azure Policy):");
+    expect(text).toContain("  ~ full-aks1 rg-full-aks1 AKS-001 aks-001-private-cluster weakened: deny => audit");
+    expect(text).toContain("  ~ full-aks1 cluster aks-full-aks1 K8S-001 k8s-001-internal-load-balancers weakened: deny => audit");
+    expect(text).toContain("  ~ full-aks2 rg-full-aks2 NET-002 net-002-subnet-nsg-route-table strengthened: exemption removed");
+    expect(text).toContain("  + full-aks3: runtime policy turned on");
+    expect(text).toContain("  + full-aks3 rg-full-aks3-nodes PUB-001 pub-001-no-public-ips (deny) added");
+    expect(text).not.toMatch(/weakened: deny => deny|NET-002 [^\n]*weakened: audit/);
+  });
+
+  it("diff the other way: turned off (with the reason), removed and strengthened", () => {
+    const text = diffText(diffModels(weakened, full));
+    expect(text).toContain("  - full-aks3: runtime policy turned off (the lab subscription is governed by the landing zone's management-group policy initiative instead)");
+    expect(text).toContain("  - full-aks3 rg-full-aks3 NET-003 net-003-route-table-via-firewall (deny) removed");
+    expect(text).toContain("  ~ full-aks1 rg-full-aks1 AKS-001 aks-001-private-cluster strengthened: audit => deny");
+    expect(text).toContain("  ~ full-aks2 rg-full-aks2 NET-002 net-002-subnet-nsg-route-table weakened: exempted (");
+  });
+
+  it("explain: an inbound question about an app's private name says the runtime policy keeps its Service internal", () => {
+    const e = explain(full, { from: "internet", ...parseDestination("hello.corp.internal:80") });
+    expect(e.verdict).toBe("deny");
+    expect(e.path[e.path.length - 1]).toBe("and after deploy Azure Policy keeps it so: K8S-001: a LoadBalancer Service that is not internal is refused in cluster aks-full-aks1; PUB-001: a public IP is refused in rg-full-aks1-nodes, rg-full-aks1");
+  });
+
+  it("explain: says so where runtime policy is off, and sums up every spoke for an address of none", () => {
+    const lab = explain(full, { from: "internet", ...parseDestination("10.0.12.5:443") });
+    expect(lab.path).toContain("at runtime nothing refuses a public LoadBalancer Service there: runtime policy is off in full-aks3 (the lab subscription is governed by the landing zone's management-group policy initiative instead)");
+    const elsewhere = explain(full, { from: "internet", ...parseDestination("20.1.2.3:443") });
+    expect(elsewhere.path[elsewhere.path.length - 1]).toMatch(/K8S-001: a LoadBalancer Service that is not internal is refused in cluster aks-full-aks1; only audited in cluster aks-full-aks2; PUB-001: /);
+  });
+});

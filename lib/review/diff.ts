@@ -7,6 +7,7 @@
 import { acknowledgementsIn } from "../policy/guardrails";
 import type { Model, Resource } from "../output/model";
 import { AZURERM_POOL_DEFAULTS, type FirewallRule, first, topology } from "../output/topology";
+import { type EnforcedEffect, runtimePolicy } from "../output/runtime-policy";
 
 export interface ResourceChange {
   readonly stack: string;
@@ -30,6 +31,8 @@ export interface Diff {
   readonly clusters: string[];
   readonly roleAssignments: { readonly added: string[]; readonly removed: string[] };
   readonly nsgRules: string[];
+  /** Runtime policy assignments added, removed, weakened (deny to audit, an exemption) or strengthened; stacks turned off or on. */
+  readonly runtimePolicy: string[];
   readonly resources: { readonly added: ResourceChange[]; readonly removed: ResourceChange[]; readonly changed: ResourceChange[] };
 }
 
@@ -165,6 +168,7 @@ export function diffModels(base: Model, head: Model): Diff {
   ];
 
   const d: Omit<Diff, "changed"> = {
+    runtimePolicy: runtimePolicyChanges(base, head),
     disruptive: disruptions(base, head),
     publicEndpoints: { added: [...eh.keys()].filter((k) => !eb.has(k)).map((k) => eh.get(k)!), removed: [...eb.keys()].filter((k) => !eh.has(k)).map((k) => eb.get(k)!) },
     egress,
@@ -190,6 +194,7 @@ export function diffText(d: Diff): string {
   };
   section("Replaced or rotated (disruptive)", d.disruptive);
   section("Public endpoints", [...d.publicEndpoints.added.map((e) => `+ ${e}`), ...d.publicEndpoints.removed.map((e) => `- ${e}`)]);
+  section("Runtime policy (Azure Policy)", d.runtimePolicy);
   section("Egress rules", d.egress.map((e) => `${e.change === "added" ? "+" : e.change === "removed" ? "-" : "~"} ${e.rule} (${e.change}): ${e.detail}`));
   section("Routes", d.routes);
   section("Cluster security settings", d.clusters);
@@ -199,4 +204,28 @@ export function diffText(d: Diff): string {
   lines.push(`Resources: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed`);
   for (const [mark, list] of [["+", r.added], ["-", r.removed], ["~", r.changed]] as const) for (const c of list) lines.push(`  ${mark} ${c.type} ${c.path}`);
   return lines.join("\n") + "\n";
+}
+
+/** How hard an effect holds, to tell a weakening from a strengthening. */
+const STRENGTH: Record<EnforcedEffect, number> = { deny: 3, audit: 2, disabled: 1, unknown: 0 };
+
+function runtimePolicyChanges(base: Model, head: Model): string[] {
+  const [vb, vh] = [runtimePolicy(base), runtimePolicy(head)];
+  const index = (v: typeof vb) => new Map(v.assignments.map((a) => [`${a.resource.stack} ${a.scope} ${a.guardrail} ${a.name}`, a]));
+  const [ib, ih] = [index(vb), index(vh)];
+  const out: string[] = [];
+  const offOf = (v: typeof vb) => new Map(v.off.map((o) => [o.stack, o.reason]));
+  const [ob, oh] = [offOf(vb), offOf(vh)];
+  for (const [stack, reason] of oh) if (!ob.has(stack)) out.push(`- ${stack}: runtime policy turned off (${reason})`);
+  for (const stack of ob.keys()) if (!oh.has(stack)) out.push(`+ ${stack}: runtime policy turned on`);
+  for (const [k, a] of ih) if (!ib.has(k)) out.push(`+ ${k} (${a.effect}) added`);
+  for (const [k, a] of ib) if (!ih.has(k)) out.push(`- ${k} (${a.effect}) removed`);
+  for (const [k, a] of ih) {
+    const old = ib.get(k);
+    if (!old) continue;
+    if (old.effect !== a.effect) out.push(`~ ${k} ${STRENGTH[a.effect] < STRENGTH[old.effect] ? "weakened" : "strengthened"}: ${old.effect} => ${a.effect}`);
+    if (old.exemption === undefined && a.exemption !== undefined) out.push(`~ ${k} weakened: exempted (${a.exemption})`);
+    if (old.exemption !== undefined && a.exemption === undefined) out.push(`~ ${k} strengthened: exemption removed`);
+  }
+  return out;
 }

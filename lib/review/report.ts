@@ -11,6 +11,8 @@ import { buildGraph, toMermaid } from "./graph";
 import type { Model } from "../output/model";
 import { Ref, Unknown } from "../output/model";
 import { type FirewallRule, topology } from "../output/topology";
+import { type PolicyAssignmentView, runtimePolicy } from "../output/runtime-policy";
+import { RUNTIME_ENFORCEMENT } from "../domain/runtime-policies";
 
 export interface Review {
   readonly markdown: string;
@@ -112,8 +114,27 @@ export function buildReview(model: Model, base?: Model): Review {
   for (const r of t.roleAssignments) out.push(`| ${cell(r.role)} | ${cell(r.scope)} | ${cell(r.principal)} |`);
   out.push("");
 
-  out.push("## Guardrails", "", "| rule | requires | judged | passed | acknowledged |", "| --- | --- | --- | --- | --- |");
-  for (const x of report.tally) out.push(`| ${x.rule.id} | ${x.rule.title} | ${x.checked} | ${x.passed} | ${report.exceptions.filter((e) => e.rule === x.rule).length} |`);
+  // Two enforcers: synth judges the output; Azure Policy, assigned by it, judges requests after deploy.
+  const runtime = runtimePolicy(model);
+  out.push(
+    "## Guardrails",
+    "",
+    "Each guardrail is enforced twice: at synth, on this output, and after deploy by the Azure Policy assignments the output makes (read from it: enforcement mode and effect).",
+    "",
+    "| rule | requires | judged | passed | acknowledged | at runtime (Azure Policy) |",
+    "| --- | --- | --- | --- | --- | --- |",
+  );
+  for (const x of report.tally) {
+    out.push(`| ${x.rule.id} | ${x.rule.title} | ${x.checked} | ${x.passed} | ${report.exceptions.filter((e) => e.rule === x.rule).length} | ${cell(runtimeCell(x.rule.id, runtime.assignments.filter((a) => a.guardrail === x.rule.id)))} |`);
+  }
+  out.push("");
+  out.push("### Runtime policy", "");
+  for (const o of runtime.off) out.push(`- \`${o.stack}\`: **off**: ${cell(o.reason)}`);
+  if (runtime.assignments.length === 0) out.push("- (no assignments)");
+  else {
+    out.push(...(runtime.off.length > 0 ? [""] : []), "| stack | scope | guardrail | assignment | effect | definition | exempted because |", "| --- | --- | --- | --- | --- | --- | --- |");
+    for (const a of runtime.assignments) out.push(`| ${a.resource.stack} | ${cell(a.scope)} | ${a.guardrail} | ${a.name} | ${a.effect === "deny" ? "deny" : `**${a.effect}**`} | ${cell(a.definition)} | ${cell(a.exemption ?? "")} |`);
+  }
   out.push("");
   if (report.violations.length > 0) {
     out.push("### Violations", "");
@@ -130,4 +151,15 @@ export function buildReview(model: Model, base?: Model): Review {
     report.violations.length === 0 ? "guardrails: all pass" : `guardrails: ${report.violations.length} violation(s)`,
   ].join("\n");
   return { markdown: out.join("\n"), report, summary };
+}
+
+/** A guardrail's runtime enforcement in a few words: its effects and scopes, or why there is none. */
+function runtimeCell(id: string, assignments: PolicyAssignmentView[]): string {
+  const entry = RUNTIME_ENFORCEMENT[id];
+  if (entry === undefined || "none" in entry) return `not enforceable: ${entry ? entry.none : "no entry"}`;
+  if (assignments.length === 0) return "not assigned in this output";
+  const by = new Map<string, number>();
+  for (const a of assignments) by.set(a.effect, (by.get(a.effect) ?? 0) + 1);
+  const exempted = assignments.filter((a) => a.exemption !== undefined).length;
+  return [...[...by].map(([effect, n]) => `${effect} (${n} assignment${n === 1 ? "" : "s"})`), ...(exempted > 0 ? [`${exempted} exempted`] : [])].join(", ");
 }

@@ -5,6 +5,7 @@ import { type Model } from "../../output/model";
 import { type Topology } from "../../output/topology";
 import { type Explanation, type Flow, blocks } from "./flow";
 import { apiServerNamed } from "./dns";
+import { runtimeInboundLine, stackOfAddress } from "./runtime";
 
 /** What one public IP of the output is for, from what it is attached to. */
 export function publicIpRole(model: Model, ip: Topology["publicIps"][number], t: Topology): { kind: "firewall" | "firewall-management" | "bastion" | "gateway" | "other"; owner?: string } {
@@ -36,11 +37,18 @@ export function explainFromInternet(model: Model, t: Topology, flow: Flow): Expl
   const inVnets = literal.ok && blocks([...t.vnets.flatMap((v) => v.addressSpace), ...t.onPremises]).some((b) => containsIp(b, literal.value));
   if (privateName || inVnets || (literal.ok && isPrivate(blocks([`${host}/32`])[0]))) {
     path.push(`${host} is a private ${privateName ? "name" : "address"}: no route from the Internet leads to it, and no public IP of this output forwards to it${dnat ? "" : " (the firewall has no DNAT rules)"}`);
+    // The spoke it lives in, when known: its runtime policy keeps it unreachable after deploy too.
+    const record = t.records.find((r) => r.fqdn.toLowerCase() === host);
+    const address = literal.ok ? literal.value : record ? (parseIp(record.addresses[0] ?? "") as { ok: boolean; value?: bigint }).value : undefined;
+    const runtime = runtimeInboundLine(model, stackOfAddress(t, address));
+    if (runtime) path.push(runtime);
     return { verdict: "deny", rule: null, path, reason: "no private address of this output is reachable from the Internet" };
   }
   const target = roles.find((r) => r.ip.name.toLowerCase() === host || String(model.attr(r.ip.resource, "domain_name_label") ?? "").toLowerCase() === host.split(".")[0]);
   if (!target) {
     path.push(`${host} is not a public IP of this output by name (their addresses are assigned at deploy time: ask by name, e.g. ${roles[0]?.ip.name ?? "pip-<env>-afw"})`);
+    const runtime = runtimeInboundLine(model);
+    if (runtime) path.push(runtime);
     return { verdict: "deny", rule: null, path, reason: roles.length === 0 ? "this output has no public IP: nothing of it is reachable from the Internet" : `not one of this output's public IPs (${roles.map((r) => r.ip.name).join(", ")}): nothing else of it is reachable from the Internet` };
   }
   const tcp = flow.protocol !== "udp";
