@@ -7,6 +7,8 @@ import { synthesize } from "../lib/app";
 import { run } from "../lib/cli";
 import { parse } from "yaml";
 import { changed, problems, stacks } from "./helpers";
+import { GUARDRAILS } from "../lib/policy/rules";
+import { RUNTIME_ENFORCEMENT } from "../lib/domain/runtime-policies";
 
 /** The README and the pages under docs/, each by its path from the project root. */
 const PAGES = new Map<string, string>([
@@ -106,5 +108,25 @@ describe("the README", () => {
       process.chdir(cwd);
     }
     expect(stdout).toBe(block![1]);
+  });
+});
+
+describe("the guardrail tables of Reviewing a change", () => {
+  const page = PAGES.get("docs/reviewing.md") as string;
+  const rows = (section: string) => {
+    const text = page.slice(page.indexOf(section));
+    const table = text.slice(text.indexOf("\n| "), text.indexOf("\n\n", text.indexOf("\n| ")));
+    return table.split("\n").filter((l) => /^\| [A-Z0-9]+-\d{3} \|/.test(l)).map((l) => l.split("|").map((c) => c.trim()));
+  };
+
+  it("list every guardrail synth checks, once", () => {
+    const ids = rows("## Guardrails: zero public exposure").map((r) => r[1]);
+    expect(ids.sort()).toEqual(GUARDRAILS.map((g) => g.id).sort());
+  });
+
+  it("give every guardrail its runtime policy, or say none exactly where the table in lib/domain has none", () => {
+    const table = rows("## Runtime policy: the same guardrails");
+    expect(table.map((r) => r[1]).sort()).toEqual(Object.keys(RUNTIME_ENFORCEMENT).sort());
+    for (const [, id, policy] of table) expect([id, policy.startsWith("none")]).toEqual([id, "none" in RUNTIME_ENFORCEMENT[id]]);
   });
 });
