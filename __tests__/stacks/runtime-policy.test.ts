@@ -8,7 +8,8 @@ import * as path from "path";
 import { BUILT_IN_POLICIES, ENFORCED_GUARDRAILS, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../../lib/domain/runtime-policies";
 import { Model, readOutput, type Resource } from "../../lib/output/model";
 import { armRequests, flat, type Located } from "../arm-requests";
-import { changed, problems } from "../helpers";
+import { changed, environment, problems, stacks } from "../helpers";
+import { notesOf } from "../../lib/output/notes";
 import { BUILT_INS, holds } from "../policy-language";
 import { SHIPPED, shippedOutput } from "../shipped";
 import { evaluate } from "../terraform";
@@ -174,6 +175,25 @@ describe.each(SHIPPED)("%s: the assignments as Azure reads them", (name) => {
   });
 });
 
+describe("Azure's limits on policy resources' text", () => {
+  // Display names 1-128 characters, descriptions up to 512 (Microsoft Learn, REST API reference
+  // for Policy Definitions, Policy Assignments and Policy Exemptions, read 2026-12-07); azurerm
+  // v4.55.0 checks them only on exemptions, so Azure would refuse them at apply.
+  it.each(["full", "brownfield"])("%s: every policy resource's display name and description fit", (name) => {
+    const { model } = shipped(name);
+    const policy = model.resources.filter((r) => /^azurerm_(policy_definition|resource(_group)?_policy_(assignment|exemption))$/.test(r.type));
+    expect(policy.length).toBeGreaterThan(10);
+    const over = policy.flatMap((r) => {
+      const a = r.raw as any;
+      return [
+        ...(typeof a.display_name === "string" && (a.display_name.length < 1 || a.display_name.length > 128) ? [`${r.address} display_name ${a.display_name.length}`] : []),
+        ...(typeof a.description === "string" && a.description.length > 512 ? [`${r.address} description ${a.description.length}`] : []),
+      ];
+    });
+    expect(over).toEqual([]);
+  });
+});
+
 describe("an existing hub is never touched", () => {
   it("brownfield.yaml assigns nothing to the hub, and every scope is a resource group the output creates", () => {
     const { assignments, model } = shipped("brownfield");
@@ -182,6 +202,15 @@ describe("an existing hub is never touched", () => {
     const clusters = new Set(model.ofType("azurerm_kubernetes_cluster").map((c) => String(model.attr(c, "node_resource_group"))));
     expect(assignments.filter((a) => a.scope.kind === "group" && !created.has(a.scope.name) && !clusters.has(a.scope.name))).toEqual([]);
     expect(model.resources.filter((r) => r.type.includes("policy") && !r.type.includes("firewall_policy") && r.stack === "brown-hub")).toEqual([]);
+  });
+});
+
+describe("runtime policy off", () => {
+  it("notes the reason as the file wrote it, for review (a note is never evaluated by Terraform)", () => {
+    const reason = "governed by the landing zone's initiative; see ${var.ticket} and %{if x}";
+    const built = stacks(environment(changed((raw) => (raw.spokes[0].policy = { effect: "off", reason }))));
+    expect(notesOf(built.spokes[0].runtimePolicy)).toEqual([`${RUNTIME_POLICY_OFF_PREFIX}${reason}`]);
+    expect(built.spokes[0].runtimePolicy.assignments.size).toBe(0);
   });
 });
 

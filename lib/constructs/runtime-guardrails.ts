@@ -5,6 +5,7 @@ import { ResourcePolicyAssignment } from "@cdktf/provider-azurerm/lib/resource-p
 import { ResourcePolicyExemption } from "@cdktf/provider-azurerm/lib/resource-policy-exemption";
 import { Construct } from "constructs";
 import { addNote } from "../output/notes";
+import { fromLiteral } from "../core/template";
 import {
   assignmentName,
   BUILT_IN_POLICIES,
@@ -64,7 +65,8 @@ export class RuntimeGuardrails extends Construct {
     super(scope, id);
     if (props.effect === "off") {
       if (props.offReason === undefined) throw new Error(`${this.node.path}: runtime policy off needs a reason`);
-      addNote(this, `${RUNTIME_POLICY_OFF_PREFIX}${props.offReason}`);
+      // A note is read by review, not evaluated by Terraform: the text as the file wrote it.
+      addNote(this, `${RUNTIME_POLICY_OFF_PREFIX}${fromLiteral(props.offReason)}`);
       return;
     }
     const owned = Object.keys(props.scopes) as PolicyScope[];
