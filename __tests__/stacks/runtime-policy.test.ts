@@ -10,6 +10,7 @@ import { Model, readOutput, type Resource } from "../../lib/output/model";
 import { armRequests, flat, type Located } from "../arm-requests";
 import { changed, environment, problems, stacks } from "../helpers";
 import { notesOf } from "../../lib/output/notes";
+import { runtimePolicy } from "../../lib/output/runtime-policy";
 import { BUILT_INS, holds } from "../policy-language";
 import { SHIPPED, shippedOutput } from "../shipped";
 import { evaluate } from "../terraform";
@@ -206,11 +207,13 @@ describe("an existing hub is never touched", () => {
 });
 
 describe("runtime policy off", () => {
-  it("notes the reason as the file wrote it, for review (a note is never evaluated by Terraform)", () => {
+  it("notes the reason as a literal, like every value of the stack file, and review reads it back as the file wrote it", () => {
     const reason = "governed by the landing zone's initiative; see ${var.ticket} and %{if x}";
     const built = stacks(environment(changed((raw) => (raw.spokes[0].policy = { effect: "off", reason }))));
-    expect(notesOf(built.spokes[0].runtimePolicy)).toEqual([`${RUNTIME_POLICY_OFF_PREFIX}${reason}`]);
+    expect(notesOf(built.spokes[0].runtimePolicy)).toEqual([`${RUNTIME_POLICY_OFF_PREFIX}governed by the landing zone's initiative; see $\${var.ticket} and %%{if x}`]);
     expect(built.spokes[0].runtimePolicy.assignments.size).toBe(0);
+    const model = new Model({ stacks: new Map(), manifests: [], annotations: [{ path: "demo-aks1/runtime-policy", message: notesOf(built.spokes[0].runtimePolicy)[0] }] } as any);
+    expect(runtimePolicy(model).off).toEqual([{ stack: "demo-aks1", reason }]);
   });
 });
 

@@ -5,7 +5,6 @@ import { ResourcePolicyAssignment } from "@cdktf/provider-azurerm/lib/resource-p
 import { ResourcePolicyExemption } from "@cdktf/provider-azurerm/lib/resource-policy-exemption";
 import { Construct } from "constructs";
 import { addNote } from "../output/notes";
-import { fromLiteral } from "../core/template";
 import {
   assignmentName,
   BUILT_IN_POLICIES,
@@ -65,8 +64,8 @@ export class RuntimeGuardrails extends Construct {
     super(scope, id);
     if (props.effect === "off") {
       if (props.offReason === undefined) throw new Error(`${this.node.path}: runtime policy off needs a reason`);
-      // A note is read by review, not evaluated by Terraform: the text as the file wrote it.
-      addNote(this, `${RUNTIME_POLICY_OFF_PREFIX}${fromLiteral(props.offReason)}`);
+      // Written as the literal it is (escaped, like every value in the stack file); review reads it back as the file wrote it.
+      addNote(this, `${RUNTIME_POLICY_OFF_PREFIX}${props.offReason}`);
       return;
     }
     const owned = Object.keys(props.scopes) as PolicyScope[];

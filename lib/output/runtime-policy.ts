@@ -6,6 +6,7 @@
  * policy is off, with their reason.
  */
 import { BUILT_IN_POLICIES, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../domain/runtime-policies";
+import { literalText } from "../core/template";
 import { type Model, Ref, type Resource } from "./model";
 
 /** What an assignment does to a request that breaks its guardrail. */
@@ -94,6 +95,10 @@ function build(model: Model): RuntimePolicyView {
       },
     ];
   });
-  const off = model.output.annotations.filter((a) => a.message.startsWith(RUNTIME_POLICY_OFF_PREFIX)).map((a) => ({ stack: a.path.split("/")[0], reason: a.message.slice(RUNTIME_POLICY_OFF_PREFIX.length) }));
+  // The reason is written as a Terraform literal (`$${` for `${`): read back as the file wrote it.
+  const off = model.output.annotations.filter((a) => a.message.startsWith(RUNTIME_POLICY_OFF_PREFIX)).map((a) => {
+    const written = a.message.slice(RUNTIME_POLICY_OFF_PREFIX.length);
+    return { stack: a.path.split("/")[0], reason: literalText(written) ?? written };
+  });
   return { assignments, off };
 }
