@@ -33,6 +33,7 @@ for (const file of walk(path.join(policyRepo, "built-in-policies", "policyDefini
     file: path.relative(policyRepo, file),
     displayName: p.displayName,
     version: p.metadata?.version,
+    versions: p.versions,
     mode: p.mode,
     parameters: Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, { type: v.type, allowedValues: v.allowedValues, defaultValue: v.defaultValue }])),
     if: p.policyRule.if,

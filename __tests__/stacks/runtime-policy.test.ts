@@ -17,13 +17,20 @@ import { evaluate } from "../terraform";
 
 const ASSIGNMENT_TYPES = ["azurerm_resource_group_policy_assignment", "azurerm_resource_policy_assignment"];
 
+/** One guardrail policy as assigned: a reference of a scope's initiative, with its assignment. */
 interface Assignment {
+  /** The assignment of the initiative. */
   readonly resource: Resource;
+  readonly initiative: Resource;
   readonly guardrail: string;
+  /** The reference id. */
   readonly name: string;
+  /** The stack's effect, as its assignment's metadata says. */
   readonly effect: string;
   readonly enforce: boolean;
   readonly parameters: Record<string, { value: unknown }>;
+  readonly version?: string;
+  readonly definitionId: string;
   /** The definition's rule and declared parameters. */
   readonly rule: any;
   readonly declared: Record<string, any>;
@@ -37,20 +44,7 @@ function assignmentsOf(model: Model): Assignment[] {
     const raw = r.raw as any;
     const metadata = raw.metadata ? JSON.parse(raw.metadata) : {};
     if (metadata[POLICY_METADATA_KEY] === undefined) return []; // the pod security initiative
-    const definitionId = raw.policy_definition_id as string;
-    const builtIn = definitionId.startsWith("/providers/");
-    let rule: any;
-    let declared: Record<string, any>;
-    if (builtIn) {
-      const published = BUILT_INS[definitionId.split("/").pop() as string];
-      rule = published.if;
-      declared = published.parameters;
-    } else {
-      const definition = model.target(model.attr(r, "policy_definition_id")) as Resource;
-      rule = JSON.parse((definition.raw as any).policy_rule).if;
-      declared = JSON.parse((definition.raw as any).parameters);
-    }
-    const parameters = raw.parameters ? JSON.parse(raw.parameters) : {};
+    const initiative = model.target(model.attr(r, "policy_definition_id")) as Resource;
     const scopeValue = model.attr(r, raw.resource_group_id !== undefined ? "resource_group_id" : "resource_id");
     const target = model.target(scopeValue) as Resource;
     const scope =
@@ -59,7 +53,33 @@ function assignmentsOf(model: Model): Assignment[] {
         : raw.resource_group_id !== undefined
           ? { kind: "group" as const, name: String(model.attr(target, "node_resource_group")) }
           : { kind: "cluster" as const, cluster: target };
-    return [{ resource: r, guardrail: metadata[POLICY_METADATA_KEY], name: raw.name, effect: metadata.effect, enforce: raw.enforce !== false, parameters, rule, declared, builtIn, scope }];
+    return ((initiative.raw as any).policy_definition_reference as any[]).map((ref) => {
+      const definitionId = ref.policy_definition_id as string;
+      const builtIn = definitionId.startsWith("/providers/");
+      let rule: any;
+      let declared: Record<string, any>;
+      if (builtIn) {
+        const published = BUILT_INS[definitionId.split("/").pop() as string];
+        rule = published.if;
+        declared = published.parameters;
+      } else {
+        const definition = model.target(model.resolve(definitionId, initiative.stack)) as Resource;
+        rule = JSON.parse((definition.raw as any).policy_rule).if;
+        declared = JSON.parse((definition.raw as any).parameters);
+      }
+      // The values the definition gets: as the reference writes them, or the initiative's parameter it names, as the assignment sets it.
+      const written: Record<string, { value: unknown }> = ref.parameter_values ? JSON.parse(ref.parameter_values) : {};
+      const [given, initiativeParameters] = [raw.parameters ? JSON.parse(raw.parameters) : {}, JSON.parse((initiative.raw as any).parameters ?? "{}")];
+      const parameters = Object.fromEntries(
+        Object.entries(written).map(([k, v]) => {
+          const named = typeof v.value === "string" ? /^\[parameters\('([^']+)'\)\]$/.exec(v.value)?.[1] : undefined;
+          if (named === undefined) return [k, v];
+          expect([ref.reference_id, named, initiativeParameters[named] !== undefined]).toEqual([ref.reference_id, named, true]);
+          return [k, { value: given[named]?.value ?? initiativeParameters[named].defaultValue }];
+        }),
+      );
+      return { resource: r, initiative, guardrail: ref.policy_group_names[0], name: ref.reference_id, effect: metadata.effect, enforce: raw.enforce !== false, parameters, version: ref.version, definitionId, rule, declared, builtIn, scope };
+    });
   });
 }
 
@@ -147,6 +167,27 @@ describe.each(SHIPPED)("%s: the assignments as Azure reads them", (name) => {
     }
   });
 
+  it("pin each built-in to the major and minor version read, one Microsoft publishes", () => {
+    const { assignments } = shipped(name);
+    for (const a of assignments.filter((x) => x.builtIn)) {
+      const published = BUILT_INS[a.definitionId.split("/").pop() as string];
+      expect([a.name, a.version]).toEqual([a.name, `${published.version.split(".").slice(0, 2).join(".")}.*`]);
+      expect(published.versions.some((v: string) => v.startsWith(`${(a.version as string).slice(0, -1)}`))).toBe(true);
+    }
+    for (const a of assignments.filter((x) => !x.builtIn)) expect(a.version).toBeUndefined();
+  });
+
+  it("give each initiative only parameters it declares, and every one it requires", () => {
+    const { assignments } = shipped(name);
+    for (const r of new Set(assignments.map((a) => a.resource))) {
+      const a = assignments.find((x) => x.resource === r) as Assignment;
+      const [given, declared] = [JSON.parse((r.raw as any).parameters ?? "{}"), JSON.parse((a.initiative.raw as any).parameters ?? "{}")];
+      expect([r.address, Object.keys(given).filter((k) => declared[k] === undefined)]).toEqual([r.address, []]);
+      expect([r.address, Object.keys(declared).filter((k) => declared[k].defaultValue === undefined && given[k] === undefined)]).toEqual([r.address, []]);
+      for (const [k, v] of Object.entries<any>(given)) if (declared[k].allowedValues) expect([r.address, k, declared[k].allowedValues.includes(v.value)]).toEqual([r.address, k, true]);
+    }
+  });
+
   it("scope each assignment to a resource group or cluster of the same stack, and name it uniquely there", () => {
     const { assignments } = shipped(name);
     const keys = assignments.map((a) => `${a.resource.stack} ${a.scope.kind === "group" ? a.scope.name : a.scope.cluster.address} ${a.name}`);
@@ -202,7 +243,10 @@ describe("an existing hub is never touched", () => {
     const created = new Set(model.ofType("azurerm_resource_group").map((g) => String(model.attr(g, "name"))));
     const clusters = new Set(model.ofType("azurerm_kubernetes_cluster").map((c) => String(model.attr(c, "node_resource_group"))));
     expect(assignments.filter((a) => a.scope.kind === "group" && !created.has(a.scope.name) && !clusters.has(a.scope.name))).toEqual([]);
-    expect(model.resources.filter((r) => r.type.includes("policy") && !r.type.includes("firewall_policy") && r.stack === "brown-hub")).toEqual([]);
+    // The attached hub's stack holds the environment subscription's definitions (its default provider), nothing on the existing hub.
+    const inHubStack = model.resources.filter((r) => r.type.includes("policy") && !r.type.includes("firewall_policy") && r.stack === "brown-hub");
+    expect([...new Set(inHubStack.map((r) => r.type))].sort()).toEqual(["azurerm_policy_definition", "azurerm_policy_set_definition"]);
+    expect(inHubStack.filter((r) => (r.raw as any).provider !== undefined)).toEqual([]);
   });
 });
 
@@ -221,17 +265,20 @@ describe("exemptions", () => {
   const { model } = shipped("full");
   const exemptions = ["azurerm_resource_group_policy_exemption", "azurerm_resource_policy_exemption"].flatMap((t) => model.ofType(t));
 
-  it("exempt the scope of each assignment of the guardrail named, with the reason as its description", () => {
+  it("exempt the guardrail's references in each initiative that holds them, with the reason as the description", () => {
     const seen = exemptions.map((e) => {
       const a = model.target(model.attr(e, "policy_assignment_id")) as Resource;
+      const initiative = model.target(model.attr(a, "policy_definition_id")) as Resource;
       const raw = e.raw as any;
-      return [e.stack, JSON.parse((a.raw as any).metadata)[POLICY_METADATA_KEY], raw.exemption_category, raw.resource_group_id ?? raw.resource_id === (a.raw as any).resource_id, raw.description.length >= 20];
+      const references = ((initiative.raw as any).policy_definition_reference as any[]).filter((r) => raw.policy_definition_reference_ids.includes(r.reference_id));
+      const sameScope = (raw.resource_group_id ?? raw.resource_id) === ((a.raw as any).resource_group_id ?? (a.raw as any).resource_id);
+      return [e.stack, [...new Set(references.map((r) => r.policy_group_names[0]))].join(), references.length === raw.policy_definition_reference_ids.length, raw.exemption_category, sameScope, raw.description.length >= 20];
     });
     // K8S-003 is the environment's (both spokes that assign it), NET-002 aks2's own.
     expect(seen.sort()).toEqual([
-      ["full-aks1", "K8S-003", "Waiver", true, true],
-      ["full-aks2", "K8S-003", "Waiver", true, true],
-      ["full-aks2", "NET-002", "Waiver", "${azurerm_resource_group.resource-group.id}", true],
+      ["full-aks1", "K8S-003", true, "Waiver", true, true],
+      ["full-aks2", "K8S-003", true, "Waiver", true, true],
+      ["full-aks2", "NET-002", true, "Waiver", true, true],
     ]);
   });
 
@@ -285,6 +332,17 @@ describe("bad runtime policy input: one line per problem, naming the field", () 
   ])("refuses %s", (_what, policy, line) => {
     const lines = problems(changed((raw) => (raw.policy = policy)));
     expect(lines).toEqual([expect.stringMatching(line)]);
+  });
+
+  it("refuses more spokes in one subscription of their own than Azure's definition limits allow, naming the first one over", () => {
+    const many = (n: number) =>
+      changed((raw) => {
+        const template = raw.spokes[0];
+        raw.spokes = Array.from({ length: n }, (_, i) => ({ ...structuredClone(template), name: `s${i}`, subscriptionId: "22222222-2222-2222-2222-222222222222", addressSpace: [`10.${10 + i}.0.0/24`], subnets: { nodes: `10.${10 + i}.0.0/25`, ingress: `10.${10 + i}.0.128/26` }, apps: [], egress: { priority: 1000 + i } }));
+      });
+    const about = (lines: string[]) => lines.filter((l) => l.includes("subscriptionId"));
+    expect(about(problems(many(66)))).toEqual([]);
+    expect(about(problems(many(67)))).toEqual([expect.stringMatching(/^env\.yaml: spokes\.66\.subscriptionId: is the subscription of 67 spokes with runtime policy, each making its own 7 policy definitions and 3 initiatives there; Azure allows 500 and 200 per subscription, so at most 66 such spokes/)]);
   });
 
   it("refuses a spoke's exemption of a guardrail enforced in the hub only, saying where to exempt it", () => {

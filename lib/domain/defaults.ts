@@ -97,6 +97,14 @@ export const AZURE_LIMITS = {
   ruleCollectionGroupsPerOlderPolicy: 50,
   /** The private endpoints subnet's smallest size with an Azure Monitor Private Link Scope (its endpoint takes ~15 addresses). */
   monitorPrivateEndpointsPrefix: 27,
+  /**
+   * Azure Policy, per subscription (Microsoft Learn, Azure subscription and service limits,
+   * Azure Policy limits, read 2026-12-07): custom policy definitions, custom initiatives
+   * (policy set definitions), and assignments per scope.
+   */
+  policyDefinitionsPerSubscription: 500,
+  policySetDefinitionsPerSubscription: 200,
+  policyAssignmentsPerScope: 200,
   /** Characters in an HCP Terraform workspace name. */
   workspaceName: 90,
 } as const;

@@ -414,11 +414,23 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
 /** The guardrails a runtime exemption may name: those with runtime policies. */
 export const ENFORCED_GUARDRAILS = Object.entries(RUNTIME_ENFORCEMENT).flatMap(([id, e]) => ("policies" in e ? [id] : []));
 
-/** The assignment's name for one of a guardrail's runtime policies: unique in its scope, within Azure's 64 characters. */
-export const assignmentName = (guardrail: string, policy: RuntimePolicy) => `${guardrail.toLowerCase()}-${policy.key}`;
+/**
+ * How the output holds runtime policy: per scope, one initiative (policy set definition)
+ * `<stack>-guardrails-<scope>` assigned as `private-aks-guardrails`; in it, each guardrail
+ * policy is a reference `<guardrail>-<key>` (lowercase) in the group named after its guardrail.
+ * An initiative lets Azure's compliance view group results by guardrail, lets an exemption name
+ * the references of one guardrail, and pins a built-in's version, which azurerm 4.55 cannot do
+ * on an assignment (only a set definition's references take `version`).
+ */
+export const INITIATIVE_ASSIGNMENT_NAME = "private-aks-guardrails";
+export const initiativeName = (stack: string, scope: PolicyScope) => `${stack}-guardrails-${scope}`;
+export const referenceId = (guardrail: string, policy: RuntimePolicy) => `${guardrail.toLowerCase()}-${policy.key}`;
 
-/** How the output marks a policy assignment (or definition) as a guardrail's: its metadata holds this key. */
-export const POLICY_METADATA_KEY = "privateAksGuardrail";
+/** The version a reference pins a built-in to: its major and minor as read, any patch (`2.0.*`). */
+export const versionPin = (b: BuiltInPolicy) => `${b.version.split(".").slice(0, 2).join(".")}.*`;
+
+/** How the output marks a policy resource as the guardrails': its metadata holds the guardrail ids under this key. */
+export const POLICY_METADATA_KEY = "privateAksGuardrails";
 
 /** The note a stack writes when its runtime policy is off, with the reason. */
 export const RUNTIME_POLICY_OFF_PREFIX = "private-aks runtime policy off: ";

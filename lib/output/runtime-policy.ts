@@ -1,9 +1,9 @@
 /**
- * The runtime policy of a synthesized output, as a reviewer reads it: each Azure Policy
- * assignment that enforces a guardrail (its metadata names the guardrail), the scope it holds,
- * the effect it will have, read from what will be applied (its enforcement mode and effect
- * parameter, not from what the metadata says), its exemption, and the stacks where runtime
- * policy is off, with their reason.
+ * The runtime policy of a synthesized output, as a reviewer reads it: each guardrail policy of
+ * each scope's initiative (a reference, grouped under its guardrail id), the scope its
+ * assignment holds, the effect it will have, read from what will be applied (the assignment's
+ * enforcement mode and the reference's effect value, not from what any metadata says), its
+ * exemption, and the stacks where runtime policy is off, with their reason.
  */
 import { BUILT_IN_POLICIES, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../domain/runtime-policies";
 import { literalText } from "../core/template";
@@ -12,16 +12,19 @@ import { type Model, Ref, type Resource } from "./model";
 /** What an assignment does to a request that breaks its guardrail. */
 export type EnforcedEffect = "deny" | "audit" | "disabled" | "unknown";
 
+/** One guardrail policy as assigned: a reference of the initiative a scope's assignment holds. */
 export interface PolicyAssignmentView {
+  /** The assignment (of the scope's initiative). */
   readonly resource: Resource;
   readonly guardrail: string;
+  /** The reference's id in the initiative, `<guardrail>-<key>`. */
   readonly name: string;
   /** `rg-demo-aks1`, `rg-demo-aks1-nodes`, or `cluster aks-demo-aks1`. */
   readonly scope: string;
   readonly effect: EnforcedEffect;
-  /** A built-in's display name and version, a custom definition's name, or the id as written. */
+  /** A built-in's display name and pinned version, a custom definition's name, or the id as written. */
   readonly definition: string;
-  /** The exemption's reason, when the scope is exempted. */
+  /** The exemption's reason, when the scope is exempted from this reference. */
   readonly exemption?: string;
 }
 
@@ -62,38 +65,51 @@ function scopeOf(model: Model, r: Resource): string {
   return String(value);
 }
 
-const BUILT_IN_NAMES = new Map<string, string>(Object.values(BUILT_IN_POLICIES).map((b) => [b.id.toLowerCase(), `built-in "${b.displayName}" ${b.version}`]));
-const builtInName = (id: string) => BUILT_IN_NAMES.get(id.toLowerCase()) ?? id;
+const BUILT_IN_NAMES = new Map<string, string>(Object.values(BUILT_IN_POLICIES).map((b) => [b.id.toLowerCase(), `built-in "${b.displayName}"`]));
+/** A built-in by the display name read for its id, and the version the reference pins (as written in the output). */
+const builtInName = (id: string, version: unknown) => `${BUILT_IN_NAMES.get(id.toLowerCase()) ?? id}${typeof version === "string" ? ` ${version}` : ""}`;
 
-function effectOf(raw: any): EnforcedEffect {
-  if (raw.enforce === false) return "audit";
-  const effect = parse(raw.parameters).effect?.value;
-  if (effect === undefined) return "deny"; // a definition without an effect parameter: its fixed deny
-  return typeof effect === "string" && ["deny", "audit", "disabled"].includes(effect.toLowerCase()) ? (effect.toLowerCase() as EnforcedEffect) : "unknown";
+/** A reference's value for one of its definition's parameters: as written, or the initiative parameter it names, as the assignment (or the initiative's default) sets it. */
+function referenceValue(written: unknown, assignmentParameters: any, initiativeParameters: any): unknown {
+  const named = typeof written === "string" ? /^\[parameters\('([^']+)'\)\]$/.exec(written)?.[1] : undefined;
+  if (named === undefined) return written;
+  return assignmentParameters[named]?.value ?? initiativeParameters[named]?.defaultValue;
+}
+
+function effectOf(enforced: boolean, effect: unknown): EnforcedEffect {
+  const named = typeof effect === "string" && ["deny", "audit", "disabled"].includes(effect.toLowerCase()) ? (effect.toLowerCase() as EnforcedEffect) : effect === undefined ? "deny" : "unknown";
+  // Not enforced, a deny only reports (a definition without an effect parameter denies: its fixed effect).
+  return !enforced && named === "deny" ? "audit" : named;
 }
 
 function build(model: Model): RuntimePolicyView {
-  const exemptions = new Map<Resource, string>();
-  for (const e of EXEMPTION_TYPES.flatMap((t) => model.ofType(t))) {
-    const target = model.target(model.attr(e, "policy_assignment_id"));
-    if (target) exemptions.set(target, String(model.attr(e, "description") ?? "(no reason given)"));
-  }
+  const exemptions = EXEMPTION_TYPES.flatMap((t) => model.ofType(t)).map((e) => ({
+    assignment: model.target(model.attr(e, "policy_assignment_id")),
+    references: ((e.raw as any).policy_definition_reference_ids ?? []) as string[],
+    reason: String(model.attr(e, "description") ?? "(no reason given)"),
+  }));
   const assignments = ASSIGNMENT_TYPES.flatMap((t) => model.ofType(t)).flatMap((r) => {
     const raw = r.raw as any;
-    const guardrail = parse(raw.metadata)[POLICY_METADATA_KEY];
-    if (typeof guardrail !== "string") return [];
-    const definition = model.target(model.attr(r, "policy_definition_id"));
-    return [
-      {
+    if (parse(raw.metadata)[POLICY_METADATA_KEY] === undefined) return [];
+    const initiative = model.target(model.attr(r, "policy_definition_id"));
+    if (!initiative || initiative.type !== "azurerm_policy_set_definition") return [];
+    const scope = scopeOf(model, r);
+    const enforced = raw.enforce !== false;
+    const [given, declared] = [parse(raw.parameters), parse((initiative.raw as any).parameters)];
+    return ((initiative.raw as any).policy_definition_reference ?? []).map((ref: any) => {
+      const definition = model.target(model.resolve(ref.policy_definition_id, initiative.stack));
+      const name = String(ref.reference_id);
+      const exemption = exemptions.find((x) => x.assignment === r && (x.references.length === 0 || x.references.includes(name)));
+      return {
         resource: r,
-        guardrail,
-        name: String(raw.name),
-        scope: scopeOf(model, r),
-        effect: effectOf(raw),
-        definition: definition ? String(model.attr(definition, "name")) : builtInName(String(raw.policy_definition_id)),
-        exemption: exemptions.get(r),
-      },
-    ];
+        guardrail: String((ref.policy_group_names ?? [])[0] ?? "(no group)"),
+        name,
+        scope,
+        effect: effectOf(enforced, referenceValue(parse(ref.parameter_values).effect?.value, given, declared)),
+        definition: definition ? String(model.attr(definition, "name")) : builtInName(String(ref.policy_definition_id), ref.version),
+        exemption: exemption?.reason,
+      };
+    });
   });
   // The reason is written as a Terraform literal (`$${` for `${`): read back as the file wrote it.
   const off = model.output.annotations.filter((a) => a.message.startsWith(RUNTIME_POLICY_OFF_PREFIX)).map((a) => {

@@ -106,6 +106,7 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
   azurerm_resource_policy_assignment: POLICY_NAME("policy assignment"),
   azurerm_resource_group_policy_assignment: POLICY_NAME("policy assignment"),
   azurerm_policy_definition: POLICY_NAME("policy definition"),
+  azurerm_policy_set_definition: POLICY_NAME("policy set definition"),
   azurerm_resource_policy_exemption: POLICY_NAME("policy exemption"),
   azurerm_resource_group_policy_exemption: POLICY_NAME("policy exemption"),
   azurerm_container_registry: { what: "container registry", min: 5, max: 50, pattern: /^[a-zA-Z0-9]+$/, shape: "letters and digits" },

@@ -8,7 +8,9 @@ import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
 import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
-import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub } from "./hub-stack";
+import { aksPrivateLinkZone, aksVnetIntegrationZone, hostedAksZones, type HubZone, type IHub, spokesSharingDefinitions } from "./hub-stack";
+import { GuardrailDefinitions, type GuardrailInitiatives } from "../constructs/runtime-guardrails";
+import { SPOKE_SCOPES } from "../domain/runtime-policies";
 import { hubNames } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
 
@@ -49,6 +51,7 @@ export class AttachedHubStack extends PlatformStack implements IHub {
   public readonly registryId = undefined;
   public readonly keyVaultId = undefined;
   public readonly monitoringEndpointId = undefined;
+  public readonly guardrailInitiatives?: GuardrailInitiatives;
   public readonly spokeEgress: Map<string, EgressRuleGroup>;
 
   constructor(scope: Construct, id: string, props: AttachedHubStackProps) {
@@ -94,6 +97,10 @@ export class AttachedHubStack extends PlatformStack implements IHub {
       const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...zoneCommon, zoneName, links: [hubLink], provider: connectivity });
       this.appZones.set(zoneName, { id: zone.id, name: zone.name, resourceGroupName: dnsRg });
     }
+
+    // The runtime policy definitions of the environment's subscription (this stack's default
+    // provider), for the spokes in it: subscription-wide, nothing of the existing hub's.
+    if (spokesSharingDefinitions(env).length > 0) this.guardrailInitiatives = new GuardrailDefinitions(this, "runtime-policy-definitions", { namePrefix: id, kinds: SPOKE_SCOPES }).initiatives;
 
     addNote(this, note(PRIVATE_RANGES_PREFIX, env.privateRanges));
     addNote(this, note(ON_PREMISES_PREFIX, onPremisesSources(env)));

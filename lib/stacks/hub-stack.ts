@@ -12,8 +12,8 @@ import { HubNetwork } from "../constructs/hub-network";
 import { DEFAULTS } from "../domain/defaults";
 import { addNote, note, ON_PREMISES_PREFIX, PRIVATE_RANGES_PREFIX } from "../output/notes";
 import { EgressRouteTable } from "../constructs/egress-route-table";
-import { RuntimeGuardrails } from "../constructs/runtime-guardrails";
-import type { HubService } from "../domain/runtime-policies";
+import { GuardrailDefinitions, type GuardrailInitiatives, RuntimeGuardrails } from "../constructs/runtime-guardrails";
+import { type HubService, type PolicyScope, SPOKE_SCOPES } from "../domain/runtime-policies";
 import { HybridGateway } from "../constructs/hybrid-gateway";
 import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
 import { MONITOR_FORWARDED_ZONES, MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
@@ -121,6 +121,20 @@ export interface IHub {
   readonly keyVaultId?: string;
   /** The data collection endpoint in the hub's Azure Monitor private link scope, when there is one: clusters send monitoring data through it. */
   readonly monitoringEndpointId?: string;
+  /**
+   * The runtime policy initiatives of the environment's subscription, made by the hub's stack,
+   * for the spokes in that subscription (spokesSharingDefinitions); undefined when none uses them.
+   */
+  readonly guardrailInitiatives?: GuardrailInitiatives;
+}
+
+/**
+ * The spokes whose runtime policy uses the definitions the hub's stack makes in the
+ * environment's subscription: those in that subscription with runtime policy on. A spoke in a
+ * subscription of its own makes its own (definitions and initiatives are subscription-wide).
+ */
+export function spokesSharingDefinitions(env: Environment): Environment["spokes"] {
+  return env.spokes.filter((s) => (s.subscriptionId ?? env.subscriptionId) === env.subscriptionId && (s.policy.effect ?? env.policy.effect) !== "off");
 }
 
 /** What a global peering needs from a hub this environment builds: its VNet, its firewall's subnet, address and policy. */
@@ -177,6 +191,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly bastion?: Bastion;
   /** The Azure Policy assignments that hold the guardrails on the hub's resource group after deploy. */
   public readonly runtimePolicy: RuntimeGuardrails;
+  public readonly guardrailInitiatives?: GuardrailInitiatives;
   /** Rule collection group per spoke name. */
   public readonly spokeEgress: Map<string, EgressRuleGroup>;
   /** The VPN or ExpressRoute gateway, when hub.gateway is set. */
@@ -364,15 +379,19 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       new VirtualNetworkDnsServers(this, "vpn-client-dns", { virtualNetworkId: this.network.vnetId, dnsServers: vpnDns });
     }
 
-    // The guardrails' runtime enforcement on the hub's resource group: its VMs, Bastion, the
-    // firewall policy and the private services. Not "no public IP": the hub's are its acknowledged endpoints.
+    // The guardrails' runtime enforcement: the definitions of the environment's subscription
+    // (shared by the spokes in it), and the hub's own assignment on its resource group. Not "no
+    // public IP": the hub's are its acknowledged endpoints.
     const services = new Set<HubService>([...(this.registry ? ["registry" as const] : []), ...(this.keyVault ? ["keyVault" as const] : []), ...(this.monitorPrivateLink ? ["monitorPrivateLink" as const] : [])]);
+    const kinds: PolicyScope[] = [...(env.policy.effect !== "off" ? (["hub"] as const) : []), ...(spokesSharingDefinitions(env).length > 0 ? SPOKE_SCOPES : [])];
+    const definitions = kinds.length > 0 ? new GuardrailDefinitions(this, "runtime-policy-definitions", { namePrefix: id, kinds, services }) : undefined;
+    this.guardrailInitiatives = spokesSharingDefinitions(env).length > 0 ? definitions?.initiatives : undefined;
     this.runtimePolicy = new RuntimeGuardrails(this, "runtime-policy", {
       namePrefix: id,
       effect: env.policy.effect,
       offReason: env.policy.reason,
       scopes: { hub: this.resourceGroup.id },
-      services,
+      initiatives: definitions?.initiatives ?? {},
       exemptions: env.policy.exemptions,
     });
 

@@ -158,6 +158,8 @@ export class SpokeStack extends PlatformStack {
       effect: spoke.policy.effect ?? env.policy.effect,
       offReason: spoke.policy.effect === "off" ? spoke.policy.reason : env.policy.reason,
       scopes: { spoke: this.resourceGroup.id, nodes: this.cluster.nodeResourceGroupId, cluster: this.cluster.id },
+      // In the environment's subscription, the hub's stack made the definitions; elsewhere, this stack makes its own.
+      initiatives: own === env.subscriptionId ? hub.guardrailInitiatives : undefined,
       firewallPrivateIp: hub.firewallPrivateIp,
       exemptions: [...exemptions.values()],
     });

@@ -1,6 +1,7 @@
 /** Runtime policy: effects, their reasons, and exemptions that name a guardrail the stack enforces. */
 import { type Problem } from "../../core/problem";
 import { ENFORCED_GUARDRAILS, HUB_SCOPES, type HubService, plannedAssignments, RUNTIME_ENFORCEMENT, SPOKE_SCOPES } from "../../domain/runtime-policies";
+import { AZURE_LIMITS } from "../../domain/defaults";
 import { type Environment, type ExemptionConfig } from "../schema";
 
 export function checkRuntimePolicy(env: Environment): Problem[] {
@@ -43,5 +44,27 @@ export function checkRuntimePolicy(env: Environment): Problem[] {
     else checkExemptions(base, s.policy.exemptions, inSpokes, `in spoke ${s.name}`);
   });
   if (p.effect !== "off" && p.reason !== undefined) add("policy.reason", "applies only with effect: off");
+  problems.push(...checkDefinitionCapacity(env));
   return problems;
+}
+
+/**
+ * A spoke outside the environment's subscription makes its own runtime policy definitions and
+ * initiatives (the hub's stack makes those of the environment's subscription, shared by its
+ * spokes): Azure's per-subscription limits cap how many spokes one other subscription holds.
+ */
+function checkDefinitionCapacity(env: Environment): Problem[] {
+  const planned = plannedAssignments(SPOKE_SCOPES);
+  const definitions = new Set(planned.flatMap((a) => ("custom" in a.policy.definition ? [a.policy.definition.custom] : []))).size;
+  const initiatives = new Set(planned.map((a) => a.scope)).size;
+  const most = Math.min(Math.floor(AZURE_LIMITS.policyDefinitionsPerSubscription / definitions), Math.floor(AZURE_LIMITS.policySetDefinitionsPerSubscription / initiatives));
+  const bySubscription = new Map<string, number[]>();
+  env.spokes.forEach((s, i) => {
+    if (s.subscriptionId === undefined || s.subscriptionId === env.subscriptionId || (s.policy.effect ?? env.policy.effect) === "off") return;
+    bySubscription.set(s.subscriptionId, [...(bySubscription.get(s.subscriptionId) ?? []), i]);
+  });
+  return [...bySubscription].filter(([, spokes]) => spokes.length > most).map(([subscription, spokes]) => ({
+    path: `spokes.${spokes[most]}.subscriptionId`,
+    message: `is the subscription of ${spokes.length} spokes with runtime policy, each making its own ${definitions} policy definitions and ${initiatives} initiatives there; Azure allows ${AZURE_LIMITS.policyDefinitionsPerSubscription} and ${AZURE_LIMITS.policySetDefinitionsPerSubscription} per subscription, so at most ${most} such spokes (${subscription}); move some into the environment's subscription, whose definitions the hub shares`,
+  }));
 }
