@@ -14,7 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
-const ALIASES: Record<string, Record<string, string>> = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "azure-policy-aliases.json"), "utf8")).aliases;
+/** Microsoft's aliases by resource type: alias to request path. */
+export const ALIASES: Record<string, Record<string, string>> = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "azure-policy-aliases.json"), "utf8")).aliases;
 export const BUILT_INS: Record<string, { displayName: string; version: string; versions: string[]; mode: string; parameters: Record<string, { type: string; allowedValues?: unknown[]; defaultValue?: unknown }>; if: any; effect: string }> = JSON.parse(
   fs.readFileSync(path.join(__dirname, "fixtures", "azure-policy-builtins.json"), "utf8"),
 ).definitions;

@@ -300,7 +300,7 @@ export interface RuntimePolicy {
 
 /** A guardrail's runtime enforcement: its policies, with what they do not cover, or why there are none. */
 export type RuntimeEnforcement =
-  | { readonly policies: readonly RuntimePolicy[]; readonly message: string; readonly scopeNote?: string }
+  | { readonly policies: readonly RuntimePolicy[]; readonly message: string }
   | { readonly none: string };
 
 const PUBLIC_IP_TYPES = ["Microsoft.Network/publicIPAddresses", "Microsoft.Network/publicIPPrefixes"];
@@ -311,7 +311,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "PUB-001": {
     policies: [{ key: "no-public-ips", definition: { builtIn: "notAllowedResourceTypes" }, scopes: ["spoke", "nodes"], parameters: { listOfResourceTypesNotAllowed: PUBLIC_IP_TYPES } }],
     message: "private-aks PUB-001: no public IP in a spoke; publish through an internal load balancer and private DNS.",
-    scopeNote: "The hub is outside the deny scope: its public IPs (firewall, Bastion, gateway) are the acknowledged endpoints. With outbound type userDefinedRouting, AKS creates no public IP in the node resource group.",
+    // The hub is outside the deny scope: its public IPs (firewall, Bastion, gateway) are the acknowledged endpoints. With outbound type userDefinedRouting, AKS creates no public IP in the node resource group.
   },
   "PUB-002": {
     policies: [{ key: "no-public-nics", definition: { builtIn: "nicWithoutPublicIp" }, scopes: ["spoke", "nodes", "hub"] }],
@@ -324,7 +324,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "NET-001": {
     policies: [{ key: "no-open-nsg-rules", definition: { custom: "nsg-no-anywhere-rules" }, scopes: ["spoke", "nodes"] }],
     message: "private-aks NET-001: NSG rules allow no traffic from or to anywhere; name private sources.",
-    scopeNote: "Runtime refuses *, Internet and 0.0.0.0/0; synth also refuses every other public range.",
+    // Runtime refuses *, Internet and 0.0.0.0/0; synth also refuses every other public range.
   },
   "NET-002": {
     policies: [
@@ -340,7 +340,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "NET-003": {
     policies: [{ key: "route-table-via-firewall", definition: { custom: "route-table-via-firewall" }, scopes: ["spoke"] }],
     message: "private-aks NET-003: the spoke route table keeps 0.0.0.0/0 on the firewall and learns no BGP routes.",
-    scopeNote: "A deny cannot stop a route's deletion; the route table's own check refuses a table written without it.",
+    // A deny cannot stop a route's deletion; the route table's own check refuses a table written without it.
   },
   "FW-001": {
     none: "Azure Policy compares values, not address ranges: it cannot tell a private source from a public one, nor resolve IP groups; synth judges every rule, and the firewall policy lives in the hub's resource group",
@@ -375,7 +375,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "VM-001": {
     policies: [{ key: "ssh-keys-only", definition: { custom: "linux-vm-ssh-keys-only" }, scopes: ["hub"] }],
     message: "private-aks VM-001: Linux VMs accept SSH keys only.",
-    scopeNote: "The hub only: the node resource group's scale sets are AKS's to configure.",
+    // The hub only: the node resource group's scale sets are AKS's to configure.
   },
   "K8S-001": {
     policies: [{ key: "internal-load-balancers", definition: { builtIn: "k8sInternalLoadBalancers" }, scopes: ["cluster"], parameters: kubernetes }],

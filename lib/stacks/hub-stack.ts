@@ -383,9 +383,10 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     // (shared by the spokes in it), and the hub's own assignment on its resource group. Not "no
     // public IP": the hub's are its acknowledged endpoints.
     const services = new Set<HubService>([...(this.registry ? ["registry" as const] : []), ...(this.keyVault ? ["keyVault" as const] : []), ...(this.monitorPrivateLink ? ["monitorPrivateLink" as const] : [])]);
-    const kinds: PolicyScope[] = [...(env.policy.effect !== "off" ? (["hub"] as const) : []), ...(spokesSharingDefinitions(env).length > 0 ? SPOKE_SCOPES : [])];
+    const sharing = spokesSharingDefinitions(env).length > 0;
+    const kinds: PolicyScope[] = [...(env.policy.effect !== "off" ? (["hub"] as const) : []), ...(sharing ? SPOKE_SCOPES : [])];
     const definitions = kinds.length > 0 ? new GuardrailDefinitions(this, "runtime-policy-definitions", { namePrefix: id, kinds, services }) : undefined;
-    this.guardrailInitiatives = spokesSharingDefinitions(env).length > 0 ? definitions?.initiatives : undefined;
+    this.guardrailInitiatives = sharing ? definitions?.initiatives : undefined;
     this.runtimePolicy = new RuntimeGuardrails(this, "runtime-policy", {
       namePrefix: id,
       effect: env.policy.effect,
