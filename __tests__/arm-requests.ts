@@ -121,6 +121,22 @@ export function armRequests(model: Model): Located[] {
         const created = (request: Request) => out.push({ request, resourceGroup: nodes, source: `${r.address} (created by AKS)` });
         created({ type: "Microsoft.Network/loadBalancers", name: "kubernetes-internal", properties: {} });
         created({ type: "Microsoft.Network/networkSecurityGroups", name: "aks-agentpool-nsg", properties: { securityRules: [] } });
+        // The cloud provider's update of that NSG for an internal LoadBalancer Service with
+        // loadBalancerSourceRanges (kubernetes-sigs/cloud-provider-azure at 7b31c76c, read
+        // 2026-12-07: securitygroup.go addAllowRule writes one Inbound Allow rule per protocol from
+        // the ranges to the frontend IP; without ranges an internal Service writes no rule at all).
+        created({
+          type: "Microsoft.Network/networkSecurityGroups",
+          name: "aks-agentpool-nsg",
+          properties: {
+            securityRules: [
+              {
+                name: "k8s-azure-lb_allow_IPv4_0123456789abcdef",
+                properties: { access: "Allow", direction: "Inbound", protocol: "Tcp", priority: 500, sourceAddressPrefix: "10.0.0.0/8", sourcePortRange: "*", destinationAddressPrefix: "10.0.6.250", destinationPortRanges: ["443"] },
+              },
+            ],
+          },
+        });
         created({ type: "Microsoft.Compute/virtualMachineScaleSets", name: "aks-system-vmss", properties: {} });
         created({ type: "Microsoft.Network/privateEndpoints", name: "kube-apiserver", properties: {} });
         created({ type: "Microsoft.Network/networkInterfaces", name: "kube-apiserver.nic", properties: { ipConfigurations: [{ name: "privateEndpointIpConfig", properties: {} }] } });

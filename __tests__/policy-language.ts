@@ -20,6 +20,13 @@ export const BUILT_INS: Record<string, { displayName: string; version: string; v
   fs.readFileSync(path.join(__dirname, "fixtures", "azure-policy-builtins.json"), "utf8"),
 ).definitions;
 
+type PublishedParameters = Record<string, { type: string; allowedValues?: unknown[]; defaultValue?: unknown }>;
+
+/** The built-in initiatives (pod security) by GUID: every cloud's copy, by its file in Azure/azure-policy. */
+export const BUILT_IN_INITIATIVES: Record<string, { file: string; displayName: string; version: string; parameters: PublishedParameters }[]> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "fixtures", "azure-policy-builtins.json"), "utf8"),
+).initiatives;
+
 const ALIAS_PATHS = new Map<string, string>(Object.values(ALIASES).flatMap((byAlias) => Object.entries(byAlias).map(([a, p]) => [a.toLowerCase(), p] as [string, string])));
 
 /** The request path of an alias, or undefined when Azure has no such alias. */

@@ -4,7 +4,7 @@
 //   node scripts/extract-policy-fixtures.js <azure-policy checkout> <alias dump checkout> <azure-policy commit> <alias commit>
 // <azure-policy checkout>: github.com/Azure/azure-policy (built-in-policies/policyDefinitions/**.json)
 // <alias dump checkout>: github.com/jeircul/azure-policy-aliases (aliases/<Namespace>/<type>.md, `az provider show` output)
-// Writes __tests__/fixtures/azure-policy-builtins.json and azure-policy-aliases.json.
+// Writes __tests__/fixtures/azure-policy-builtins.json (definitions and the pod security initiatives) and azure-policy-aliases.json.
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -41,6 +41,29 @@ for (const file of walk(path.join(policyRepo, "built-in-policies", "policyDefini
   };
 }
 
+// The built-in initiatives (pod security), every cloud's copy: the sovereign clouds' allow fewer
+// spellings of the effect.
+const { POD_SECURITY_INITIATIVES } = require("tsx/cjs/api").require("../lib/domain/runtime-policies.ts", __filename);
+const wantedSets = new Set(Object.values(POD_SECURITY_INITIATIVES).map((b) => b.id.split("/").pop()));
+const initiatives = {};
+for (const file of walk(path.join(policyRepo, "built-in-policies", "policySetDefinitions")).filter((f) => f.endsWith(".json"))) {
+  let def;
+  try {
+    def = JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+  } catch {
+    continue;
+  }
+  if (!wantedSets.has(def.name)) continue;
+  const p = def.properties;
+  (initiatives[def.name] ??= []).push({
+    file: path.relative(policyRepo, file),
+    displayName: p.displayName,
+    version: p.version ?? p.metadata?.version,
+    parameters: Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, { type: v.type, allowedValues: v.allowedValues, defaultValue: v.defaultValue }])),
+  });
+}
+for (const copies of Object.values(initiatives)) copies.sort((a, b) => a.file.localeCompare(b.file));
+
 // Aliases of the resource types the definitions evaluate, with the request path each reads.
 const TYPES = [
   "Microsoft.Network/routeTables", "Microsoft.Network/routeTables/routes", "Microsoft.Network/networkSecurityGroups",
@@ -61,6 +84,6 @@ for (const type of TYPES) {
 }
 
 const header = (source, commit) => ({ source, commit, extracted: new Date().toISOString().slice(0, 10), by: "scripts/extract-policy-fixtures.js" });
-fs.writeFileSync(path.join(out, "azure-policy-builtins.json"), JSON.stringify({ _source: header("https://github.com/Azure/azure-policy", policyCommit), definitions: builtins }, null, 1) + "\n");
+fs.writeFileSync(path.join(out, "azure-policy-builtins.json"), JSON.stringify({ _source: header("https://github.com/Azure/azure-policy", policyCommit), definitions: builtins, initiatives }, null, 1) + "\n");
 fs.writeFileSync(path.join(out, "azure-policy-aliases.json"), JSON.stringify({ _source: header("https://github.com/jeircul/azure-policy-aliases (az provider show)", aliasCommit), aliases }).replace(/","/g, '",\n"') + "\n");
-console.log(`${Object.keys(builtins).length} built-ins of ${wanted.size}, ${TYPES.length} resource types`);
+console.log(`${Object.keys(builtins).length} built-ins of ${wanted.size}, ${Object.keys(initiatives).length} initiatives of ${wantedSets.size}, ${TYPES.length} resource types`);

@@ -4,9 +4,9 @@
  * extracted into __tests__/fixtures by scripts/extract-policy-fixtures.js; and each custom
  * rule's meaning, on requests that break and keep its guardrail.
  */
-import { BUILT_IN_POLICIES, CUSTOM_POLICIES, ENFORCED_GUARDRAILS, KUBERNETES_EXCLUDED_NAMESPACES, RUNTIME_ENFORCEMENT } from "../../lib/domain/runtime-policies";
+import { BUILT_IN_POLICIES, CUSTOM_POLICIES, ENFORCED_GUARDRAILS, KUBERNETES_EXCLUDED_NAMESPACES, POD_SECURITY_EFFECT, POD_SECURITY_INITIATIVES, RUNTIME_ENFORCEMENT } from "../../lib/domain/runtime-policies";
 import { GUARDRAILS } from "../../lib/policy/rules";
-import { ALIASES, aliasesIn, aliasPath, BUILT_INS, holds, type Request } from "../policy-language";
+import { ALIASES, aliasesIn, aliasPath, BUILT_IN_INITIATIVES, BUILT_INS, holds, type Request } from "../policy-language";
 
 const guid = (id: string) => id.split("/").pop() as string;
 const ALIAS_TYPES = Object.keys(ALIASES).map((t) => t.toLowerCase());
@@ -71,6 +71,24 @@ describe("the Kubernetes built-ins", () => {
   it("K8S-003 allows no host network and no host port", () => {
     const e = RUNTIME_ENFORCEMENT["K8S-003"];
     expect("policies" in e && e.policies[0].parameters).toEqual(expect.objectContaining({ allowHostNetwork: false, allowedHostPorts: [] }));
+  });
+});
+
+describe.each(Object.entries(POD_SECURITY_INITIATIVES))("pod security initiative %s", (_level, initiative) => {
+  const copies = BUILT_IN_INITIATIVES[guid(initiative.id)] ?? [];
+  const publicCloud = copies.find((c) => !/Azure (Government|China)/.test(c.file));
+
+  it("is Microsoft's, by GUID, display name and version", () => {
+    expect(publicCloud).toEqual(expect.objectContaining({ displayName: initiative.displayName, version: initiative.version }));
+  });
+
+  it("takes the effects we write in every cloud's copy (the sovereign clouds allow only the capitalized spelling)", () => {
+    expect(copies.length).toBeGreaterThan(1);
+    for (const c of copies) expect(c.parameters.effect.allowedValues).toEqual(expect.arrayContaining(Object.values(POD_SECURITY_EFFECT)));
+  });
+
+  it("keeps its own system namespaces excluded when we give the list (a value given replaces the default), and the emergency path's", () => {
+    for (const c of copies) expect(KUBERNETES_EXCLUDED_NAMESPACES).toEqual(expect.arrayContaining([...(c.parameters.excludedNamespaces.defaultValue as string[]), "aks-command"]));
   });
 });
 
@@ -142,6 +160,8 @@ const EXAMPLES: Record<keyof typeof CUSTOM_POLICIES, { breaks: [string, Request]
       ["inbound from * among private prefixes", nsg([{ access: "Deny", direction: "Inbound", sourceAddressPrefix: "*" }, { access: "Allow", direction: "Inbound", sourceAddressPrefixes: ["10.0.0.0/8", "*"] }])],
       ["outbound to 0.0.0.0/0", nsg([{ access: "Allow", direction: "Outbound", destinationAddressPrefix: "0.0.0.0/0" }])],
       ["a rule of its own from anywhere", { type: "Microsoft.Network/networkSecurityGroups/securityRules", properties: { access: "Allow", direction: "Inbound", sourceAddressPrefix: "*" } }],
+      // What the cloud provider writes for a Service whose loadBalancerSourceRanges is ::/0.
+      ["inbound from anywhere in IPv6", nsg([{ access: "Allow", direction: "Inbound", sourceAddressPrefix: "::/0" }])],
     ],
     keeps: [
       ["no rules", nsg([])],

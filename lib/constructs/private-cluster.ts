@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { DEFAULTS } from "../domain/defaults";
 import { defaultOsDiskType } from "../domain/vm-sizes";
 import { rotationName, SYSTEM_POOL } from "../domain/naming";
+import { KUBERNETES_EXCLUDED_NAMESPACES, POD_SECURITY_EFFECT, POD_SECURITY_INITIATIVES } from "../domain/runtime-policies";
 import { Diagnostics } from "./log-analytics";
 
 /** One node pool's size and shape. */
@@ -55,25 +56,6 @@ export interface ClusterHardening {
   /** @default false */
   readonly hostEncryption?: boolean;
 }
-
-/** Built-in Azure Policy initiatives for pod security, by level (Microsoft Learn, Azure Policy built-in initiatives for AKS). */
-export const POD_SECURITY_INITIATIVES = {
-  baseline: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
-  restricted: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
-} as const;
-
-/**
- * The namespaces each initiative leaves alone: its own defaults (Azure/azure-policy,
- * built-in-policies/policySetDefinitions/Kubernetes, read 2026-12-07; a value given replaces
- * them, so they are listed again), and `aks-command`, where `az aks command invoke` runs its
- * pod: Microsoft's troubleshooting article for command invoke failures ("Resolve az aks command
- * invoke failures") says a policy such as a read-only root filesystem denies that pod, and to
- * exclude the namespace. The emergency path must work when everything else is locked down.
- */
-export const POD_SECURITY_EXCLUDED_NAMESPACES = {
-  baseline: ["kube-system", "gatekeeper-system", "azure-arc", "aks-command"],
-  restricted: ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "aks-command"],
-} as const;
 
 export interface PrivateClusterProps {
   readonly name: string;
@@ -365,9 +347,10 @@ export class PrivateCluster extends Construct {
     new ResourcePolicyAssignment(this, "pod-security", {
       name: `pod-security-${podSecurity.level}`,
       resourceId: this.cluster.id,
-      policyDefinitionId: POD_SECURITY_INITIATIVES[podSecurity.level],
+      policyDefinitionId: POD_SECURITY_INITIATIVES[podSecurity.level].id,
       displayName: `Kubernetes pod security ${podSecurity.level} standards (${podSecurity.effect})`,
-      parameters: JSON.stringify({ effect: { value: podSecurity.effect }, excludedNamespaces: { value: POD_SECURITY_EXCLUDED_NAMESPACES[podSecurity.level] } }),
+      // aks-command stays out (the emergency path: az aks command invoke runs its pod there).
+      parameters: JSON.stringify({ effect: { value: POD_SECURITY_EFFECT[podSecurity.effect] }, excludedNamespaces: { value: KUBERNETES_EXCLUDED_NAMESPACES } }),
     });
 
     for (const admin of props.administrators) {

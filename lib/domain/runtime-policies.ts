@@ -63,6 +63,30 @@ export type BuiltInKey = keyof typeof BUILT_IN_POLICIES;
  */
 export const KUBERNETES_EXCLUDED_NAMESPACES = ["kube-system", "gatekeeper-system", "azure-arc", "azure-extensions-usage-system", "aks-command"] as const;
 
+/**
+ * The built-in pod security initiatives every cluster is assigned, by level (Microsoft's Pod
+ * Security Standards as Azure Policy: Azure/azure-policy, built-in-policies/policySetDefinitions/
+ * Kubernetes/PSP{Baseline,Restricted}Standard.json, at the commit above). Both take `effect`
+ * (`Audit`, `Deny` or `Disabled`: the public cloud's copies also allow lowercase, the sovereign
+ * clouds' do not, so the value is written capitalized) and `excludedNamespaces`, whose default
+ * {@link KUBERNETES_EXCLUDED_NAMESPACES} repeats.
+ */
+export const POD_SECURITY_INITIATIVES = {
+  baseline: {
+    id: "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d",
+    displayName: "Kubernetes cluster pod security baseline standards for Linux-based workloads",
+    version: "1.4.0",
+  },
+  restricted: {
+    id: "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+    displayName: "Kubernetes cluster pod security restricted standards for Linux-based workloads",
+    version: "2.5.0",
+  },
+} as const;
+
+/** The environment file's lowercase effect, as the pod security initiatives' `effect` parameter spells it. */
+export const POD_SECURITY_EFFECT = { audit: "Audit", deny: "Deny" } as const;
+
 /** A condition of the Azure Policy rule language (`field`, `count`, `allOf`, ...), as JSON. */
 export type PolicyCondition = Readonly<Record<string, unknown>>;
 
@@ -80,7 +104,7 @@ export interface CustomPolicy {
 }
 
 /** Address prefixes that stand for anywhere in an NSG rule. */
-const ANYWHERE = ["*", "Internet", "0.0.0.0/0", "Any"];
+const ANYWHERE = ["*", "Internet", "0.0.0.0/0", "::/0", "Any"];
 const RT = "Microsoft.Network/routeTables";
 const NSG = "Microsoft.Network/networkSecurityGroups";
 const AKS = "Microsoft.ContainerService/managedClusters";
@@ -170,7 +194,7 @@ export const CUSTOM_POLICIES = {
   "nsg-no-anywhere-rules": {
     displayName: "NSG rules allow no traffic from or to anywhere",
     description:
-      "Denies an NSG security rule (inline or on its own) that allows inbound traffic from, or outbound traffic to, *, Internet or 0.0.0.0/0. Narrower than the synth check, which also refuses every public range: Azure Policy compares values, not address ranges. Written by private-aks for guardrail NET-001.",
+      "Denies an NSG security rule (inline or on its own) that allows inbound traffic from, or outbound traffic to, *, Internet, 0.0.0.0/0 or ::/0. Narrower than the synth check, which also refuses every public range: Azure Policy compares values, not address ranges. Written by private-aks for guardrail NET-001.",
     mode: "All",
     effects: ALL_EFFECTS,
     if: {
@@ -324,7 +348,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "NET-001": {
     policies: [{ key: "no-open-nsg-rules", definition: { custom: "nsg-no-anywhere-rules" }, scopes: ["spoke", "nodes"] }],
     message: "private-aks NET-001: NSG rules allow no traffic from or to anywhere; name private sources.",
-    // Runtime refuses *, Internet and 0.0.0.0/0; synth also refuses every other public range.
+    // Runtime refuses *, Internet, 0.0.0.0/0 and ::/0; synth also refuses every other public range.
   },
   "NET-002": {
     policies: [
