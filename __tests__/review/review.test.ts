@@ -481,11 +481,17 @@ describe("review", () => {
 });
 
 describe("runtime policy in the reviewers' tools", () => {
-  /** full.yaml with aks1 audited instead of denied, aks2's NET-002 exemption dropped and aks3's runtime policy on. */
+  /**
+   * full.yaml with aks1 audited instead of denied and exempted from K8S-001, aks2's NET-002
+   * exemption dropped, aks3's runtime policy on, and the environment's VM-001 exemption given a
+   * later expiry and another reason.
+   */
   const weakenedOut = synthesized("full-runtime-changed", "full.yaml", (raw) => {
-    raw.spokes[0].policy = { effect: "audit" };
+    raw.spokes[0].policy = { effect: "audit", exemptions: [{ guardrail: "K8S-001", reason: "the vendor's ingress controller needs a public address for its trial" }] };
     raw.spokes[1].policy.exemptions = [];
     raw.spokes[2].policy = {};
+    raw.policy.exemptions[0].expiresOn = "2027-06-30";
+    raw.policy.exemptions[0].reason = "the vendor's DNS appliance keeps its console password until its summer image (NET-5120)";
   });
   const weakened = new Model(readOutput(weakenedOut));
 
@@ -493,11 +499,14 @@ describe("runtime policy in the reviewers' tools", () => {
     const md = buildReview(full).markdown;
     expect(md).toContain("| rule | requires | judged | passed | acknowledged | at runtime (Azure Policy) |");
     expect(md).toMatch(/\| PUB-001 \| every public IP is a named, justified exception \| 5 \| 0 \| 5 \| deny \(2 assignments\), audit \(2 assignments\) \|/);
-    expect(md).toMatch(/\| K8S-003 \| [^|]+ \| \d+ \| \d+ \| 0 \| deny \(1 assignment\), audit \(1 assignment\), 2 exempted \|/);
+    // Counted by assignment: REG-001's three policies are in the hub's one.
+    expect(md).toMatch(/\| K8S-003 \| [^|]+ \| \d+ \| \d+ \| 0 \| deny \(1 assignment\), audit \(1 assignment\) \|/);
+    expect(md).toMatch(/\| REG-001 \| [^|]+ \| \d+ \| \d+ \| 0 \| deny \(1 assignment\) \|/);
+    expect(md).toMatch(/\| VM-001 \| [^|]+ \| \d+ \| \d+ \| 0 \| deny \(1 assignment\), exempted in 1 assignment \|/);
     expect(md).toMatch(/\| FW-001 \| [^|]+ \| \d+ \| \d+ \| 0 \| not enforceable: Azure Policy compares values, not address ranges/);
     expect(md).toContain("- `full-aks3`: **off**: the lab subscription is governed by the landing zone's management-group policy initiative instead");
-    expect(md).toContain("| full-aks2 | rg-full-aks2 | NET-002 | net-002-subnet-nsg-route-table | **audit** | full-aks2-subnet-nsg-and-route-table | the ingress subnet's NSG moves to the network team's pipeline in January; its findings are tracked in NET-4711 |");
-    expect(md).toContain('| full-aks1 | rg-full-aks1-nodes | PUB-001 | pub-001-no-public-ips | deny | built-in "Not allowed resource types" 2.0.* |  |');
+    expect(md).toContain("| full-aks2 | rg-full-aks2 | NET-002 | net-002-subnet-nsg-route-table | **audit** | full-aks2-subnet-nsg-and-route-table | the ingress subnet's NSG moves to the network team's pipeline in January; its findings are tracked in NET-4711 | 2027-01-31T00:00:00Z |");
+    expect(md).toContain('| full-aks1 | rg-full-aks1-nodes | PUB-001 | pub-001-no-public-ips | deny | built-in "Not allowed resource types" 2.0.* |  |  |');
   });
 
   it("review reads what will be applied: an escape hatch that stops enforcing shows as audit", () => {
@@ -518,6 +527,33 @@ describe("runtime policy in the reviewers' tools", () => {
     expect(text).not.toMatch(/weakened: deny => deny|NET-002 [^\n]*weakened: audit/);
   });
 
+  it("diff: names an exemption made, one that lasts longer, and its reason changed", () => {
+    const text = diffText(diffModels(full, weakened));
+    expect(text).toContain("  ~ full-aks1 cluster aks-full-aks1 K8S-001 k8s-001-internal-load-balancers weakened: exempted (the vendor's ingress controller needs a public address for its trial)");
+    expect(text).toContain("  ~ full-hub rg-full-hub VM-001 vm-001-ssh-keys-only weakened: exemption expires 2027-03-31T00:00:00Z => 2027-06-30T00:00:00Z");
+    expect(text).toContain(`  ~ full-hub rg-full-hub VM-001 vm-001-ssh-keys-only exemption's reason changed: "the vendor's DNS appliance VM in the hub's resource group takes a console password until its 2027 image accepts SSH keys (NET-5120)" => "the vendor's DNS appliance keeps its console password until its summer image (NET-5120)"`);
+    expect(diffText(diffModels(weakened, full))).toContain("  ~ full-hub rg-full-hub VM-001 vm-001-ssh-keys-only strengthened: exemption expires 2027-06-30T00:00:00Z => 2027-03-31T00:00:00Z");
+  });
+
+  it("diff: when runtime policy goes off everywhere, says the spokes must apply before the hub deletes the initiatives they assign", () => {
+    const allOff = new Model(
+      readOutput(
+        synthesized("full-runtime-off", "full.yaml", (raw) => {
+          raw.policy = { effect: "off", reason: "the landing zone's management-group initiative takes over (GOV-77)" };
+          for (const spoke of raw.spokes) spoke.policy = {};
+        }),
+      ),
+    );
+    const text = diffText(diffModels(full, allOff));
+    expect(text).toContain(
+      // aks2, in a subscription of its own, assigns its own initiatives, deleted in its own apply.
+      "  ! deploy order: full-hub deletes initiatives that full-aks1 assigns, and Azure refuses to delete an initiative still assigned: apply that stack first (npx cdktf deploy full-aks1 --ignore-missing-stack-dependencies), then full-hub",
+    );
+    // Nothing to order when the initiatives stay (or come back).
+    expect(diffText(diffModels(full, weakened))).not.toContain("deploy order");
+    expect(diffText(diffModels(allOff, full))).not.toContain("deploy order");
+  });
+
   it("diff the other way: turned off (with the reason), removed and strengthened", () => {
     const text = diffText(diffModels(weakened, full));
     expect(text).toContain("  - full-aks3: runtime policy turned off (the lab subscription is governed by the landing zone's management-group policy initiative instead)");
@@ -530,6 +566,13 @@ describe("runtime policy in the reviewers' tools", () => {
     const e = explain(full, { from: "internet", ...parseDestination("hello.corp.internal:80") });
     expect(e.verdict).toBe("deny");
     expect(e.path[e.path.length - 1]).toBe("and after deploy Azure Policy keeps it so: K8S-001: a LoadBalancer Service that is not internal is refused in cluster aks-full-aks1; PUB-001: a public IP is refused in rg-full-aks1-nodes, rg-full-aks1");
+  });
+
+  it("explain: where the assignments only audit or are exempted, says that nothing refuses the change", () => {
+    const e = explain(weakened, { from: "internet", ...parseDestination("hello.corp.internal:80") });
+    expect(e.path[e.path.length - 1]).toBe(
+      "and after deploy Azure Policy refuses no such change there: K8S-001: a LoadBalancer Service that is not internal is exempted in cluster aks-full-aks1 (the vendor's ingress controller needs a public address for its trial); PUB-001: a public IP is only audited in rg-full-aks1-nodes, rg-full-aks1",
+    );
   });
 
   it("explain: says so where runtime policy is off, and sums up every spoke for an address of none", () => {

@@ -7,7 +7,7 @@
 import { ENFORCED_GUARDRAILS, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../../lib/domain/runtime-policies";
 import { Model, readOutput, type Resource } from "../../lib/output/model";
 import { armRequests, flat, type Located } from "../arm-requests";
-import { changed, environment, problems, stacks } from "../helpers";
+import { changed, environment, problems, resources, stacks, synth } from "../helpers";
 import { notesOf } from "../../lib/output/notes";
 import { runtimePolicy } from "../../lib/output/runtime-policy";
 import { BUILT_INS, holds } from "../policy-language";
@@ -261,11 +261,12 @@ describe("runtime policy off", () => {
 });
 
 describe("exemptions", () => {
-  const { model } = shipped("full");
-  const exemptions = ["azurerm_resource_group_policy_exemption", "azurerm_resource_policy_exemption"].flatMap((t) => model.ofType(t));
+  const EXEMPTION_TYPES = ["azurerm_resource_group_policy_exemption", "azurerm_resource_policy_exemption"];
+  const exemptionsOf = (model: Model) => EXEMPTION_TYPES.flatMap((t) => model.ofType(t));
+  const shippedExemptions = ["full", "hybrid"].flatMap((name) => exemptionsOf(shipped(name).model).map((e) => ({ e, model: shipped(name).model })));
 
   it("exempt the guardrail's references in each initiative that holds them, with the reason as the description", () => {
-    const seen = exemptions.map((e) => {
+    const seen = shippedExemptions.map(({ e, model }) => {
       const a = model.target(model.attr(e, "policy_assignment_id")) as Resource;
       const initiative = model.target(model.attr(a, "policy_definition_id")) as Resource;
       const raw = e.raw as any;
@@ -273,16 +274,25 @@ describe("exemptions", () => {
       const sameScope = (raw.resource_group_id ?? raw.resource_id) === ((a.raw as any).resource_group_id ?? (a.raw as any).resource_id);
       return [e.stack, [...new Set(references.map((r) => r.policy_group_names[0]))].join(), references.length === raw.policy_definition_reference_ids.length, raw.exemption_category, sameScope, raw.description.length >= 20];
     });
-    // K8S-003 is the environment's (both spokes that assign it), NET-002 aks2's own.
+    // The environment's (full: VM-001, enforced in the hub only) and a spoke's own (full's aks2: NET-002, hybrid's aks1: K8S-003).
     expect(seen.sort()).toEqual([
-      ["full-aks1", "K8S-003", true, "Waiver", true, true],
-      ["full-aks2", "K8S-003", true, "Waiver", true, true],
       ["full-aks2", "NET-002", true, "Waiver", true, true],
+      ["full-hub", "VM-001", true, "Waiver", true, true],
+      ["hybrid-aks1", "K8S-003", true, "Waiver", true, true],
     ]);
   });
 
+  it("of the environment cover the hub and every spoke that assigns the guardrail", () => {
+    const reason = "a reason long enough to pass the check";
+    const built = stacks(environment(changed((raw) => (raw.policy = { exemptions: [{ guardrail: "NET-001", reason }, { guardrail: "VM-001", reason }] }))));
+    const exempted = (stack: any) =>
+      EXEMPTION_TYPES.flatMap((t) => resources(synth(stack).json, t)).map((x: any) => [...new Set((x.policy_definition_reference_ids as string[]).map((r) => r.split("-").slice(0, 2).join("-")))].join());
+    expect(exempted(built.hub)).toEqual(["vm-001"]);
+    for (const spoke of built.spokes) expect(exempted(spoke).sort()).toEqual(["net-001", "net-001"]); // the spoke's and its node resource group's
+  });
+
   it("expire at an RFC 3339 time, which Terraform reads as a timestamp (azurerm parses expires_on so at apply)", () => {
-    const written = exemptions.map((e) => (e.raw as any).expires_on as string);
+    const written = shippedExemptions.map(({ e }) => (e.raw as any).expires_on as string);
     expect(written.sort()).toEqual(["2027-01-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z"]);
     expect(evaluate(written.map((w) => `\${timeadd("${w}", "0s")}`))).toEqual(written);
   });
@@ -326,7 +336,7 @@ describe("bad runtime policy input: one line per problem, naming the field", () 
     ["a short reason for off", { effect: "off", reason: "legacy" }, /policy\.reason: .*at least 20 characters/],
     ["exemptions with off", { effect: "off", reason: "a reason long enough to pass the check", exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions: have nothing to exempt: policy\.effect is off/],
     ["a reason without off", { effect: "audit", reason: "a reason long enough to pass the check" }, /policy\.reason: applies only with effect: off/],
-    ["a guardrail of a hub service the hub lacks", { exemptions: [{ guardrail: "REG-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: REG-001 is not enforced in this environment/],
+    ["a guardrail of a hub service the hub lacks", { exemptions: [{ guardrail: "REG-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: REG-001 is not enforced in this environment, so there is nothing to exempt \(its policies hold hub\.registry, which this environment does not have\)$/],
     ["an expiry that is not a date", { exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check", expiresOn: "next year" }] }, /policy\.exemptions\.0\.expiresOn: must be a date such as 2027-03-31/],
   ])("refuses %s", (_what, policy, line) => {
     const lines = problems(changed((raw) => (raw.policy = policy)));
@@ -342,6 +352,28 @@ describe("bad runtime policy input: one line per problem, naming the field", () 
     const about = (lines: string[]) => lines.filter((l) => l.includes("subscriptionId"));
     expect(about(problems(many(66)))).toEqual([]);
     expect(about(problems(many(67)))).toEqual([expect.stringMatching(/^env\.yaml: spokes\.66\.subscriptionId: is the subscription of 67 spokes with runtime policy, each making its own 7 policy definitions and 3 initiatives there; Azure allows 500 and 200 per subscription, so at most 66 such spokes/)]);
+  });
+
+  it("refuses a spoke's exemption of a guardrail the environment already exempts (the two would be one exemption, the spoke's reason lost)", () => {
+    const reason = "a reason long enough to pass the check";
+    const lines = problems(
+      changed((raw) => {
+        raw.policy = { exemptions: [{ guardrail: "NET-001", reason }] };
+        raw.spokes[0].policy = { exemptions: [{ guardrail: "NET-002", reason }, { guardrail: "NET-001", reason: "the spoke's own reason for the same thing" }] };
+      }),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^env\.yaml: spokes\.0\.policy\.exemptions\.1\.guardrail: NET-001 is already exempted for every spoke by policy\.exemptions\.0; keep one entry/)]);
+  });
+
+  // The pod security initiative's own host-network policy allows no host port: where it denies,
+  // a K8S-003 exemption would let no such pod run (its reason would not come true).
+  it.each([
+    ["the environment's", (raw: any) => (raw.policy = { exemptions: [{ guardrail: "K8S-003", reason: "node-exporter binds host port 9100 for now" }] }), /^env\.yaml: policy\.exemptions\.0\.guardrail: K8S-003's exemption would let no host-network or host-port pod run in spoke aks1: its pod security initiative \(spokes\.0\.cluster\.podSecurity: baseline, deny\) refuses them too/],
+    ["a spoke's", (raw: any) => (raw.spokes[0].policy = { exemptions: [{ guardrail: "K8S-003", reason: "node-exporter binds host port 9100 for now" }] }), /^env\.yaml: spokes\.0\.policy\.exemptions\.0\.guardrail: K8S-003's exemption would let no host-network or host-port pod run in spoke aks1/],
+  ])("refuses %s K8S-003 exemption where the cluster's pod security denies host ports too", (_which, exempt, line) => {
+    const denying = (raw: any) => (raw.spokes[0].cluster = { ...raw.spokes[0].cluster, podSecurity: { level: "baseline", effect: "deny" } });
+    expect(problems(changed(exempt))).toEqual([]);
+    expect(problems(changed((raw) => (denying(raw), exempt(raw))))).toEqual([expect.stringMatching(line)]);
   });
 
   it("refuses a spoke's exemption of a guardrail enforced in the hub only, saying where to exempt it", () => {

@@ -24,8 +24,8 @@ export interface PolicyAssignmentView {
   readonly effect: EnforcedEffect;
   /** A built-in's display name and pinned version, a custom definition's name, or the id as written. */
   readonly definition: string;
-  /** The exemption's reason, when the scope is exempted from this reference. */
-  readonly exemption?: string;
+  /** The exemption, when the scope is exempted from this reference: its reason, and when it expires (RFC 3339, as written). */
+  readonly exemption?: { readonly reason: string; readonly expiresOn?: string };
 }
 
 export interface RuntimePolicyView {
@@ -82,11 +82,14 @@ function effectOf(enforced: boolean, effect: unknown): EnforcedEffect {
   return !enforced && named === "deny" ? "audit" : named;
 }
 
+/** A value as the environment file wrote it (the output holds it as a Terraform literal). */
+const text = (value: unknown): string | undefined => (typeof value === "string" ? (literalText(value) ?? value) : undefined);
+
 function build(model: Model): RuntimePolicyView {
   const exemptions = EXEMPTION_TYPES.flatMap((t) => model.ofType(t)).map((e) => ({
     assignment: model.target(model.attr(e, "policy_assignment_id")),
     references: ((e.raw as any).policy_definition_reference_ids ?? []) as string[],
-    reason: String(model.attr(e, "description") ?? "(no reason given)"),
+    exemption: { reason: text(model.attr(e, "description")) ?? "(no reason given)", ...(typeof (e.raw as any).expires_on === "string" ? { expiresOn: (e.raw as any).expires_on as string } : {}) },
   }));
   const assignments = ASSIGNMENT_TYPES.flatMap((t) => model.ofType(t)).flatMap((r) => {
     const raw = r.raw as any;
@@ -107,7 +110,7 @@ function build(model: Model): RuntimePolicyView {
         scope,
         effect: effectOf(enforced, referenceValue(parse(ref.parameter_values).effect?.value, given, declared)),
         definition: definition ? String(model.attr(definition, "name")) : builtInName(String(ref.policy_definition_id), ref.version),
-        exemption: exemption?.reason,
+        ...(exemption ? { exemption: exemption.exemption } : {}),
       };
     });
   });

@@ -209,6 +209,29 @@ export function diffText(d: Diff): string {
 /** How hard an effect holds, to tell a weakening from a strengthening. */
 const STRENGTH: Record<EnforcedEffect, number> = { deny: 3, audit: 2, disabled: 1, unknown: 0 };
 
+/**
+ * Initiatives a stack stops making while other stacks assign them in the base: the stack that
+ * makes them (the hub) applies first, and Azure refuses to delete an initiative still assigned
+ * (InvalidDeletePolicySetDefinitionRequest), so the assigning stacks must apply before it.
+ */
+function deletionOrder(base: Model, head: Model): string[] {
+  const kept = new Set(head.ofType("azurerm_policy_set_definition").map((d) => d.address));
+  const assigners = new Map<string, Set<string>>();
+  for (const t of ["azurerm_resource_group_policy_assignment", "azurerm_resource_policy_assignment"]) {
+    for (const a of base.ofType(t)) {
+      const d = base.target(base.attr(a, "policy_definition_id"));
+      if (!d || d.type !== "azurerm_policy_set_definition" || d.stack === a.stack || kept.has(d.address)) continue;
+      assigners.set(d.stack, (assigners.get(d.stack) ?? new Set()).add(a.stack));
+    }
+  }
+  return [...assigners].map(([maker, stacks]) => {
+    const list = [...stacks].sort();
+    return `! deploy order: ${maker} deletes initiatives that ${list.join(", ")} ${list.length === 1 ? "assigns" : "assign"}, and Azure refuses to delete an initiative still assigned: apply ${list.length === 1 ? "that stack" : "those stacks"} first (npx cdktf deploy ${list.join(" ")} --ignore-missing-stack-dependencies), then ${maker}`;
+  });
+}
+
+const exemptionText = (x: { reason: string; expiresOn?: string }) => `(${x.reason}${x.expiresOn ? `; until ${x.expiresOn}` : ""})`;
+
 function runtimePolicyChanges(base: Model, head: Model): string[] {
   const [vb, vh] = [runtimePolicy(base), runtimePolicy(head)];
   const index = (v: typeof vb) => new Map(v.assignments.map((a) => [`${a.resource.stack} ${a.scope} ${a.guardrail} ${a.name}`, a]));
@@ -218,14 +241,23 @@ function runtimePolicyChanges(base: Model, head: Model): string[] {
   const [ob, oh] = [offOf(vb), offOf(vh)];
   for (const [stack, reason] of oh) if (!ob.has(stack)) out.push(`- ${stack}: runtime policy turned off (${reason})`);
   for (const stack of ob.keys()) if (!oh.has(stack)) out.push(`+ ${stack}: runtime policy turned on`);
+  out.push(...deletionOrder(base, head));
   for (const [k, a] of ih) if (!ib.has(k)) out.push(`+ ${k} (${a.effect}) added`);
   for (const [k, a] of ib) if (!ih.has(k)) out.push(`- ${k} (${a.effect}) removed`);
   for (const [k, a] of ih) {
     const old = ib.get(k);
     if (!old) continue;
     if (old.effect !== a.effect) out.push(`~ ${k} ${STRENGTH[a.effect] < STRENGTH[old.effect] ? "weakened" : "strengthened"}: ${old.effect} => ${a.effect}`);
-    if (old.exemption === undefined && a.exemption !== undefined) out.push(`~ ${k} weakened: exempted (${a.exemption})`);
-    if (old.exemption !== undefined && a.exemption === undefined) out.push(`~ ${k} strengthened: exemption removed`);
+    const [was, is] = [old.exemption, a.exemption];
+    if (was === undefined && is !== undefined) out.push(`~ ${k} weakened: exempted ${exemptionText(is)}`);
+    if (was !== undefined && is === undefined) out.push(`~ ${k} strengthened: exemption removed`);
+    if (was !== undefined && is !== undefined) {
+      if (was.expiresOn !== is.expiresOn) {
+        const longer = is.expiresOn === undefined || (was.expiresOn !== undefined && Date.parse(is.expiresOn) > Date.parse(was.expiresOn));
+        out.push(`~ ${k} ${longer ? "weakened" : "strengthened"}: exemption expires ${was.expiresOn ?? "never"} => ${is.expiresOn ?? "never"}`);
+      }
+      if (was.reason !== is.reason) out.push(`~ ${k} exemption's reason changed: ${JSON.stringify(was.reason)} => ${JSON.stringify(is.reason)}`);
+    }
   }
   return out;
 }

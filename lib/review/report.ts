@@ -132,8 +132,8 @@ export function buildReview(model: Model, base?: Model): Review {
   for (const o of runtime.off) out.push(`- \`${o.stack}\`: **off**: ${cell(o.reason)}`);
   if (runtime.assignments.length === 0) out.push("- (no assignments)");
   else {
-    out.push(...(runtime.off.length > 0 ? [""] : []), "| stack | scope | guardrail | assignment | effect | definition | exempted because |", "| --- | --- | --- | --- | --- | --- | --- |");
-    for (const a of runtime.assignments) out.push(`| ${a.resource.stack} | ${cell(a.scope)} | ${a.guardrail} | ${a.name} | ${a.effect === "deny" ? "deny" : `**${a.effect}**`} | ${cell(a.definition)} | ${cell(a.exemption ?? "")} |`);
+    out.push(...(runtime.off.length > 0 ? [""] : []), "| stack | scope | guardrail | assignment | effect | definition | exempted because | exempted until |", "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const a of runtime.assignments) out.push(`| ${a.resource.stack} | ${cell(a.scope)} | ${a.guardrail} | ${a.name} | ${a.effect === "deny" ? "deny" : `**${a.effect}**`} | ${cell(a.definition)} | ${cell(a.exemption?.reason ?? "")} | ${a.exemption ? (a.exemption.expiresOn ?? "no expiry") : ""} |`);
   }
   out.push("");
   if (report.violations.length > 0) {
@@ -158,8 +158,10 @@ function runtimeCell(id: string, assignments: PolicyAssignmentView[]): string {
   const entry = RUNTIME_ENFORCEMENT[id];
   if (entry === undefined || "none" in entry) return `not enforceable: ${entry ? entry.none : "no entry"}`;
   if (assignments.length === 0) return "not assigned in this output";
-  const by = new Map<string, number>();
-  for (const a of assignments) by.set(a.effect, (by.get(a.effect) ?? 0) + 1);
-  const exempted = assignments.filter((a) => a.exemption !== undefined).length;
-  return [...[...by].map(([effect, n]) => `${effect} (${n} assignment${n === 1 ? "" : "s"})`), ...(exempted > 0 ? [`${exempted} exempted`] : [])].join(", ");
+  // Counted by assignment (one per scope), not by the guardrail's policies in it.
+  const count = (n: number) => `${n} assignment${n === 1 ? "" : "s"}`;
+  const by = new Map<string, Set<unknown>>();
+  for (const a of assignments) by.set(a.effect, (by.get(a.effect) ?? new Set()).add(a.resource));
+  const exempted = new Set(assignments.filter((a) => a.exemption !== undefined).map((a) => a.resource)).size;
+  return [...[...by].map(([effect, of]) => `${effect} (${count(of.size)})`), ...(exempted > 0 ? [`exempted in ${count(exempted)}`] : [])].join(", ");
 }

@@ -151,8 +151,8 @@ export class SpokeStack extends PlatformStack {
     });
 
     // The guardrails' runtime enforcement on what this spoke owns: its resource group, the one
-    // AKS creates for the nodes, and the cluster. The spoke's effect and exemptions win over the environment's.
-    const exemptions = new Map([...env.policy.exemptions, ...spoke.policy.exemptions].map((x) => [x.guardrail, x]));
+    // AKS creates for the nodes, and the cluster. The spoke's effect wins over the environment's;
+    // its exemptions add to the environment's (validation refuses one guardrail exempted at both).
     this.runtimePolicy = new RuntimeGuardrails(this, "runtime-policy", {
       namePrefix: id,
       effect: spoke.policy.effect ?? env.policy.effect,
@@ -161,7 +161,7 @@ export class SpokeStack extends PlatformStack {
       // In the environment's subscription, the hub's stack made the definitions; elsewhere, this stack makes its own.
       initiatives: own === env.subscriptionId ? hub.guardrailInitiatives : undefined,
       firewallPrivateIp: hub.firewallPrivateIp,
-      exemptions: [...exemptions.values()],
+      exemptions: [...env.policy.exemptions, ...spoke.policy.exemptions],
     });
 
     if (spoke.subnets.apiServer !== undefined && (API_SERVER_VNET_INTEGRATION_UNAVAILABLE.regions as readonly string[]).includes(env.location)) {

@@ -32,10 +32,12 @@ export function runtimeInboundLine(model: Model, stack?: string): string | undef
     const what = id === "K8S-001" ? "a LoadBalancer Service that is not internal" : "a public IP";
     const byEffect = ["deny", "audit", "disabled", "unknown"].flatMap((effect) => {
       const scopes = of.filter((a) => a.effect === effect && a.exemption === undefined).map((a) => a.scope);
-      return scopes.length === 0 ? [] : [`${effect === "deny" ? "refused" : effect === "audit" ? "only audited" : effect} in ${[...new Set(scopes)].join(", ")}`];
+      return scopes.length === 0 ? [] : [`${effect === "deny" ? "refused" : effect === "audit" ? "only audited" : effect === "disabled" ? "not evaluated" : "of unknown effect"} in ${[...new Set(scopes)].join(", ")}`];
     });
-    const exempted = of.filter((a) => a.exemption !== undefined).map((a) => `${a.scope} exempted (${a.exemption})`);
+    const exempted = [...new Map(of.filter((a) => a.exemption !== undefined).map((a) => [a.scope, a.exemption!.reason])).entries()].map(([scope, reason]) => `exempted in ${scope} (${reason})`);
     return [`${id}: ${what} is ${[...byEffect, ...exempted].join("; ")}`];
   });
-  return `and after deploy Azure Policy keeps it so: ${parts.join("; ")}`;
+  // Only a deny keeps the path closed; audit and exemptions let the change through.
+  const denies = relevant.some((a) => a.effect === "deny" && a.exemption === undefined);
+  return `${denies ? "and after deploy Azure Policy keeps it so" : "and after deploy Azure Policy refuses no such change there"}: ${parts.join("; ")}`;
 }
