@@ -1,6 +1,6 @@
 /**
- * The `private-aks` command line. `validate` reads an environment file; `review`, `explain` and
- * `diff` read synthesized outputs (never the environment file). Only `review` writes, and only
+ * The `private-aks` command line. `validate` reads an environment file; `review`, `explain`,
+ * `diff` and `stacks` read synthesized outputs (never the environment file). Only `review` writes, and only
  * into <out>/review/.
  */
 import * as fs from "fs";
@@ -17,6 +17,7 @@ import { buildGraph, renderSvg, toDot } from "./review/graph";
 import { Model, readOutput } from "./output/model";
 import { buildReview } from "./review/report";
 import { topology } from "./output/topology";
+import { type StackWaves, stackWaves, stackWavesText } from "./output/stacks";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -124,6 +125,22 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
         if (e instanceof ExplainError) throw new UsageError(e.message);
         throw e;
       }
+    });
+
+  program
+    .command("stacks")
+    .description("the synthesized stacks in deployment waves (a wave's stacks are independent: plan or apply them in parallel, after every earlier wave), for pipelines that should not hard-code stack names")
+    .option("--out <dir>", "the synthesized output", DEFAULTS.outdir)
+    .option("--base <dir>", "another synthesized output (the base branch's): mark the stacks that changed since it, and list those it has and this one has not")
+    .option("--json", "print {waves, stacks: [{name, wave, dependencies, directory, needsApiServer, changed}], removed} as JSON")
+    .action((options: { out: string; base?: string; json?: boolean }) => {
+      let w: StackWaves;
+      try {
+        w = stackWaves(options.out, options.base);
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      io.stdout.write(options.json ? `${JSON.stringify(w, null, 2)}\n` : stackWavesText(w));
     });
 
   program
