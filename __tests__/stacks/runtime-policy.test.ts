@@ -7,7 +7,7 @@
 import { ENFORCED_GUARDRAILS, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../../lib/domain/runtime-policies";
 import { Model, readOutput, type Resource } from "../../lib/output/model";
 import { armRequests, flat, type Located } from "../arm-requests";
-import { changed, environment, problems, resources, stacks, synth } from "../helpers";
+import { changed, environment, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
 import { notesOf } from "../../lib/output/notes";
 import { runtimePolicy } from "../../lib/output/runtime-policy";
 import { BUILT_INS, holds } from "../policy-language";
@@ -291,6 +291,18 @@ describe("exemptions", () => {
     for (const spoke of built.spokes) expect(exempted(spoke).sort()).toEqual(["net-001", "net-001"]); // the spoke's and its node resource group's
   });
 
+  it("of the hub's private services (registry, vault, monitoring) reach the hub's assignment, with its messages", () => {
+    const reason = "a reason long enough to pass the check";
+    const env = namedEnvironment("full");
+    const built = stacks({ ...env, policy: { ...env.policy, exemptions: ["REG-001", "KV-001", "MON-001"].map((guardrail) => ({ guardrail, reason })) } });
+    const hub = synth(built.hub).json;
+    const exempted = EXEMPTION_TYPES.flatMap((t) => resources(hub, t)).map((x: any) => JSON.parse(x.metadata).privateAksGuardrails[0]);
+    expect(exempted.sort()).toEqual(["KV-001", "MON-001", "REG-001"]);
+    const [assignment] = resources(hub, "azurerm_resource_group_policy_assignment");
+    const messages = (assignment.non_compliance_message as { policy_definition_reference_id?: string }[]).map((m) => m.policy_definition_reference_id?.split("-").slice(0, 2).join("-"));
+    for (const id of ["reg-001", "kv-001", "mon-001"]) expect(messages).toContain(id);
+  });
+
   it("expire at an RFC 3339 time, which Terraform reads as a timestamp (azurerm parses expires_on so at apply)", () => {
     const written = shippedExemptions.map(({ e }) => (e.raw as any).expires_on as string);
     expect(written.sort()).toEqual(["2027-01-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z"]);
@@ -330,6 +342,7 @@ describe("bad runtime policy input: one line per problem, naming the field", () 
 
   it.each([
     ["an unknown guardrail", { exemptions: [{ guardrail: "PUB-009", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: "PUB-009" is not a guardrail id; runtime policies enforce PUB-001, /],
+    ["a name every object has (no guardrail)", { exemptions: [{ guardrail: "toString", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: "toString" is not a guardrail id/],
     ["a guardrail Azure Policy cannot enforce", { exemptions: [{ guardrail: "FW-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.0\.guardrail: FW-001 has no runtime policy to exempt: Azure Policy compares values/],
     ["the same guardrail twice", { exemptions: [{ guardrail: "NET-001", reason: "a reason long enough to pass the check" }, { guardrail: "NET-001", reason: "a reason long enough to pass the check" }] }, /policy\.exemptions\.1\.guardrail: NET-001 is exempted twice/],
     ["off without a reason", { effect: "off" }, /policy\.reason: is required with policy\.effect: off/],

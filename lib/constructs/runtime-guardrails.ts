@@ -18,7 +18,7 @@ import {
   POLICY_METADATA_KEY,
   type PolicyScope,
   referenceId,
-  RUNTIME_ENFORCEMENT,
+  runtimeEnforcement,
   RUNTIME_POLICY_OFF_PREFIX,
   type RuntimeEffect,
   versionPin,
@@ -37,8 +37,8 @@ export interface GuardrailDefinitionsProps {
 }
 
 const message = (guardrail: string) => {
-  const entry = RUNTIME_ENFORCEMENT[guardrail];
-  return "policies" in entry ? entry.message : guardrail;
+  const entry = runtimeEnforcement(guardrail);
+  return entry !== undefined && "policies" in entry ? entry.message : guardrail;
 };
 
 /**

@@ -435,6 +435,11 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   },
 };
 
+/** A guardrail's entry, by its id as written (an own entry only: `toString` is no guardrail). */
+export function runtimeEnforcement(id: string): RuntimeEnforcement | undefined {
+  return Object.prototype.hasOwnProperty.call(RUNTIME_ENFORCEMENT, id) ? RUNTIME_ENFORCEMENT[id] : undefined;
+}
+
 /** The guardrails a runtime exemption may name: those with runtime policies. */
 export const ENFORCED_GUARDRAILS = Object.entries(RUNTIME_ENFORCEMENT).flatMap(([id, e]) => ("policies" in e ? [id] : []));
 

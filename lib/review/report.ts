@@ -12,7 +12,7 @@ import type { Model } from "../output/model";
 import { Ref, Unknown } from "../output/model";
 import { type FirewallRule, topology } from "../output/topology";
 import { type PolicyAssignmentView, runtimePolicy } from "../output/runtime-policy";
-import { RUNTIME_ENFORCEMENT } from "../domain/runtime-policies";
+import { runtimeEnforcement } from "../domain/runtime-policies";
 
 export interface Review {
   readonly markdown: string;
@@ -155,13 +155,17 @@ export function buildReview(model: Model, base?: Model): Review {
 
 /** A guardrail's runtime enforcement in a few words: its effects and scopes, or why there is none. */
 function runtimeCell(id: string, assignments: PolicyAssignmentView[]): string {
-  const entry = RUNTIME_ENFORCEMENT[id];
+  const entry = runtimeEnforcement(id);
   if (entry === undefined || "none" in entry) return `not enforceable: ${entry ? entry.none : "no entry"}`;
   if (assignments.length === 0) return "not assigned in this output";
   // Counted by assignment (one per scope), not by the guardrail's policies in it.
   const count = (n: number) => `${n} assignment${n === 1 ? "" : "s"}`;
-  const by = new Map<string, Set<unknown>>();
-  for (const a of assignments) by.set(a.effect, (by.get(a.effect) ?? new Set()).add(a.resource));
-  const exempted = new Set(assignments.filter((a) => a.exemption !== undefined).map((a) => a.resource)).size;
-  return [...[...by].map(([effect, of]) => `${effect} (${count(of.size)})`), ...(exempted > 0 ? [`exempted in ${count(exempted)}`] : [])].join(", ");
+  const by = new Map<string, { all: Set<unknown>; exempted: Set<unknown> }>();
+  for (const a of assignments) {
+    const e = by.get(a.effect) ?? { all: new Set(), exempted: new Set() };
+    e.all.add(a.resource);
+    if (a.exemption !== undefined) e.exempted.add(a.resource);
+    by.set(a.effect, e);
+  }
+  return [...by].map(([effect, of]) => `${effect} (${count(of.all.size)}${of.exempted.size > 0 ? `, ${of.exempted.size === of.all.size && of.all.size === 1 ? "exempted" : `${of.exempted.size} exempted`}` : ""})`).join(", ");
 }

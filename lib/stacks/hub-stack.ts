@@ -393,6 +393,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       offReason: env.policy.reason,
       scopes: { hub: this.resourceGroup.id },
       initiatives: definitions?.initiatives ?? {},
+      // The same services the initiative was made with: its registry, vault and monitoring references get their messages and exemptions.
+      services,
       exemptions: env.policy.exemptions,
     });
 

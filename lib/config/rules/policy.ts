@@ -1,6 +1,6 @@
 /** Runtime policy: effects, their reasons, and exemptions that name a guardrail the stack enforces. */
 import { type Problem } from "../../core/problem";
-import { ENFORCED_GUARDRAILS, HUB_SCOPES, type HubService, plannedAssignments, RUNTIME_ENFORCEMENT, SPOKE_SCOPES } from "../../domain/runtime-policies";
+import { ENFORCED_GUARDRAILS, HUB_SCOPES, type HubService, plannedAssignments, runtimeEnforcement, SPOKE_SCOPES } from "../../domain/runtime-policies";
 import { AZURE_LIMITS } from "../../domain/defaults";
 import { type Environment, type ExemptionConfig } from "../schema";
 
@@ -16,8 +16,8 @@ export function checkRuntimePolicy(env: Environment): Problem[] {
   // Where each hub service is asked for in the environment file.
   const SERVICE_FIELD: Record<HubService, string> = { registry: "hub.registry", keyVault: "hub.keyVault", monitorPrivateLink: "hub.monitoring.privateLink" };
   const why = (id: string): string => {
-    const e = RUNTIME_ENFORCEMENT[id];
-    if (!("policies" in e)) return "";
+    const e = runtimeEnforcement(id);
+    if (e === undefined || !("policies" in e)) return "";
     const missing = [...new Set(e.policies.flatMap((p) => (p.requires && !services.has(p.requires) ? [SERVICE_FIELD[p.requires]] : [])))];
     if (missing.length > 0 && e.policies.every((p) => p.requires && !services.has(p.requires))) return ` (its policies hold ${missing.join(" and ")}, which this environment does not have)`;
     if (e.policies.every((p) => p.scopes.every((s) => s === "hub"))) return ` (its policies are assigned to the hub${hubBuilt ? ": exempt it in the environment's policy.exemptions" : ", and an existing hub gets none"})`;
@@ -27,7 +27,7 @@ export function checkRuntimePolicy(env: Environment): Problem[] {
     const seen = new Set<string>();
     exemptions.forEach((x, j) => {
       const path = `${base}.exemptions.${j}.guardrail`;
-      const entry = RUNTIME_ENFORCEMENT[x.guardrail];
+      const entry = runtimeEnforcement(x.guardrail);
       if (entry === undefined) add(path, `${JSON.stringify(x.guardrail)} is not a guardrail id; runtime policies enforce ${ENFORCED_GUARDRAILS.join(", ")}`);
       else if ("none" in entry) add(path, `${x.guardrail} has no runtime policy to exempt: ${entry.none}`);
       else if (!enforced.has(x.guardrail)) add(path, `${x.guardrail} is not enforced ${where}, so there is nothing to exempt${why(x.guardrail)}`);

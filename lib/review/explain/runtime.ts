@@ -38,6 +38,8 @@ export function runtimeInboundLine(model: Model, stack?: string): string | undef
     return [`${id}: ${what} is ${[...byEffect, ...exempted].join("; ")}`];
   });
   // Only a deny keeps the path closed; audit and exemptions let the change through.
-  const denies = relevant.some((a) => a.effect === "deny" && a.exemption === undefined);
-  return `${denies ? "and after deploy Azure Policy keeps it so" : "and after deploy Azure Policy refuses no such change there"}: ${parts.join("; ")}`;
+  const denying = relevant.filter((a) => a.effect === "deny" && a.exemption === undefined);
+  const lead = denying.length === relevant.length ? "and after deploy Azure Policy keeps it so" : denying.length > 0 ? "and after deploy Azure Policy keeps it so only in part" : "and after deploy Azure Policy refuses no such change there";
+  const offNote = stack === undefined && view.off.length > 0 ? `; runtime policy is off in ${view.off.map((o) => o.stack).join(", ")}` : "";
+  return `${lead}: ${parts.join("; ")}${offNote}`;
 }
