@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Annotations, App, type TerraformStack } from "cdktf";
 import { DEFAULTS } from "./domain/defaults";
-import { toManifest } from "./apps/kubernetes-objects";
+import { kustomizationManifest, toManifest } from "./apps/kubernetes-objects";
+import { GITOPS } from "./domain/gitops";
 import { displayName, loadEnvironment, selectedEnvironmentFile } from "./config/loader";
 import { EnvironmentError, oneLine } from "./core/problem";
 import { checkEnvironmentSet } from "./config/address-plan";
@@ -170,6 +171,14 @@ function writeManifests(outdir: string, stacks: EnvironmentStacks): void {
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, objects] of apps.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), toManifest(objects));
   }
+  // A GitOps spoke's folder is what Flux applies: the apps and the kustomization.yaml that lists them.
+  for (const d of stacks.delivered) {
+    const dir = path.join(outdir, d.manifestsDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const files = [...d.objects.keys()].map((name) => `${name}.yaml`);
+    for (const [name, objects] of d.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), toManifest(objects));
+    fs.writeFileSync(path.join(dir, GITOPS.kustomizationFile), kustomizationManifest(files));
+  }
 }
 
 /** Every stack of an environment, hub first. */
@@ -216,6 +225,9 @@ export function synthesize(options: SynthesizeOptions): number {
           ? `${apps.node.id}: plain manifests in ${shownOut}/${apps.manifestsDir}; without network access to the API server: ${emergency}\n`
           : `${apps.node.id}: plain manifests in ${shownOut}/${apps.manifestsDir}; the cluster's run command is off (cluster.runCommand: false), so apply them from where the API server is reachable: kubectl apply -f ${shownOut}/${apps.manifestsDir}\n`,
       );
+    }
+    for (const d of plan.all.flatMap((s) => s.delivered)) {
+      stdout.write(`${d.stackId}: GitOps manifests in ${shownOut}/${d.manifestsDir}; commit them at ${d.repositoryPath} of the repository Flux follows (npx private-aks manifests writes them there)\n`);
     }
     return 0;
   } finally {

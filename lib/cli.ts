@@ -18,6 +18,7 @@ import { Model, readOutput } from "./output/model";
 import { buildReview } from "./review/report";
 import { topology } from "./output/topology";
 import { type StackWaves, stackWaves, stackWavesText } from "./output/stacks";
+import { type FolderChange, syncGitOpsFolders } from "./output/gitops-folders";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -141,6 +142,27 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
       io.stdout.write(options.json ? `${JSON.stringify(w, null, 2)}\n` : stackWavesText(w));
+    });
+
+  program
+    .command("manifests")
+    .description("write each GitOps spoke's rendered manifests into the repository folder its Flux configuration applies (delivery.path); with --check, change nothing and exit 1 when a committed folder is stale")
+    .option("--out <dir>", "the synthesized output", DEFAULTS.outdir)
+    .option("--repo <dir>", "the root of the repository Flux follows (a checkout)", ".")
+    .option("--check", "only compare: print each stale file and exit 1")
+    .action((options: { out: string; repo: string; check?: boolean }) => {
+      let changes: FolderChange[];
+      try {
+        changes = syncGitOpsFolders(options.out, options.repo, !options.check);
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      const verb = { added: options.check ? "missing" : "added", changed: options.check ? "stale" : "updated", removed: options.check ? "not rendered any more" : "removed" };
+      for (const c of changes) (options.check ? io.stderr : io.stdout).write(`${path.join(options.repo, c.file)}: ${verb[c.change]}\n`);
+      if (options.check && changes.length > 0) {
+        io.stderr.write(`the committed GitOps manifests differ from ${options.out}: run npx private-aks manifests --repo ${options.repo} and commit the result\n`);
+        code = 1;
+      } else if (changes.length === 0) io.stdout.write("the committed GitOps manifests are current\n");
     });
 
   program

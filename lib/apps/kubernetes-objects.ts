@@ -214,3 +214,12 @@ export function toManifest(objects: AppObjects): string {
 export function identityManifest(all: AppObjects[]): string {
   return all.filter((o) => identityPart(o).length > 0).flatMap((o) => [o.namespace, ...identityPart(o)]).map(yaml).join("---\n");
 }
+
+/**
+ * The kustomization.yaml of a GitOps folder: the apps' files, which Flux's kustomize-controller
+ * applies together (and prunes when one is removed). No postBuild substitution is configured,
+ * so Flux evaluates nothing in them either.
+ */
+export function kustomizationManifest(files: readonly string[]): string {
+  return stringify({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [...files].sort() }, { lineWidth: 0 });
+}

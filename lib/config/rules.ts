@@ -16,6 +16,7 @@ import { checkClusters } from "./rules/clusters";
 import { checkApps } from "./rules/apps";
 import { checkLocation } from "./rules/location";
 import { checkRuntimePolicy } from "./rules/policy";
+import { checkDelivery } from "./rules/delivery";
 
 /**
  * Every cross-field rule of the environment file, one per area, in the order their problems
@@ -35,6 +36,7 @@ export const RULES: readonly ((env: Environment) => Problem[])[] = [
   checkPolicyCapacity,
   checkClusters,
   checkApps,
+  checkDelivery,
   checkRuntimePolicy,
 ];
 

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
 import { AZURE_LIMITS, DEFAULTS } from "../domain/defaults";
 import { defaultOsDiskType } from "../domain/vm-sizes";
+import { branchProblem, DELIVERY_LIMITS, durationSeconds, type GitEndpoint, gitUrlProblem, parseGitUrl } from "../domain/gitops";
 import { MIN_REASON_LENGTH } from "../output/acknowledge";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
@@ -556,6 +557,66 @@ const environmentPolicy = z.object({ effect: runtimeEffect.default(DEFAULTS.runt
 /** A spoke's own runtime policy; its exemptions add to the environment's. @default - the environment's effect */
 const spokePolicy = z.object({ effect: runtimeEffect.optional(), ...policyFields }).strict();
 
+/**
+ * A Git repository URL Flux can clone without credentials in it: `https://host/path`,
+ * `ssh://[git@]host[:port]/path` or the scp-like `git@host:path`. Plain http is refused (the
+ * manifests would travel unauthenticated), and so is a user or token in an https URL (it would
+ * land in the Terraform state and the plan): credentials come in as Terraform variables.
+ */
+const gitUrl = z.string().superRefine((url, ctx) => {
+  const problem = gitUrlProblem(url);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+/** A branch name git accepts (git check-ref-format --branch) and Flux can follow. */
+const branchName = z.string().superRefine((b, ctx) => {
+  const problem = branchProblem(b);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+/** A folder inside the repository, relative to its root: Flux's kustomization path. */
+const repositoryPath = z
+  .string()
+  .regex(/^(?!\.{1,2}(\/|$))(?!.*\/\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a folder relative to the repository's root, such as gitops/demo-aks1: letters, digits, '.', '_', '-' and '/', no leading or trailing '/', no '.' or '..' segments");
+/** A Flux interval: whole seconds, minutes or hours, e.g. 90s, 5m, 1h. */
+const fluxInterval = z
+  .string()
+  .regex(/^[1-9]\d{0,7}(s|m|h)$/, "must be a duration in whole seconds, minutes or hours, such as 90s, 5m or 1h")
+  .refine((d) => {
+    const seconds = durationSeconds(d);
+    return seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds;
+  }, `must be between ${DELIVERY_LIMITS.minSyncSeconds}s and ${DELIVERY_LIMITS.maxSyncSeconds}s (what azurerm accepts)`);
+
+/** How a spoke's apps reach its cluster. @default { mode: terraform } */
+const delivery = z
+  .object({
+    /**
+     * `terraform`: the `<env>-<spoke>-apps` stack applies them with the kubernetes provider, from
+     * where the private API server is reachable. `gitops`: the cluster pulls them itself (the AKS
+     * GitOps extension, Flux v2) from `repository`, through the firewall: no line of sight
+     * needed, and no `-apps` stack. @default terraform
+     */
+    mode: z.enum(["terraform", "gitops"], { message: "must be terraform or gitops" }).default(DEFAULTS.delivery.mode),
+    /** gitops: the repository Flux reads the rendered manifests from. */
+    repository: gitUrl.optional(),
+    /** gitops: the branch Flux follows. @default main */
+    branch: branchName.default(DEFAULTS.delivery.branch),
+    /** gitops: the folder the rendered manifests are committed to (`npx private-aks manifests` writes it). @default gitops/<env>-<spoke> */
+    path: repositoryPath.optional(),
+    /**
+     * gitops: how Flux signs in. `none`: a public repository. `https`: a user (`httpsUser`) and a
+     * token, the sensitive Terraform variable `gitops_https_token`. `ssh`: a deploy key, the
+     * sensitive variable `gitops_ssh_private_key`, and the host's public keys (`knownHosts`).
+     * @default none
+     */
+    auth: z.enum(["none", "https", "ssh"], { message: "must be none, https or ssh" }).default(DEFAULTS.delivery.auth),
+    /** gitops with https: the user name sent with the token (GitHub and Azure DevOps accept any non-empty name with a token). */
+    httpsUser: z.string().regex(/^[^\s:@/]{1,256}$/, "must be a user name without spaces, ':', '@' or '/'").optional(),
+    /** gitops with ssh: the host's lines in known_hosts format (`github.com ssh-ed25519 AAAA...`): public data, how Flux knows it reached the real host. */
+    knownHosts: z.string().min(1).max(16384).optional(),
+    /** gitops: how often Flux looks for a new commit and re-applies. @default 5m */
+    syncInterval: fluxInterval.default(DEFAULTS.delivery.syncInterval),
+  })
+  .strict();
+
 const spoke = z
   .object({
     name: nameField("a spoke name"),
@@ -580,6 +641,7 @@ const spoke = z
     cluster: cluster.prefault({}),
     /** Apps published through an internal load balancer in the ingress subnet. @default - none */
     apps: z.array(app).default([]),
+    delivery: delivery.prefault({}),
     policy: spokePolicy.prefault({}),
   })
   .strict();
@@ -649,6 +711,13 @@ export type Environment = z.infer<typeof environmentSchema>;
 export type LiteralEnvironment = TerraformLiteral<Environment>;
 export type HubConfig = Environment["hub"];
 export type SpokeConfig = Environment["spokes"][number];
+
+/** Where a GitOps spoke's Flux connects for its repository; undefined unless delivery.mode is gitops with a usable repository. */
+export function gitopsEndpoint(spoke: Pick<SpokeConfig, "delivery">): GitEndpoint | undefined {
+  if (spoke.delivery.mode !== "gitops" || spoke.delivery.repository === undefined) return undefined;
+  const parsed = parseGitUrl(spoke.delivery.repository);
+  return typeof parsed === "string" ? undefined : parsed;
+}
 export type ClusterConfig = SpokeConfig["cluster"];
 export type NodePoolConfig = ClusterConfig["userPools"][number];
 export type AppConfig = SpokeConfig["apps"][number];

@@ -127,6 +127,8 @@ export interface PrivateClusterProps {
   readonly containerInsights?: boolean;
   /** Hardening options; each default is in DEFAULTS.cluster. @default - the defaults */
   readonly hardening?: ClusterHardening;
+  /** The namespaces the pod security initiative leaves alone. @default KUBERNETES_EXCLUDED_NAMESPACES */
+  readonly podSecurityExcludedNamespaces?: readonly string[];
   /** A private registry the kubelet may pull from (AcrPull). @default - none */
   readonly registryId?: string;
   /** A key vault: turns the Key Vault Secrets Provider add-on on. @default - off */
@@ -350,7 +352,7 @@ export class PrivateCluster extends Construct {
       policyDefinitionId: POD_SECURITY_INITIATIVES[podSecurity.level].id,
       displayName: `Kubernetes pod security ${podSecurity.level} standards (${podSecurity.effect})`,
       // aks-command stays out (the emergency path: az aks command invoke runs its pod there).
-      parameters: JSON.stringify({ effect: { value: POD_SECURITY_EFFECT[podSecurity.effect] }, excludedNamespaces: { value: KUBERNETES_EXCLUDED_NAMESPACES } }),
+      parameters: JSON.stringify({ effect: { value: POD_SECURITY_EFFECT[podSecurity.effect] }, excludedNamespaces: { value: props.podSecurityExcludedNamespaces ?? KUBERNETES_EXCLUDED_NAMESPACES } }),
     });
 
     for (const admin of props.administrators) {

@@ -10,6 +10,7 @@
  * Pure data and one pure function; the AksEgressRules construct turns the selection into
  * firewall policy rules.
  */
+import type { GitEndpoint } from "./gitops";
 
 /** The documentation page most entries come from. */
 export const AKS_EGRESS_DOC = "Microsoft Learn, AKS: Outbound network and FQDN rules for AKS clusters";
@@ -60,7 +61,7 @@ export interface EgressGroup {
   readonly entries: readonly EgressEntry[];
 }
 
-export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "ubuntuUpdates" | "dockerHub";
+export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "ubuntuUpdates" | "dockerHub" | "gitops";
 
 /** The FQDNs "Azure Global required FQDN / application rules" lists (the API server's aside). */
 const AKS_REQUIRED_FQDNS = [
@@ -164,6 +165,23 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
     ],
   },
   {
+    id: "gitops",
+    title: "GitOps (Flux cluster extension)",
+    defaultOn: false,
+    switch: "spokes[].delivery.mode: gitops",
+    why: "Only for a spoke whose apps the cluster pulls itself: the extension's agents fetch their configuration and report status here (their images come from mcr.microsoft.com, already allowed). The repository's own host is added from delivery.repository.",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-cluster-extensions",
+        description: "Cluster extensions service: the Flux extension's configuration and status, and its agents' metrics.",
+        source: `${AKS_EGRESS_DOC} > Cluster extensions > Required FQDN / application rules (read 2026-12-07)`,
+        fqdns: ["{location}.dp.kubernetesconfiguration.azure.com", "*.ingestion.msftcloudes.com", "*.microsoftmetrics.com"],
+        protocols: HTTPS,
+      },
+    ],
+  },
+  {
     id: "ubuntuUpdates",
     title: "Ubuntu package updates",
     defaultOn: false,
@@ -228,13 +246,15 @@ export interface SelectedEntries {
  * filled in. FQDN network rules are left out (and reported) when the firewall has no DNS
  * proxy, since Azure Firewall cannot enforce them then.
  */
-export function selectEgress(selection: EgressSelection, options: { location: string; dnsProxy: boolean }): SelectedEntries {
+export function selectEgress(selection: EgressSelection, options: { location: string; dnsProxy: boolean; gitops?: GitEndpoint }): SelectedEntries {
   const on = (group: EgressGroup): boolean => {
     switch (group.id) {
       case "containerInsights":
       case "ubuntuUpdates":
       case "dockerHub":
         return selection[group.id];
+      case "gitops":
+        return options.gitops !== undefined;
       default:
         return true;
     }
@@ -249,6 +269,15 @@ export function selectEgress(selection: EgressSelection, options: { location: st
       }
       entries.push(withLocation(entry, options.location));
     }
+  }
+  const git = options.gitops;
+  if (git) {
+    // The repository's host: HTTPS through an application rule; SSH (TCP, not HTTP) through an FQDN network rule, which the firewall enforces only with its DNS proxy.
+    const source = "environment file: spokes[].delivery.repository";
+    const description = `The Git repository Flux pulls the apps from (${git.protocol}).`;
+    if (git.protocol === "https") entries.push({ kind: "application", id: "gitops-repository", description, source, fqdns: [git.host], protocols: [{ type: "Https", port: git.port }] });
+    else if (options.dnsProxy) entries.push({ kind: "network", id: "gitops-repository", description, source, protocol: "TCP", fqdns: [git.host], ports: [String(git.port)] });
+    else skipped.push({ id: "gitops-repository", reason: "an SSH repository needs an FQDN network rule, which needs the firewall's DNS proxy (hub.firewall.dnsProxy)" });
   }
   if (selection.fqdns.length > 0) {
     entries.push({

@@ -71,6 +71,11 @@ export const DEFAULTS = {
     limits: { cpu: "500m", memory: "256Mi" },
     writablePaths: ["/tmp"],
   },
+  /**
+   * How a spoke's apps reach its cluster: the `-apps` stack (Terraform, from where the API
+   * server is reachable), or GitOps (the cluster's Flux pulls the rendered manifests).
+   */
+  delivery: { mode: "terraform", branch: "main", auth: "none", syncInterval: "5m", pathPrefix: "gitops" },
   /** Runtime policy (Azure Policy assignments of the guardrails): refuse what breaks them. */
   runtimePolicy: { effect: "deny" },
   /** Tags the product adds to every resource, next to the environment's own. */

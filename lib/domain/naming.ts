@@ -2,6 +2,7 @@
  * Azure resource names and stack ids, derived from the environment and spoke names. One
  * place, so that a reviewer can predict every name and a rename is one diff.
  */
+import { DEFAULTS } from "./defaults";
 export const stackIds = {
   hub: (env: string) => `${env}-hub`,
   spoke: (env: string, spoke: string) => `${env}-${spoke}`,
@@ -9,6 +10,11 @@ export const stackIds = {
   /** Declared by `env`, joining its hub with `peer`'s. */
   peering: (env: string, peer: string) => `${env}-${peer}-peering`,
 };
+
+/** Where a GitOps spoke's rendered manifests are committed, relative to the repository's root, unless delivery.path says otherwise: `gitops/<env>-<spoke>`. */
+export function gitopsPath(env: string, spoke: string): string {
+  return `${DEFAULTS.delivery.pathPrefix}/${stackIds.spoke(env, spoke)}`;
+}
 
 export function hubNames(env: string) {
   return {

@@ -4,7 +4,9 @@ import { terraformLiteral } from "../core/template";
 import { AppsStack } from "./apps-stack";
 import { AttachedHubStack } from "./attached-hub-stack";
 import { HubStack } from "./hub-stack";
-import { spokeNames, stackIds } from "../domain/naming";
+import { gitopsPath, spokeNames, stackIds } from "../domain/naming";
+import { type AppObjects, appObjects } from "../apps/kubernetes-objects";
+import { SPOKE_SUBNET_NAMES } from "../constructs/spoke-network";
 import { SpokeStack } from "./spoke-stack";
 
 /** The stacks of one environment. */
@@ -14,8 +16,21 @@ export interface EnvironmentStacks {
   /** The hub built here, or the stack that attaches to an existing hub. */
   readonly hub: HubStack | AttachedHubStack;
   readonly spokes: SpokeStack[];
-  /** One per spoke that has apps. */
+  /** One per spoke that has apps delivered by Terraform. */
   readonly apps: AppsStack[];
+  /** The apps of each GitOps spoke, rendered as manifests that the cluster's Flux applies. */
+  readonly delivered: DeliveredApps[];
+}
+
+/** A GitOps spoke's apps: their Kubernetes objects, written as plain manifests with a kustomization.yaml. */
+export interface DeliveredApps {
+  /** The spoke stack's id. */
+  readonly stackId: string;
+  /** Where the rendered manifests land, relative to the output folder. */
+  readonly manifestsDir: string;
+  /** Where the repository holds them, relative to its root (the Flux configuration's path). */
+  readonly repositoryPath: string;
+  readonly objects: ReadonlyMap<string, AppObjects>;
 }
 
 /** What the set of environments synthesized together tells one environment. */
@@ -31,7 +46,8 @@ export function manifestsDir(stackId: string): string {
 
 /**
  * Builds every stack of a validated environment into the app: `<env>-hub`, then
- * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps.
+ * `<env>-<spoke>` per spoke and `<env>-<spoke>-apps` per spoke with apps delivered by
+ * Terraform (a GitOps spoke's apps are rendered as manifests instead).
  *
  * This is where the environment file's values enter the construct tree, and they enter as
  * data: every string, keys included, is made a Terraform literal here, once, so that no
@@ -43,11 +59,18 @@ export function buildEnvironment(app: App, raw: Environment, options: BuildOptio
   const which = hubKind(env);
   const hub = which.kind === "existing" ? new AttachedHubStack(app, stackIds.hub(env.name), { env: which.env }) : new HubStack(app, stackIds.hub(env.name), { env: which.env, peered: options.peered });
   const spokes = env.spokes.map((spoke) => new SpokeStack(app, stackIds.spoke(env.name, spoke.name), { env, spoke, hub, hubStack: hub }));
+  for (const [i, spoke] of env.spokes.entries()) for (const a of spoke.apps) if (a.dns) spokes[i].addDnsRecord(a.dns.zone, a.dns.record, [a.ip]);
+  const delivered = env.spokes.flatMap((spoke): DeliveredApps[] => {
+    if (spoke.apps.length === 0 || spoke.delivery.mode !== "gitops") return [];
+    const stackId = stackIds.spoke(env.name, spoke.name);
+    // GitOps delivers no app that reads secrets (the rules refuse it): no identity to name.
+    const objects = new Map(spoke.apps.map((a) => [a.name, appObjects(a, { ingressSubnetName: SPOKE_SUBNET_NAMES.ingress })]));
+    return [{ stackId, manifestsDir: manifestsDir(stackId), repositoryPath: spoke.delivery.path ?? gitopsPath(env.name, spoke.name), objects }];
+  });
   const apps = env.spokes.flatMap((spoke, i) => {
-    if (spoke.apps.length === 0) return [];
+    if (spoke.apps.length === 0 || spoke.delivery.mode !== "terraform") return [];
     const names = spokeNames(env.name, spoke.name);
     const spokeStack = spokes[i];
-    for (const a of spoke.apps) if (a.dns) spokeStack.addDnsRecord(a.dns.zone, a.dns.record, [a.ip]);
     const id = stackIds.apps(env.name, spoke.name);
     return [
       new AppsStack(app, id, {
@@ -66,5 +89,5 @@ export function buildEnvironment(app: App, raw: Environment, options: BuildOptio
       }),
     ];
   });
-  return { env, hub, spokes, apps };
+  return { env, hub, spokes, apps, delivered };
 }

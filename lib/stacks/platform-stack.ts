@@ -12,6 +12,8 @@ export interface PlatformStackProps {
   readonly resourceGroupName: string;
   /** The stack's subscription. @default - the environment's (subscriptionId, else ARM_SUBSCRIPTION_ID) */
   readonly subscriptionId?: string;
+  /** Resource providers the azurerm provider registers in the subscription besides its own set (its `legacy` set lacks, e.g., Microsoft.KubernetesConfiguration). @default - none */
+  readonly resourceProviders?: readonly string[];
 }
 
 /**
@@ -30,6 +32,7 @@ export class PlatformStack extends SynthStack {
     new AzurermProvider(this, "azurerm", {
       features: [{}],
       subscriptionId: props.subscriptionId ?? env.subscriptionId,
+      ...(props.resourceProviders && props.resourceProviders.length > 0 ? { resourceProvidersToRegister: [...props.resourceProviders] } : {}),
     });
     configureBackend(this, env.backend, id);
     this.location = env.location;

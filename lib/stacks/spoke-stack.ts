@@ -3,7 +3,7 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { type AppIdentityRef, appObjects, identityManifest, serviceAccountSubject } from "../apps/kubernetes-objects";
 import { AppIdentity } from "../constructs/app-identity";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
-import { Annotations, TerraformOutput, type TerraformStack } from "cdktf";
+import { Annotations, Fn, TerraformOutput, type TerraformStack, TerraformVariable } from "cdktf";
 import { API_SERVER_VNET_INTEGRATION_UNAVAILABLE } from "../domain/azure-regions";
 import type { Construct } from "constructs";
 import type { LiteralEnvironment, SpokeConfig } from "../config/schema";
@@ -14,8 +14,12 @@ import { type ClusterAdministrator, PrivateCluster } from "../constructs/private
 import { DnsARecord, PrivateDnsZoneLinks, type ZoneReference } from "../constructs/private-dns";
 import { SPOKE_SUBNET_NAMES, SpokeNetwork } from "../constructs/spoke-network";
 import type { IHub } from "./hub-stack";
-import { spokeNames, subscriptionOption } from "../domain/naming";
+import { gitopsPath, spokeNames, subscriptionOption } from "../domain/naming";
 import { PlatformStack } from "./platform-stack";
+import { durationSeconds, GITOPS } from "../domain/gitops";
+import { KUBERNETES_EXCLUDED_NAMESPACES } from "../domain/runtime-policies";
+import { GitOpsDelivery, type GitAuth } from "../constructs/gitops-delivery";
+import { fromLiteral } from "../core/template";
 
 export interface SpokeStackProps {
   readonly env: LiteralEnvironment;
@@ -50,11 +54,15 @@ export class SpokeStack extends PlatformStack {
   public readonly tenantId: string;
   /** The identities of apps that read Key Vault secrets, by app name. */
   public readonly appIdentities = new Map<string, AppIdentityRef>();
+  /** With delivery.mode gitops: the cluster's Flux extension and configuration. */
+  public readonly delivery?: GitOpsDelivery;
 
   constructor(scope: Construct, id: string, props: SpokeStackProps) {
     const { env, spoke, hub } = props;
     const names = spokeNames(env.name, spoke.name);
-    super(scope, id, { env, resourceGroupName: names.resourceGroup, subscriptionId: spoke.subscriptionId });
+    const gitops = spoke.delivery.mode === "gitops";
+    // The Flux extension's resource provider is not among those azurerm registers by default.
+    super(scope, id, { env, resourceGroupName: names.resourceGroup, subscriptionId: spoke.subscriptionId, resourceProviders: gitops ? [GITOPS.resourceProvider] : [] });
     if (props.hubStack) this.addDependency(props.hubStack);
     // A spoke in its own subscription reaches the hub's (the environment's) through an alias:
     // the hub side of the peering, the zone and ruleset links and DNS records live there.
@@ -142,6 +150,8 @@ export class SpokeStack extends PlatformStack {
       // The monitoring agent needs the Container Insights egress: both come and go together.
       containerInsights: spoke.egress.containerInsights,
       hardening: { osSku: c.osSku, maintenance: c.maintenance, podSecurity: c.podSecurity, imageCleaner: c.imageCleaner, defender: c.defender, hostEncryption: c.hostEncryption },
+      // Flux's controllers run in flux-system: Microsoft's extension troubleshooting says no policy may restrict it (aks-baseline excludes it too).
+      podSecurityExcludedNamespaces: gitops ? [...KUBERNETES_EXCLUDED_NAMESPACES, GITOPS.releaseNamespace] : undefined,
       registryId: hub.registryId,
       keyVaultId: hub.keyVaultId,
       dataCollectionEndpointId: hub.monitoringEndpointId,
@@ -200,6 +210,8 @@ export class SpokeStack extends PlatformStack {
       });
     }
 
+    if (gitops) this.delivery = this.gitopsDelivery(spoke, env.name);
+
     if (c.runCommand) {
       new TerraformOutput(this, "emergency_access", {
         value: `az aks command invoke${subscriptionOption(spoke.subscriptionId)} --resource-group ${names.resourceGroup} --name ${names.cluster} --command "kubectl get nodes"`,
@@ -213,6 +225,34 @@ export class SpokeStack extends PlatformStack {
    * (hub.dns.zones), created in this stack. Throws naming the zones that exist when the zone
    * is not one of them.
    */
+  /**
+   * The cluster pulls its apps: the Flux extension and a configuration that follows the
+   * repository's branch and applies the folder of rendered manifests. A private repository's
+   * credentials come in as sensitive Terraform variables (TF_VAR_gitops_https_token, or
+   * TF_VAR_gitops_ssh_private_key), never through the environment file.
+   */
+  private gitopsDelivery(spoke: SpokeConfig, envName: string): GitOpsDelivery {
+    const d = spoke.delivery;
+    if (d.repository === undefined) throw new Error(`spoke ${spoke.name}: delivery.mode gitops without a repository (the rules require one)`);
+    const secret = (name: string, description: string) => new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, description });
+    let auth: GitAuth = { kind: "none" };
+    if (d.auth === "https") {
+      const token = secret(GITOPS.httpsTokenVariable, "The token (or password) Flux sends, with the environment file's delivery.httpsUser, to the spoke's GitOps repository.");
+      auth = { kind: "https", user: d.httpsUser ?? "", tokenBase64: Fn.base64encode(token.stringValue) };
+    } else if (d.auth === "ssh") {
+      const key = secret(GITOPS.sshKeyVariable, "The private deploy key (PEM, ending with a newline) Flux signs in to the spoke's GitOps repository with.");
+      auth = { kind: "ssh", privateKeyBase64: Fn.base64encode(key.stringValue), knownHostsBase64: Buffer.from(fromLiteral(d.knownHosts ?? "")).toString("base64") };
+    }
+    return new GitOpsDelivery(this, "gitops", {
+      clusterId: this.cluster.id,
+      url: d.repository,
+      branch: d.branch,
+      path: d.path ?? gitopsPath(envName, spoke.name),
+      syncIntervalSeconds: durationSeconds(fromLiteral(d.syncInterval)),
+      auth,
+    });
+  }
+
   public addDnsRecord(zone: string, name: string, ips: string[]): DnsARecord {
     const target = this.hub.appZones.get(zone);
     if (!target) {

@@ -7,12 +7,13 @@ import { secretIn } from "../../core/secrets";
 import { containsIp, formatIp, parseCidr, parseIp } from "../../net/cidr";
 import { DEFAULTS, SECRETS_MOUNT_PATH } from "../../domain/defaults";
 import { type Problem, quote } from "../../core/problem";
-import { type Environment } from "../schema";
+import { type Environment, gitopsEndpoint } from "../schema";
+import { GITOPS } from "../../domain/gitops";
 import { vmCapacity } from "../../domain/vm-sizes";
 import { spokesUseFirewallDns } from "./hub";
 
 /** Namespaces an app may not take: Kubernetes' own and those AKS add-ons use. */
-export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "calico-system", "tigera-operator", "app-routing-system", "aks-command"];
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "calico-system", "tigera-operator", "app-routing-system", "aks-command", GITOPS.releaseNamespace, GITOPS.configurationNamespace];
 /**
  * Apps: published through an internal load balancer at a fixed address of the spoke's ingress
  * subnet, named in a hub zone, pulled from a registry the spoke's egress allows.
@@ -29,7 +30,7 @@ export function checkApps(env: Environment): Problem[] {
     if (spoke.cluster.userPools.length === 0) {
       add(`${base}.apps`, `needs a user node pool (${base}.cluster.userPools): the system pool runs only critical add-ons, so the apps' pods could not be scheduled`);
     }
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env) });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env), gitops: gitopsEndpoint(spoke) });
     const https = selected.entries.flatMap((e) => (e.kind === "application" && e.protocols.some((p) => p.type === "Https") ? (e.fqdns ?? []) : []));
     const names = new Map<string, number>();
     const ips = new Map<string, number>();

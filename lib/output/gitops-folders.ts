@@ -1,0 +1,73 @@
+/**
+ * The GitOps folders of a synthesized output: for each Flux configuration, the rendered
+ * manifests synth wrote (`manifests/<stack>/`) and the folder of the repository they are
+ * committed to (its kustomization's path). `private-aks manifests` copies the one to the other,
+ * and with `--check` fails when a committed folder is stale, so that what Flux applies is what
+ * synth rendered and judged.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export interface GitOpsFolder {
+  /** The spoke stack whose cluster's Flux applies the folder. */
+  readonly stack: string;
+  /** The rendered manifests, relative to the output folder. */
+  readonly rendered: string;
+  /** The folder in the repository, relative to its root. */
+  readonly committed: string;
+}
+
+/** Every GitOps folder of the output in `outdir`, by stack. */
+export function gitopsFolders(outdir: string): GitOpsFolder[] {
+  const manifestFile = path.join(outdir, "manifest.json");
+  if (!fs.existsSync(manifestFile)) throw new Error(`${outdir}: no manifest.json here; synthesize first (npm run synth) or pass the folder that holds cdktf's output`);
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks?: Record<string, { synthesizedStackPath: string }> };
+  return Object.entries(manifest.stacks ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([stack, entry]) => {
+      const json = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8")) as { resource?: Record<string, Record<string, any>> };
+      return Object.values(json.resource?.azurerm_kubernetes_flux_configuration ?? {}).flatMap((c) =>
+        ((c.kustomizations ?? []) as { path?: string }[]).map((k) => ({ stack, rendered: `manifests/${stack}`, committed: String(k.path ?? ".").replace(/^\.\//, "") })),
+      );
+    });
+}
+
+/** One file that differs between a rendered folder and its committed copy. */
+export interface FolderChange {
+  /** The file in the repository, relative to its root. */
+  readonly file: string;
+  readonly change: "added" | "changed" | "removed";
+}
+
+const isManifest = (f: string) => /\.ya?ml$/.test(f);
+const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => isManifest(f) && fs.statSync(path.join(dir, f)).isFile()).sort() : []);
+
+/**
+ * What writing the rendered folders into the repository at `repo` changes (nothing when they
+ * are current); with `write`, makes those changes. Only YAML files are the product's: anything
+ * else in a committed folder (a README) is left alone.
+ */
+export function syncGitOpsFolders(outdir: string, repo: string, write: boolean): FolderChange[] {
+  const changes: FolderChange[] = [];
+  for (const folder of gitopsFolders(outdir)) {
+    const source = path.join(outdir, folder.rendered);
+    const target = path.join(repo, folder.committed);
+    const rendered = listed(source);
+    for (const f of rendered) {
+      const text = fs.readFileSync(path.join(source, f));
+      const at = path.join(target, f);
+      const change = !fs.existsSync(at) ? "added" : fs.readFileSync(at).equals(text) ? undefined : "changed";
+      if (change === undefined) continue;
+      changes.push({ file: path.posix.join(folder.committed, f), change });
+      if (write) {
+        fs.mkdirSync(target, { recursive: true });
+        fs.writeFileSync(at, text);
+      }
+    }
+    for (const f of listed(target).filter((f) => !rendered.includes(f))) {
+      changes.push({ file: path.posix.join(folder.committed, f), change: "removed" });
+      if (write) fs.rmSync(path.join(target, f));
+    }
+  }
+  return changes;
+}
