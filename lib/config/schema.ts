@@ -580,9 +580,10 @@ const repositoryPath = z
 const fluxInterval = z
   .string()
   .regex(/^[1-9]\d{0,7}(s|m|h)$/, "must be a duration in whole seconds, minutes or hours, such as 90s, 5m or 1h")
+  // Only a value of the right shape has a length to check (its shape's own line says the rest).
   .refine((d) => {
     const seconds = durationSeconds(d);
-    return seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds;
+    return Number.isNaN(seconds) || (seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds);
   }, `must be between ${DELIVERY_LIMITS.minSyncSeconds}s and ${DELIVERY_LIMITS.maxSyncSeconds}s (what azurerm accepts)`);
 
 /** How a spoke's apps reach its cluster. @default { mode: terraform } */

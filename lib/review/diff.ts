@@ -7,6 +7,7 @@
 import { acknowledgementsIn } from "../policy/guardrails";
 import type { Model, Resource } from "../output/model";
 import { AZURERM_POOL_DEFAULTS, type FirewallRule, first, topology } from "../output/topology";
+import { type GitOpsDeliveryView, gitopsDeliveries, intervalText } from "../output/delivery";
 import { type EnforcedEffect, runtimePolicy } from "../output/runtime-policy";
 
 export interface ResourceChange {
@@ -33,6 +34,8 @@ export interface Diff {
   readonly nsgRules: string[];
   /** Runtime policy assignments added, removed, weakened (deny to audit, an exemption) or strengthened; stacks turned off or on. */
   readonly runtimePolicy: string[];
+  /** GitOps deliveries added, removed, or pointed elsewhere (repository, branch, folder, interval, sign-in). */
+  readonly delivery: string[];
   readonly resources: { readonly added: ResourceChange[]; readonly removed: ResourceChange[]; readonly changed: ResourceChange[] };
 }
 
@@ -169,6 +172,7 @@ export function diffModels(base: Model, head: Model): Diff {
 
   const d: Omit<Diff, "changed"> = {
     runtimePolicy: runtimePolicyChanges(base, head),
+    delivery: deliveryChanges(base, head),
     disruptive: disruptions(base, head),
     publicEndpoints: { added: [...eh.keys()].filter((k) => !eb.has(k)).map((k) => eh.get(k)!), removed: [...eb.keys()].filter((k) => !eh.has(k)).map((k) => eb.get(k)!) },
     egress,
@@ -195,6 +199,7 @@ export function diffText(d: Diff): string {
   section("Replaced or rotated (disruptive)", d.disruptive);
   section("Public endpoints", [...d.publicEndpoints.added.map((e) => `+ ${e}`), ...d.publicEndpoints.removed.map((e) => `- ${e}`)]);
   section("Runtime policy (Azure Policy)", d.runtimePolicy);
+  section("App delivery (GitOps)", d.delivery);
   section("Egress rules", d.egress.map((e) => `${e.change === "added" ? "+" : e.change === "removed" ? "-" : "~"} ${e.rule} (${e.change}): ${e.detail}`));
   section("Routes", d.routes);
   section("Cluster security settings", d.clusters);
@@ -204,6 +209,31 @@ export function diffText(d: Diff): string {
   lines.push(`Resources: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed`);
   for (const [mark, list] of [["+", r.added], ["-", r.removed], ["~", r.changed]] as const) for (const c of list) lines.push(`  ${mark} ${c.type} ${c.path}`);
   return lines.join("\n") + "\n";
+}
+
+/** A GitOps spoke's delivery: what Flux pulls from where, named field by field. */
+function deliveryChanges(base: Model, head: Model): string[] {
+  const index = (m: Model) => new Map(gitopsDeliveries(m).map((g) => [g.stack, g]));
+  const [b, h] = [index(base), index(head)];
+  const shown = (g: GitOpsDeliveryView) => `${g.repository} ${g.branch} ${g.path} every ${intervalText(g.syncIntervalSeconds)}, ${g.auth}`;
+  const out: string[] = [];
+  for (const [stack, g] of h) {
+    const old = b.get(stack);
+    if (!old) {
+      out.push(`+ ${stack}: delivered by GitOps from ${shown(g)}`);
+      continue;
+    }
+    for (const [field, was, is] of [
+      ["repository", old.repository, g.repository],
+      ["branch", old.branch, g.branch],
+      ["folder", old.path, g.path],
+      ["sync interval", intervalText(old.syncIntervalSeconds), intervalText(g.syncIntervalSeconds)],
+      ["signs in with", old.auth, g.auth],
+    ] as const)
+      if (was !== is) out.push(`~ ${stack}: ${field} ${was} => ${is}`);
+  }
+  for (const [stack, g] of b) if (!h.has(stack)) out.push(`- ${stack}: no longer delivered by GitOps (was ${shown(g)})`);
+  return out;
 }
 
 /** How hard an effect holds, to tell a weakening from a strengthening. */

@@ -13,6 +13,7 @@ import { Ref, Unknown } from "../output/model";
 import { type FirewallRule, topology } from "../output/topology";
 import { type PolicyAssignmentView, runtimePolicy } from "../output/runtime-policy";
 import { runtimeEnforcement } from "../domain/runtime-policies";
+import { gitopsDeliveries, intervalText } from "../output/delivery";
 
 export interface Review {
   readonly markdown: string;
@@ -108,6 +109,14 @@ export function buildReview(model: Model, base?: Model): Review {
     out.push(`| ${s.namespace}/${s.name} | \`${s.source}\` | ${s.type} | ${mark(s.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] === "true")} | ${s.annotations["service.beta.kubernetes.io/azure-load-balancer-internal-subnet"] ?? ""} | ${ip} | ${name} |`);
   }
   if (t.services.length === 0) out.push("| (none) | | | | | | |");
+  out.push("");
+  const gitops = gitopsDeliveries(model);
+  const appsStacks = [...model.output.stacks].filter(([, json]) => json?.provider?.kubernetes !== undefined).map(([name]) => name);
+  out.push("### Delivery", "", "How the apps reach each cluster: a Terraform stack with the kubernetes provider (it needs a line of sight to the private API server), or GitOps (the cluster's Flux pulls the folder).", "");
+  out.push("| stack | delivery | repository | branch | folder | sync interval | signs in with |", "| --- | --- | --- | --- | --- | --- | --- |");
+  for (const g of gitops) out.push(`| ${g.stack} | GitOps (Flux) | ${cell(g.repository)} | ${cell(g.branch)} | ${cell(g.path)} | ${intervalText(g.syncIntervalSeconds)} | ${cell(g.auth)} |`);
+  for (const s of appsStacks) out.push(`| ${s} | Terraform (kubernetes provider) | | | | | |`);
+  if (gitops.length + appsStacks.length === 0) out.push("| (no apps) | | | | | | |");
   out.push("");
 
   out.push("## Role assignments", "", "| role | scope | principal |", "| --- | --- | --- |");

@@ -1,0 +1,263 @@
+/**
+ * GitOps delivery: full.yaml's aks2, read from its synthesized output and judged by the rules
+ * the azurerm provider (v4.55.0) applies to what we write; the rendered folder and its copy in a
+ * repository; and the refusals of bad input, one line naming the field.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { branchProblem, parseGitUrl } from "../../lib/domain/gitops";
+import { syncGitOpsFolders } from "../../lib/output/gitops-folders";
+import { Model, readOutput } from "../../lib/output/model";
+import { buildReview } from "../../lib/review/report";
+import { diffModels, diffText } from "../../lib/review/diff";
+import { changed, cli, problems } from "../helpers";
+import { shippedOutput } from "../shipped";
+
+const full = shippedOutput(["full"]);
+const aks2 = full.stack("full-aks2");
+const one = (json: any, type: string) => Object.values(json.resource?.[type] ?? {}) as any[];
+
+// azurerm v4.55.0, internal/services/containers: kubernetes_flux_configuration_resource.go and
+// kubernetes_cluster_extension_resource.go (read 2026-12-07).
+const AZURERM = {
+  configurationName: /^[a-z\d]([-a-z\d]{0,28}[a-z\d])?$/,
+  namespace: /^[a-z\d]([-a-z\d]{0,61}[a-z\d])?$/,
+  extensionName: /^[a-zA-Z0-9][a-zA-Z0-9-.]{0,252}$/,
+  gitUrl: /^(http:\/\/|https:\/\/|git@|ssh:\/\/)/,
+  referenceTypes: ["branch", "commit", "semver", "tag"],
+  scopes: ["cluster", "namespace"],
+  interval: [1, 35791394],
+};
+
+describe("a GitOps spoke's output (full.yaml's aks2)", () => {
+  const [extension] = one(aks2, "azurerm_kubernetes_cluster_extension");
+  const [configuration] = one(aks2, "azurerm_kubernetes_flux_configuration");
+
+  it("installs the Flux extension on the cluster, on the Stable train with minor versions upgraded (no version pinned)", () => {
+    expect(extension).toEqual(expect.objectContaining({ extension_type: "microsoft.flux", release_train: "Stable", release_namespace: "flux-system", cluster_id: "${azurerm_kubernetes_cluster.cluster_A4C38409.id}" }));
+    expect(extension.name).toMatch(AZURERM.extensionName);
+    expect(extension.version).toBeUndefined();
+  });
+
+  it("configures Flux as azurerm accepts it: names, namespace, scope, URL, reference and intervals", () => {
+    expect(configuration.name).toMatch(AZURERM.configurationName);
+    expect(configuration.namespace).toMatch(AZURERM.namespace);
+    expect(AZURERM.scopes).toContain(configuration.scope);
+    expect(configuration.git_repository.url).toMatch(AZURERM.gitUrl);
+    expect(AZURERM.referenceTypes).toContain(configuration.git_repository.reference_type);
+    for (const k of configuration.kustomizations) {
+      expect(k.name).toMatch(AZURERM.configurationName);
+      expect(k.path).not.toBe("");
+      expect(k.sync_interval_in_seconds).toBeGreaterThanOrEqual(AZURERM.interval[0]);
+      expect(k.sync_interval_in_seconds).toBeLessThanOrEqual(AZURERM.interval[1]);
+    }
+  });
+
+  it("follows the file's branch and applies its folder, at its interval, pruning what leaves the folder, with cluster scope (azurerm's default is namespace)", () => {
+    expect(configuration.git_repository).toEqual(expect.objectContaining({ url: "https://github.com/contoso/platform.git", reference_type: "branch", reference_value: "main", sync_interval_in_seconds: 120 }));
+    expect(configuration.kustomizations).toEqual([expect.objectContaining({ path: "./gitops/full-aks2", sync_interval_in_seconds: 120, garbage_collection_enabled: true })]);
+    expect(configuration.scope).toBe("cluster");
+  });
+
+  it("waits for the extension (azurerm does not order them)", () => {
+    expect(configuration.depends_on).toEqual(["azurerm_kubernetes_cluster_extension.gitops_extension_4F65F887"]);
+  });
+
+  it("takes the token from a sensitive Terraform variable: no secret in the file or the output", () => {
+    expect(configuration.git_repository.https_key_base64).toBe("${base64encode(var.gitops_https_token)}");
+    expect(aks2.variable.gitops_https_token).toEqual(expect.objectContaining({ type: "string", sensitive: true, nullable: false }));
+    expect(configuration.git_repository.https_user).toBe("git");
+  });
+
+  it("registers Microsoft.KubernetesConfiguration, which azurerm's default set of resource providers lacks", () => {
+    expect(aks2.provider.azurerm[0].resource_providers_to_register).toEqual(["Microsoft.KubernetesConfiguration"]);
+    expect(full.stack("full-aks1").provider.azurerm[0].resource_providers_to_register).toBeUndefined();
+  });
+
+  it("has no -apps stack: nothing needs a line of sight to the private API server", () => {
+    expect(full.stacks).not.toContain("full-aks2-apps");
+    expect(full.stacks).toContain("full-aks1-apps");
+  });
+
+  it("leaves flux-system out of pod security on the GitOps cluster only (Microsoft: no policy may restrict it)", () => {
+    const excluded = (json: any) => JSON.parse(one(json, "azurerm_resource_policy_assignment").find((a) => a.name.startsWith("pod-security")).parameters).excludedNamespaces.value;
+    expect(excluded(aks2)).toContain("flux-system");
+    expect(excluded(full.stack("full-aks1"))).not.toContain("flux-system");
+  });
+});
+
+describe("the egress a GitOps spoke gets", () => {
+  const rules = Object.values(full.stack("full-hub").resource.azurerm_firewall_policy_rule_collection_group as Record<string, any>)
+    .filter((g) => g.name.includes("aks2"))
+    .flatMap((g) => [...(g.application_rule_collection ?? []), ...(g.network_rule_collection ?? [])].flatMap((c: any) => c.rule));
+  const rule = (name: string) => rules.find((r) => r.name === name);
+
+  it("allows the cluster extensions service of its region and the agents' metrics, HTTPS only", () => {
+    expect(rule("aks-cluster-extensions")).toEqual(expect.objectContaining({ destination_fqdns: ["westeurope.dp.kubernetesconfiguration.azure.com", "*.ingestion.msftcloudes.com", "*.microsoftmetrics.com"], protocols: [{ port: 443, type: "Https" }] }));
+  });
+
+  it("allows the repository's host on its port, and nothing broader", () => {
+    expect(rule("gitops-repository")).toEqual(expect.objectContaining({ destination_fqdns: ["github.com"], protocols: [{ port: 443, type: "Https" }] }));
+  });
+
+  it("gives no other spoke either", () => {
+    const others = Object.values(full.stack("full-hub").resource.azurerm_firewall_policy_rule_collection_group as Record<string, any>).filter((g) => !g.name.includes("aks2"));
+    expect(JSON.stringify(others)).not.toMatch(/kubernetesconfiguration|gitops-repository/);
+  });
+});
+
+describe("the rendered folder and the repository", () => {
+  it("holds the apps and a kustomization.yaml that lists them, for Flux's kustomize-controller", () => {
+    const dir = path.join(full.outdir, "manifests", "full-aks2");
+    expect(fs.readdirSync(dir).sort()).toEqual(["kustomization.yaml", "orders.yaml"]);
+    expect(fs.readFileSync(path.join(dir, "kustomization.yaml"), "utf8")).toBe("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - orders.yaml\n");
+    expect(fs.readFileSync(path.join(dir, "orders.yaml"), "utf8")).toMatch(/kind: Service[\s\S]*azure-load-balancer-internal: "true"/);
+  });
+
+  it("private-aks manifests writes the folder where Flux reads it; --check passes then, and fails on a stale, missing or extra file", async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-repo-"));
+    const check = () => cli("manifests", "--out", full.outdir, "--repo", repo, "--check");
+    expect((await check()).code).toBe(1);
+    const wrote = await cli("manifests", "--out", full.outdir, "--repo", repo);
+    expect(wrote.code).toBe(0);
+    expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["kustomization.yaml", "orders.yaml"]);
+    expect(await check()).toEqual({ code: 0, stdout: "the committed GitOps manifests are current\n", stderr: "" });
+
+    fs.appendFileSync(path.join(repo, "gitops", "full-aks2", "orders.yaml"), "# edited by hand\n");
+    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "old-app.yaml"), "kind: ConfigMap\n");
+    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "README.md"), "not ours\n");
+    const stale = await check();
+    expect(stale.code).toBe(1);
+    expect(stale.stderr.split("\n").filter(Boolean)).toEqual([
+      `${path.join(repo, "gitops/full-aks2/orders.yaml")}: stale`,
+      `${path.join(repo, "gitops/full-aks2/old-app.yaml")}: not rendered any more`,
+      `the committed GitOps manifests differ from ${full.outdir}: run npx private-aks manifests --repo ${repo} and commit the result`,
+    ]);
+    expect(syncGitOpsFolders(full.outdir, repo, true).map((c) => c.change)).toEqual(["changed", "removed"]);
+    expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["README.md", "kustomization.yaml", "orders.yaml"]);
+    expect((await check()).code).toBe(0);
+  });
+});
+
+describe("review and diff", () => {
+  const model = new Model(readOutput(full.outdir));
+
+  it("review shows each spoke's delivery: repository, branch, folder, interval and how Flux signs in", () => {
+    const md = buildReview(model).markdown;
+    expect(md).toContain("| full-aks2 | GitOps (Flux) | https://github.com/contoso/platform.git | main | gitops/full-aks2 | 2m | https (user git) |");
+    expect(md).toContain("| full-aks1-apps | Terraform (kubernetes provider) |");
+  });
+
+  it("diff names a delivery added, and a change of its branch and interval", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-diff-"));
+    fs.cpSync(full.outdir, dir, { recursive: true });
+    const file = path.join(dir, "stacks", "full-aks2", "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    const c = Object.values(json.resource.azurerm_kubernetes_flux_configuration)[0] as any;
+    c.git_repository.reference_value = "release";
+    c.kustomizations[0].sync_interval_in_seconds = 600;
+    fs.writeFileSync(file, JSON.stringify(json));
+    const text = diffText(diffModels(model, new Model(readOutput(dir))));
+    expect(text).toContain("App delivery (GitOps):\n  ~ full-aks2: branch main => release\n  ~ full-aks2: sync interval 2m => 10m\n");
+    const none = new Model(readOutput(shippedOutput(["default"]).outdir));
+    expect(diffText(diffModels(none, model))).toContain("  + full-aks2: delivered by GitOps from https://github.com/contoso/platform.git main gitops/full-aks2 every 2m, https (user git)");
+  });
+});
+
+describe("Git URLs and branches", () => {
+  it.each([
+    ["https://github.com/contoso/platform.git", { protocol: "https", host: "github.com", port: 443 }],
+    ["https://git.contoso.com:8443/team/repo", { protocol: "https", host: "git.contoso.com", port: 8443 }],
+    ["ssh://git@github.com/contoso/platform.git", { protocol: "ssh", host: "github.com", port: 22 }],
+    ["ssh://git@ssh.dev.azure.com:22/v3/contoso/platform/platform", { protocol: "ssh", host: "ssh.dev.azure.com", port: 22 }],
+  ])("%s: Flux connects to %j", (url, endpoint) => {
+    expect(parseGitUrl(url)).toEqual(endpoint);
+  });
+
+  it.each([
+    ["http://github.com/contoso/platform.git", /must use https:\/\/ or ssh:\/\//],
+    ["https://user:ghp_token@github.com/contoso/platform.git", /must not hold a user or token/],
+    ["https://ghp_token@github.com/contoso/platform.git", /must not hold a user or token/],
+    ["ssh://git:secret@github.com/contoso/platform.git", /must not hold a password/],
+    ["git@github.com:contoso/platform.git", /must be written as ssh:\/\/git@github\.com\/contoso\/platform\.git/],
+    ["https://10.0.0.5/repo.git", /must name its host by name/],
+    ["https://github.com", /must name a repository after the host/],
+    ["ftp://github.com/x", /must be an https:\/\/ or ssh:\/\/ URL/],
+  ])("refuses %s", (url, message) => {
+    expect(parseGitUrl(url)).toEqual(expect.stringMatching(message));
+  });
+
+  it.each(["main", "release/2027.1", "feature/x-y_z"])("takes the branch %s", (b) => expect(branchProblem(b)).toBeUndefined());
+  it.each(["", "-main", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "/main", "main/", "a//b", "main.", "a/.hidden", "main.lock", "@", "a@{1}"])("refuses the branch %j", (b) => expect(branchProblem(b)).toBeDefined());
+});
+
+describe("bad delivery input: one line per problem, naming the field", () => {
+  /** The default environment's aks1 delivered by GitOps, with a change. */
+  const gitops = (delivery: Record<string, unknown>, more: (raw: any) => void = () => {}) =>
+    problems(
+      changed((raw) => {
+        raw.spokes[0].delivery = { mode: "gitops", repository: "https://github.com/contoso/platform.git", ...delivery };
+        more(raw);
+      }),
+    );
+
+  it("accepts a public https repository with the defaults", () => {
+    expect(gitops({})).toEqual([]);
+  });
+
+  it.each([
+    ["an http URL", { repository: "http://github.com/contoso/platform.git" }, /^env\.yaml: spokes\.0\.delivery\.repository: must use https:\/\/ or ssh:\/\//],
+    ["credentials in the URL", { repository: "https://x:y@github.com/contoso/platform.git" }, /^env\.yaml: spokes\.0\.delivery\.repository: must not hold a user or token/],
+    ["no repository", { repository: undefined }, /^env\.yaml: spokes\.0\.delivery\.repository: is required with spokes\.0\.delivery\.mode: gitops/],
+    ["a branch git refuses", { branch: "main..x" }, /^env\.yaml: spokes\.0\.delivery\.branch: must not contain '\.\.'/],
+    ["a path outside the repository", { path: "../elsewhere" }, /^env\.yaml: spokes\.0\.delivery\.path: must be a folder relative to the repository's root/],
+    ["an absolute path", { path: "/gitops/x" }, /^env\.yaml: spokes\.0\.delivery\.path: must be a folder relative/],
+    ["an interval that is no duration", { syncInterval: "often" }, /^env\.yaml: spokes\.0\.delivery\.syncInterval: must be a duration in whole seconds, minutes or hours/],
+    ["an interval beyond azurerm's bound", { syncInterval: "9999999h" }, /^env\.yaml: spokes\.0\.delivery\.syncInterval: must be between 1s and 35791394s/],
+    ["an unknown mode", { mode: "flux" }, /^env\.yaml: spokes\.0\.delivery\.mode: .*must be terraform or gitops/],
+    ["https sign-in without a user", { auth: "https" }, /^env\.yaml: spokes\.0\.delivery\.httpsUser: is required with spokes\.0\.delivery\.auth: https/],
+    ["ssh sign-in to an https URL", { auth: "ssh" }, /^env\.yaml: spokes\.0\.delivery\.auth: ssh signs in with a deploy key, which needs an ssh:\/\/ repository/],
+    ["an ssh URL without sign-in", { repository: "ssh://git@github.com/contoso/platform.git", knownHosts: "github.com ssh-ed25519 AAAA" }, /^env\.yaml: spokes\.0\.delivery\.auth: must be ssh for an ssh:\/\/ repository/],
+    ["an ssh URL without the host's keys", { repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh" }, /^env\.yaml: spokes\.0\.delivery\.knownHosts: is required for an ssh:\/\/ repository: .*ssh-keyscan github\.com/],
+    ["host keys of another host", { repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "gitlab.com ssh-ed25519 AAAA" }, /^env\.yaml: spokes\.0\.delivery\.knownHosts: has no line for github\.com/],
+  ])("refuses %s", (_what, delivery, line) => {
+    expect(gitops(delivery)).toEqual([expect.stringMatching(line)]);
+  });
+
+  it("refuses gitops on a spoke without apps", () => {
+    expect(gitops({}, (raw) => (raw.spokes[0].apps = []))).toEqual([expect.stringMatching(/^env\.yaml: spokes\.0\.delivery\.mode: gitops delivers the spoke's apps, and spoke aks1 has none/)]);
+  });
+
+  it("refuses GitOps fields on a spoke delivered by Terraform, each named", () => {
+    const lines = problems(changed((raw) => (raw.spokes[0].delivery = { repository: "https://github.com/contoso/platform.git", auth: "https", httpsUser: "git" })));
+    expect(lines.sort()).toEqual([
+      expect.stringMatching(/spokes\.0\.delivery\.auth: applies only with spokes\.0\.delivery\.mode: gitops/),
+      expect.stringMatching(/spokes\.0\.delivery\.httpsUser: applies only with spokes\.0\.delivery\.mode: gitops/),
+      expect.stringMatching(/spokes\.0\.delivery\.repository: applies only with spokes\.0\.delivery\.mode: gitops/),
+    ]);
+  });
+
+  it("refuses an app with Key Vault secrets on a GitOps spoke: its identity's client id exists only after apply", () => {
+    const lines = gitops({}, (raw) => {
+      raw.hub.keyVault = { name: "kv-demo-gitops-01" };
+      raw.hub.subnets.privateEndpoints = "10.0.3.0/27";
+      raw.spokes[0].apps[0].secrets = ["db-password"];
+    });
+    expect(lines).toEqual([expect.stringMatching(/^env\.yaml: spokes\.0\.apps\.0\.secrets: cannot be delivered by gitops/)]);
+  });
+
+  it("refuses SSH where the firewall's DNS proxy is off (an FQDN network rule needs it)", () => {
+    const lines = gitops({ repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "github.com ssh-ed25519 AAAA" }, (raw) => (raw.hub.firewall = { ...raw.hub.firewall, dnsProxy: false }));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^env\.yaml: spokes\.0\.delivery\.repository: is reached over SSH, which the firewall allows only by an FQDN network rule/)]));
+  });
+
+  it("refuses gitops where AKS offers no cluster extensions", () => {
+    expect(gitops({}, (raw) => (raw.location = "qatarcentral"))).toEqual(expect.arrayContaining([expect.stringMatching(/^env\.yaml: spokes\.0\.delivery\.mode: gitops needs AKS cluster extensions, which qatarcentral does not offer/)]));
+  });
+
+  it("reports every problem of a delivery in one run", () => {
+    const lines = gitops({ repository: "http://x/y", branch: "-b", path: "/p", syncInterval: "1d" });
+    expect(lines.map((l) => l.split(":")[1].trim()).sort()).toEqual(["spokes.0.delivery.branch", "spokes.0.delivery.path", "spokes.0.delivery.repository", "spokes.0.delivery.syncInterval"]);
+  });
+});
