@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { shippedOutput } from "./shipped";
 import { PROJECT_ROOT } from "../lib/config/loader";
 import { synthesize } from "../lib/app";
 import { run } from "../lib/cli";
@@ -89,6 +90,31 @@ describe("the README", () => {
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
     for (const script of runs.join("\n").matchAll(/npm run (\S+)/g)) expect(scripts).toContain(script[1]);
     for (const command of runs.join("\n").matchAll(/npx private-aks (\S+)/g)) expect(["validate", "review", "explain", "diff"]).toContain(command[1]);
+  });
+
+  it("Deploying shows what private-aks stacks really prints for full.yaml", async () => {
+    const block = /\$ npx private-aks stacks\n((?:wave [^\n]*\n)+)/.exec(PAGES.get("docs/deploying.md") as string);
+    expect(block).not.toBeNull();
+    let stdout = "";
+    expect(await run(["stacks", "--out", shippedOutput(["full"]).outdir], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } })).toBe(0);
+    expect(stdout).toBe(block![1]);
+  });
+
+  it("ships a deploy workflow that parses, signs in with OIDC, and runs only commands and scripts that exist", () => {
+    const workflow = parse(fs.readFileSync(path.join(PROJECT_ROOT, "examples", "deploy.yml"), "utf8"));
+    expect(workflow.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(workflow.env.ARM_USE_OIDC).toBe("true");
+    expect(JSON.stringify(workflow)).not.toMatch(/ARM_CLIENT_SECRET/);
+    expect(workflow.jobs.apply.environment).toBe("production");
+    expect(workflow.jobs.apply.needs).toBe("plan");
+    const runs = Object.values(workflow.jobs).flatMap((j: any) => j.steps.filter((s: any) => s.run).map((s: any) => s.run as string)).join("\n");
+    // The logic is a script of the repository, tested in terraform-waves.test.ts.
+    expect(runs).toContain("node head/scripts/terraform-waves.js plan --out out-head --base out-base --plans plans");
+    expect(runs).toContain("node head/scripts/terraform-waves.js apply --out out-head --plans plans");
+    expect(fs.existsSync(path.join(PROJECT_ROOT, "scripts", "terraform-waves.js"))).toBe(true);
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
+    for (const script of runs.matchAll(/npm run ([\w:-]+)/g)) expect(scripts).toContain(script[1]);
+    for (const command of runs.matchAll(/npx private-aks (\S+)/g)) expect(["manifests", "stacks"]).toContain(command[1]);
   });
 
   it("shows the emergency apply line that synth prints for the default environment", () => {

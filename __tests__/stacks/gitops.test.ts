@@ -11,6 +11,7 @@ import { syncGitOpsFolders } from "../../lib/output/gitops-folders";
 import { Model, readOutput } from "../../lib/output/model";
 import { buildReview } from "../../lib/review/report";
 import { diffModels, diffText } from "../../lib/review/diff";
+import { explain, parseDestination } from "../../lib/review/explain";
 import { changed, cli, problems } from "../helpers";
 import { shippedOutput } from "../shipped";
 
@@ -99,6 +100,13 @@ describe("the egress a GitOps spoke gets", () => {
 
   it("allows the repository's host on its port, and nothing broader", () => {
     expect(rule("gitops-repository")).toEqual(expect.objectContaining({ destination_fqdns: ["github.com"], protocols: [{ port: 443, type: "Https" }] }));
+  });
+
+  it("is what explain answers: the repository and the extensions service from aks2's nodes, neither from aks1's", () => {
+    const model = new Model(readOutput(full.outdir));
+    expect(explain(model, { from: "aks2", ...parseDestination("github.com:443/https") })).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-aks2/rcg-aks2-application/gitops-repository" }));
+    expect(explain(model, { from: "aks2", ...parseDestination("westeurope.dp.kubernetesconfiguration.azure.com:443/https") })).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-aks2/rcg-aks2-application/aks-cluster-extensions" }));
+    expect(explain(model, { from: "aks1", ...parseDestination("github.com:443/https") }).verdict).toBe("deny");
   });
 
   it("gives no other spoke either", () => {
