@@ -91,17 +91,18 @@ function plan(options) {
       const s = w.stacks.find((x) => x.name === name);
       if (!changedNames.has(name)) continue;
       const dir = path.join(options.out, s.directory);
+      const at = { stack: name, wave: s.wave, directory: s.directory };
       if (s.needsApiServer) {
-        entries.push({ stack: name, wave: s.wave, status: "skipped", reason: "needs the cluster's private API server, which a hosted runner cannot reach: run it from inside the network, or deliver the apps by GitOps" });
+        entries.push({ ...at, status: "skipped", reason: "needs the cluster's private API server, which a hosted runner cannot reach: run it from inside the network, or deliver the apps by GitOps" });
         continue;
       }
       const after = s.dependencies.filter((d) => changedNames.has(d));
       if (after.length > 0) {
-        entries.push({ stack: name, wave: s.wave, status: "deferred", reason: `planned at apply, after ${after.join(", ")} (changed here too: its plan reads their outputs)` });
+        entries.push({ ...at, status: "deferred", reason: `planned at apply, after ${after.join(", ")} (changed here too: its plan reads their outputs)` });
         continue;
       }
       if (failed) {
-        entries.push({ stack: name, wave: s.wave, status: "not planned", reason: "an earlier stack failed to plan" });
+        entries.push({ ...at, status: "not planned", reason: "an earlier stack failed to plan" });
         continue;
       }
       const planFile = path.join(options.plans, `${name}.tfplan`);
@@ -110,13 +111,13 @@ function plan(options) {
       // -detailed-exitcode: 0 no changes, 2 changes, 1 an error.
       if (planned.status === 1 || init.status !== 0) {
         failed = true;
-        entries.push({ stack: name, wave: s.wave, status: "failed", reason: "terraform init or plan failed (see the log)" });
+        entries.push({ ...at, status: "failed", reason: "terraform init or plan failed (see the log)" });
         continue;
       }
-      entries.push({ stack: name, wave: s.wave, status: planned.status === 2 ? "planned" : "no changes", plan: path.basename(planFile), counts: planned.status === 2 ? counts(dir, planFile) : { add: 0, change: 0, destroy: 0 } });
+      entries.push({ ...at, status: planned.status === 2 ? "planned" : "no changes", plan: path.basename(planFile), counts: planned.status === 2 ? counts(dir, planFile) : { add: 0, change: 0, destroy: 0 } });
     }
   }
-  const result = { out: options.out, stacks: entries, removed: w.removed ?? [] };
+  const result = { stacks: entries, removed: w.removed ?? [] };
   fs.writeFileSync(path.join(options.plans, "plan.json"), JSON.stringify(result, null, 2) + "\n");
   fs.writeFileSync(path.join(options.plans, "SUMMARY.md"), summary(result));
   process.stdout.write(`wrote ${path.join(options.plans, "plan.json")} and SUMMARY.md\n`);
@@ -142,16 +143,13 @@ function apply(options) {
   const file = path.join(options.plans, "plan.json");
   if (!fs.existsSync(file)) usage(`${file}: no plan.json here; run the plan command first`);
   const result = JSON.parse(fs.readFileSync(file, "utf8"));
-  const w = waves(options.out);
-  const byName = new Map(w.stacks.map((s) => [s.name, s]));
   const ordered = [...result.stacks].sort((a, b) => a.wave - b.wave || a.stack.localeCompare(b.stack));
   for (const e of ordered) {
-    const s = byName.get(e.stack);
-    if (!s) {
+    const dir = path.join(options.out, e.directory);
+    if (!fs.existsSync(path.join(dir, "cdk.tf.json"))) {
       process.stderr.write(`terraform-waves: ${e.stack} is in the plan but not in ${options.out}: plan again\n`);
       return 1;
     }
-    const dir = path.join(options.out, s.directory);
     let status;
     if (e.status === "planned") {
       status = terraform(dir, ["init", "-input=false"]).status || terraform(dir, ["apply", "-input=false", path.join(options.plans, e.plan)]).status;
