@@ -102,8 +102,9 @@ const BASES: Base[] = [
     // GitOps over SSH: the deploy key's host keys (full's GitOps spoke uses https).
     name: "gitops-ssh",
     raw: (() => {
-      const raw = read("full.yaml");
-      raw.spokes[1].delivery = { mode: "gitops", repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" };
+      // default.yaml: few other slots to judge again.
+      const raw = read("default.yaml");
+      raw.spokes[0].delivery = { mode: "gitops", repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" };
       return raw;
     })(),
   },
@@ -237,7 +238,8 @@ describe("values from an environment file are data, never code", () => {
         } else if (file.startsWith("manifests/")) manifests.push(text);
       }
       // Every value that was accepted reaches the output somewhere, or this test proves nothing for it.
-      const reached = (m: string) => [...carrying.map((s) => s.text), ...encoded].some((t) => t.includes(m.slice(0, m.indexOf("~", 1) + 1)));
+      // (A GitOps spoke's apps reach only its rendered manifests.)
+      const reached = (m: string) => [...carrying.map((s) => s.text), ...encoded, ...manifests].some((t) => t.includes(m.slice(0, m.indexOf("~", 1) + 1)));
       expect(expected.filter((e) => !reached(e.slice(e.indexOf("|") + 1)))).toEqual([]);
       const values = evaluate(carrying.map((s) => (s.key ? { [s.text]: true } : s.text)));
       carrying.forEach((s, i) => {
