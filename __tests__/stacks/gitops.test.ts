@@ -12,6 +12,8 @@ import { Model, readOutput } from "../../lib/output/model";
 import { buildReview } from "../../lib/review/report";
 import { diffModels, diffText } from "../../lib/review/diff";
 import { explain, parseDestination } from "../../lib/review/explain";
+import { checkGuardrails, contextOf } from "../../lib/policy/guardrails";
+import { GUARDRAILS } from "../../lib/policy/rules";
 import { changed, cli, problems } from "../helpers";
 import { shippedOutput } from "../shipped";
 
@@ -145,6 +147,19 @@ describe("the rendered folder and the repository", () => {
     expect(syncGitOpsFolders(full.outdir, repo, true).map((c) => c.change)).toEqual(["changed", "removed"]);
     expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["README.md", "kustomization.yaml", "orders.yaml"]);
     expect((await check()).code).toBe(0);
+  });
+});
+
+describe("the guardrails judge the rendered folder, as they judge an apps stack", () => {
+  it("a NodePort or public LoadBalancer Service slipped into it stops synth's checks, naming the file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-guard-"));
+    fs.cpSync(full.outdir, dir, { recursive: true });
+    const file = path.join(dir, "manifests", "full-aks2", "orders.yaml");
+    fs.appendFileSync(file, "---\napiVersion: v1\nkind: Service\nmetadata: { name: debug, namespace: orders }\nspec: { type: NodePort, ports: [{ port: 80 }] }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: public, namespace: orders }\nspec: { type: LoadBalancer, ports: [{ port: 80 }] }\n");
+    const model = new Model(readOutput(dir));
+    const failed = checkGuardrails(model, GUARDRAILS, contextOf(model)).violations.map((v) => [v.rule.id, v.path]);
+    expect(failed).toEqual(expect.arrayContaining([["K8S-002", expect.stringContaining("manifests/full-aks2/orders.yaml")], ["K8S-001", expect.stringContaining("manifests/full-aks2/orders.yaml")]]));
+    expect(checkGuardrails(new Model(readOutput(full.outdir)), GUARDRAILS).violations).toEqual([]);
   });
 });
 
