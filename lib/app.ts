@@ -176,8 +176,10 @@ function writeManifests(outdir: string, stacks: EnvironmentStacks): void {
     const dir = path.join(outdir, d.manifestsDir);
     fs.mkdirSync(dir, { recursive: true });
     const files = [...d.objects.keys()].map((name) => `${name}.yaml`);
-    for (const [name, objects] of d.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), toManifest(objects));
-    fs.writeFileSync(path.join(dir, GITOPS.kustomizationFile), kustomizationManifest(files));
+    // Each file says it is rendered: `private-aks manifests` replaces or removes only such files of a committed folder.
+    const rendered = (text: string) => `${GITOPS.renderedMarker}\n${text}`;
+    for (const [name, objects] of d.objects) fs.writeFileSync(path.join(dir, `${name}.yaml`), rendered(toManifest(objects)));
+    fs.writeFileSync(path.join(dir, GITOPS.kustomizationFile), rendered(kustomizationManifest(files)));
   }
 }
 

@@ -157,8 +157,14 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
       } catch (e) {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
-      const verb = { added: options.check ? "missing" : "added", changed: options.check ? "stale" : "updated", removed: options.check ? "not rendered any more" : "removed" };
-      for (const c of changes) (options.check ? io.stderr : io.stdout).write(`${path.join(options.repo, c.file)}: ${verb[c.change]}\n`);
+      const verb = {
+        added: options.check ? "missing" : "added",
+        changed: options.check ? "stale" : "updated",
+        removed: options.check ? "not rendered any more" : "removed",
+        conflict: "exists and was not rendered by private-aks: left as it is; move it, or choose another delivery.path",
+      };
+      for (const c of changes) (options.check || c.change === "conflict" ? io.stderr : io.stdout).write(`${path.join(options.repo, c.file)}: ${verb[c.change]}\n`);
+      if (changes.some((c) => c.change === "conflict")) code = 1;
       if (options.check && changes.length > 0) {
         io.stderr.write(`the committed GitOps manifests differ from ${options.out}: run npx private-aks manifests --repo ${options.repo} and commit the result\n`);
         code = 1;

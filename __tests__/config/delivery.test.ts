@@ -23,6 +23,7 @@ describe("bad delivery input: one line per problem, naming the field", () => {
     ["a path outside the repository", { path: "../elsewhere" }, /^env\.yaml: spokes\.0\.delivery\.path: must be a folder relative to the repository's root/],
     ["an absolute path", { path: "/gitops/x" }, /^env\.yaml: spokes\.0\.delivery\.path: must be a folder relative/],
     ["an interval that is no duration", { syncInterval: "often" }, /^env\.yaml: spokes\.0\.delivery\.syncInterval: must be a duration in whole seconds, minutes or hours/],
+    ["a zero interval, in one line", { syncInterval: "0s" }, /^env\.yaml: spokes\.0\.delivery\.syncInterval: must be a duration in whole seconds/],
     ["an interval beyond azurerm's bound", { syncInterval: "9999999h" }, /^env\.yaml: spokes\.0\.delivery\.syncInterval: must be between 1s and 35791394s/],
     ["an unknown mode", { mode: "flux" }, /^env\.yaml: spokes\.0\.delivery\.mode: .*must be terraform or gitops/],
     ["https sign-in without a user", { auth: "https" }, /^env\.yaml: spokes\.0\.delivery\.httpsUser: is required with spokes\.0\.delivery\.auth: https/],

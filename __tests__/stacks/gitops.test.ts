@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { syncGitOpsFolders } from "../../lib/output/gitops-folders";
+import { GITOPS } from "../../lib/domain/gitops";
 import { Model, readOutput } from "../../lib/output/model";
 import { buildReview } from "../../lib/review/report";
 import { diffModels, diffText } from "../../lib/review/diff";
@@ -121,7 +122,7 @@ describe("the rendered folder and the repository", () => {
   it("holds the apps and a kustomization.yaml that lists them, for Flux's kustomize-controller", () => {
     const dir = path.join(full.outdir, "manifests", "full-aks2");
     expect(fs.readdirSync(dir).sort()).toEqual(["kustomization.yaml", "orders.yaml"]);
-    expect(fs.readFileSync(path.join(dir, "kustomization.yaml"), "utf8")).toBe("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - orders.yaml\n");
+    expect(fs.readFileSync(path.join(dir, "kustomization.yaml"), "utf8")).toBe(`${GITOPS.renderedMarker}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - orders.yaml\n`);
     expect(fs.readFileSync(path.join(dir, "orders.yaml"), "utf8")).toMatch(/kind: Service[\s\S]*azure-load-balancer-internal: "true"/);
   });
 
@@ -135,7 +136,8 @@ describe("the rendered folder and the repository", () => {
     expect(await check()).toEqual({ code: 0, stdout: "the committed GitOps manifests are current\n", stderr: "" });
 
     fs.appendFileSync(path.join(repo, "gitops", "full-aks2", "orders.yaml"), "# edited by hand\n");
-    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "old-app.yaml"), "kind: ConfigMap\n");
+    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "old-app.yaml"), `${GITOPS.renderedMarker}\nkind: ConfigMap\n`);
+    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "team-config.yaml"), "kind: ConfigMap\n");
     fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "README.md"), "not ours\n");
     const stale = await check();
     expect(stale.code).toBe(1);
@@ -145,8 +147,19 @@ describe("the rendered folder and the repository", () => {
       `the committed GitOps manifests differ from ${full.outdir}: run npx private-aks manifests --repo ${repo} and commit the result`,
     ]);
     expect(syncGitOpsFolders(full.outdir, repo, true).map((c) => c.change)).toEqual(["changed", "removed"]);
-    expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["README.md", "kustomization.yaml", "orders.yaml"]);
+    // What no render wrote stays: the README, the team's own YAML.
+    expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["README.md", "kustomization.yaml", "orders.yaml", "team-config.yaml"]);
     expect((await check()).code).toBe(0);
+  });
+
+  it("never overwrites a file it did not render (delivery.path pointed at a folder of the team's), and says so", async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-repo-"));
+    fs.mkdirSync(path.join(repo, "gitops", "full-aks2"), { recursive: true });
+    fs.writeFileSync(path.join(repo, "gitops", "full-aks2", "orders.yaml"), "the team's own file\n");
+    const r = await cli("manifests", "--out", full.outdir, "--repo", repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${path.join(repo, "gitops/full-aks2/orders.yaml")}: exists and was not rendered by private-aks: left as it is; move it, or choose another delivery.path\n`);
+    expect(fs.readFileSync(path.join(repo, "gitops", "full-aks2", "orders.yaml"), "utf8")).toBe("the team's own file\n");
   });
 });
 

@@ -583,7 +583,7 @@ const fluxInterval = z
   // Only a value of the right shape has a length to check (its shape's own line says the rest).
   .refine((d) => {
     const seconds = durationSeconds(d);
-    return Number.isNaN(seconds) || (seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds);
+    return !/^[1-9]\d{0,7}(s|m|h)$/.test(d) || (seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds);
   }, `must be between ${DELIVERY_LIMITS.minSyncSeconds}s and ${DELIVERY_LIMITS.maxSyncSeconds}s (what azurerm accepts)`);
 
 /** How a spoke's apps reach its cluster. @default { mode: terraform } */

@@ -27,6 +27,8 @@ export const GITOPS = {
   kustomizationName: "apps",
   /** The manifest Flux's kustomize-controller builds the folder from. */
   kustomizationFile: "kustomization.yaml",
+  /** The first line of every file of a rendered GitOps folder: `private-aks manifests` replaces or removes only files that carry it. */
+  renderedMarker: "# Rendered by private-aks (npx private-aks manifests); do not edit: the next render replaces this file.",
   /** The resource provider of cluster extensions and Flux configurations (Microsoft Learn, "Tutorial: Deploy applications using GitOps with Flux v2": register it); azurerm 4.55's default set lacks it. */
   resourceProvider: "Microsoft.KubernetesConfiguration",
   /** The sensitive Terraform variables a private repository's credentials come in as (TF_VAR_<name>). */

@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { GITOPS } from "../domain/gitops";
 
 export interface GitOpsFolder {
   /** The spoke stack whose cluster's Flux applies the folder. */
@@ -36,16 +37,20 @@ export function gitopsFolders(outdir: string): GitOpsFolder[] {
 export interface FolderChange {
   /** The file in the repository, relative to its root. */
   readonly file: string;
-  readonly change: "added" | "changed" | "removed";
+  /** `conflict`: a file of that name exists that no render wrote: it is left as it is. */
+  readonly change: "added" | "changed" | "removed" | "conflict";
 }
 
 const isManifest = (f: string) => /\.ya?ml$/.test(f);
 const listed = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => isManifest(f) && fs.statSync(path.join(dir, f)).isFile()).sort() : []);
+/** A file a render wrote (its first line says so): the only kind this command replaces or removes. */
+const renderedFile = (file: string) => fs.readFileSync(file, "utf8").startsWith(`${GITOPS.renderedMarker}\n`);
 
 /**
  * What writing the rendered folders into the repository at `repo` changes (nothing when they
- * are current); with `write`, makes those changes. Only YAML files are the product's: anything
- * else in a committed folder (a README) is left alone.
+ * are current); with `write`, makes those changes. A file is removed only when a render wrote
+ * it (its first line is the marker): anything else in a committed folder (a README, a file of
+ * the team's own) is left alone, even where delivery.path points at a folder with other files.
  */
 export function syncGitOpsFolders(outdir: string, repo: string, write: boolean): FolderChange[] {
   const changes: FolderChange[] = [];
@@ -56,15 +61,15 @@ export function syncGitOpsFolders(outdir: string, repo: string, write: boolean):
     for (const f of rendered) {
       const text = fs.readFileSync(path.join(source, f));
       const at = path.join(target, f);
-      const change = !fs.existsSync(at) ? "added" : fs.readFileSync(at).equals(text) ? undefined : "changed";
+      const change = !fs.existsSync(at) ? "added" : fs.readFileSync(at).equals(text) ? undefined : renderedFile(at) ? "changed" : "conflict";
       if (change === undefined) continue;
       changes.push({ file: path.posix.join(folder.committed, f), change });
-      if (write) {
+      if (write && change !== "conflict") {
         fs.mkdirSync(target, { recursive: true });
         fs.writeFileSync(at, text);
       }
     }
-    for (const f of listed(target).filter((f) => !rendered.includes(f))) {
+    for (const f of listed(target).filter((f) => !rendered.includes(f) && renderedFile(path.join(target, f)))) {
       changes.push({ file: path.posix.join(folder.committed, f), change: "removed" });
       if (write) fs.rmSync(path.join(target, f));
     }
