@@ -110,7 +110,10 @@ describe("the README", () => {
     const runs = Object.values(workflow.jobs).flatMap((j: any) => j.steps.filter((s: any) => s.run).map((s: any) => s.run as string)).join("\n");
     // The logic is a script of the repository, tested in terraform-waves.test.ts.
     expect(runs).toContain("node head/scripts/terraform-waves.js plan --out out-head --base out-base --plans plans");
-    expect(runs).toContain("node head/scripts/terraform-waves.js apply --out out-head --plans plans");
+    expect(runs).toContain("node head/scripts/terraform-waves.js apply --out out-head --plans plans --approved approved");
+    // Binary plans hold sensitive variables' values: only their text is uploaded.
+    const upload = workflow.jobs.plan.steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact")).with.path as string;
+    expect(upload.split("\n").filter(Boolean)).toEqual(["plans/*.json", "plans/*.md", "plans/*.txt"]);
     expect(fs.existsSync(path.join(PROJECT_ROOT, "scripts", "terraform-waves.js"))).toBe(true);
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
     for (const script of runs.matchAll(/npm run ([\w:-]+)/g)) expect(scripts).toContain(script[1]);

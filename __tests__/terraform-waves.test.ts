@@ -27,7 +27,7 @@ echo "$folder $*" >> '${log}'
 case ",$FAIL_IN," in *",$folder,"*) [ "$1" = init ] || exit 1 ;; esac
 case "$1" in
   plan) for a in "$@"; do case "$a" in -out=*) echo plan > "\${a#-out=}" ;; esac; done; exit 2 ;;
-  show) printf '%s' '{"resource_changes":[{"change":{"actions":["create"]}},{"change":{"actions":["update"]}}]}' ;;
+  show) if [ "$2" = -json ]; then printf '%s' '{"resource_changes":[{"change":{"actions":["create"]}},{"change":{"actions":["update"]}}]}'; else echo "plan of $folder \${PLAN_TEXT:-as reviewed}"; fi ;;
 esac
 exit 0
 `,
@@ -66,11 +66,15 @@ describe("planning a change in waves", () => {
     expect(calls(log)).toEqual([
       "full-aks2 init -input=false",
       `full-aks2 plan -input=false -detailed-exitcode -out=${path.join(plans, "full-aks2.tfplan")}`,
+      `full-aks2 show -no-color ${path.join(plans, "full-aks2.tfplan")}`,
       `full-aks2 show -json ${path.join(plans, "full-aks2.tfplan")}`,
       "full-aks3 init -input=false",
       `full-aks3 plan -input=false -detailed-exitcode -out=${path.join(plans, "full-aks3.tfplan")}`,
+      `full-aks3 show -no-color ${path.join(plans, "full-aks3.tfplan")}`,
       `full-aks3 show -json ${path.join(plans, "full-aks3.tfplan")}`,
     ]);
+    // The plan as text, for reviewers (the binary plan holds sensitive variables' values and stays on the runner).
+    expect(fs.readFileSync(path.join(plans, "full-aks2.txt"), "utf8")).toBe("plan of full-aks2 as reviewed\n");
     const result = JSON.parse(fs.readFileSync(path.join(plans, "plan.json"), "utf8"));
     expect(result.stacks.map((e: any) => [e.stack, e.status, e.counts])).toEqual([
       ["full-aks2", "planned", { add: 1, change: 1, destroy: 0 }],
@@ -84,7 +88,7 @@ describe("planning a change in waves", () => {
     const { bin, log } = fakeTerraform(work);
     const plans = path.join(work, "plans");
     expect(run(["plan", "--out", changedCopy(["full-hub", "full-aks1", "full-aks1-apps"]), "--base", base, "--plans", plans], bin).status).toBe(0);
-    expect(calls(log).map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["full-hub init", "full-hub plan", "full-hub show"]);
+    expect(calls(log).map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["full-hub init", "full-hub plan", "full-hub show", "full-hub show"]);
     const result = JSON.parse(fs.readFileSync(path.join(plans, "plan.json"), "utf8"));
     expect(result.stacks.map((e: any) => [e.stack, e.wave, e.status])).toEqual([
       ["full-hub", 1, "planned"],
@@ -165,6 +169,36 @@ describe("applying the plans", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("terraform-waves: applying full-hub failed; the stacks after it were not applied");
     expect(calls(log).some((c) => c.startsWith("full-aks1"))).toBe(false);
+  });
+
+  it("applies only when the plans made again are the ones approved: same stacks, same plan text", () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
+    const { bin, log } = fakeTerraform(work);
+    const head = changedCopy(["full-aks2"]);
+    const [approved, fresh, changedPlans] = ["approved", "fresh", "changed"].map((d) => path.join(work, d));
+    run(["plan", "--out", head, "--base", base, "--plans", approved], bin);
+    run(["plan", "--out", head, "--base", base, "--plans", fresh], bin);
+    run(["plan", "--out", head, "--base", base, "--plans", changedPlans], bin, { PLAN_TEXT: "with one more change" });
+    fs.rmSync(log);
+    const refused = run(["apply", "--out", head, "--plans", changedPlans, "--approved", approved], bin);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("terraform-waves: full-aks2's plan changed since the plans were approved: nothing applied; run the pipeline again");
+    expect(calls(log)).toEqual([]);
+    expect(run(["apply", "--out", head, "--plans", fresh, "--approved", approved], bin).status).toBe(0);
+    expect(calls(log)).toEqual(["full-aks2 init -input=false", `full-aks2 apply -input=false ${path.join(fresh, "full-aks2.tfplan")}`]);
+  });
+
+  it("refuses plans made from another output", () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
+    const { bin, log } = fakeTerraform(work);
+    const plans = path.join(work, "plans");
+    run(["plan", "--out", changedCopy(["full-aks2"]), "--base", base, "--plans", plans], bin);
+    fs.rmSync(log);
+    const r = run(["apply", "--out", base, "--plans", plans], bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("terraform-waves: full-aks2 in");
+    expect(r.stderr).toContain("is not the stack this plan was made from: plan again");
+    expect(calls(log)).toEqual([]);
   });
 
   it("refuses wrong usage with exit code 64", () => {

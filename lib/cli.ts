@@ -18,7 +18,7 @@ import { Model, readOutput } from "./output/model";
 import { buildReview } from "./review/report";
 import { topology } from "./output/topology";
 import { type StackWaves, stackWaves, stackWavesText } from "./output/stacks";
-import { type FolderChange, syncGitOpsFolders } from "./output/gitops-folders";
+import { type FolderChange, gitopsFolders, syncGitOpsFolders } from "./output/gitops-folders";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };
@@ -153,6 +153,11 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
     .action((options: { out: string; repo: string; check?: boolean }) => {
       let changes: FolderChange[];
       try {
+        if (!fs.existsSync(options.repo) || !fs.statSync(options.repo).isDirectory()) throw new Error(`--repo ${options.repo}: no such folder; pass the root of a checkout of the repository Flux follows`);
+        if (gitopsFolders(options.out).length === 0) {
+          io.stdout.write(`${options.out} has no GitOps spoke (spokes[].delivery.mode: gitops): nothing to write\n`);
+          return;
+        }
         changes = syncGitOpsFolders(options.out, options.repo, !options.check);
       } catch (e) {
         throw new UsageError(e instanceof Error ? e.message : String(e));
@@ -166,7 +171,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
       for (const c of changes) (options.check || c.change === "conflict" ? io.stderr : io.stdout).write(`${path.join(options.repo, c.file)}: ${verb[c.change]}\n`);
       if (changes.some((c) => c.change === "conflict")) code = 1;
       if (options.check && changes.length > 0) {
-        io.stderr.write(`the committed GitOps manifests differ from ${options.out}: run npx private-aks manifests --repo ${options.repo} and commit the result\n`);
+        io.stderr.write(`the committed GitOps manifests differ from ${options.out}: run npx private-aks manifests --out ${options.out} --repo ${options.repo} and commit the result\n`);
         code = 1;
       } else if (changes.length === 0) io.stdout.write("the committed GitOps manifests are current\n");
     });

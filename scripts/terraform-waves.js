@@ -22,10 +22,11 @@
 // failed, 64 wrong usage.
 "use strict";
 const { spawnSync } = require("child_process");
+const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 
-const USAGE = "usage: node scripts/terraform-waves.js plan --out <cdktf.out> [--base <cdktf.out>] --plans <dir>\n       node scripts/terraform-waves.js apply --out <cdktf.out> --plans <dir>";
+const USAGE = "usage: node scripts/terraform-waves.js plan --out <cdktf.out> [--base <cdktf.out>] --plans <dir>\n       node scripts/terraform-waves.js apply --out <cdktf.out> --plans <dir> [--approved <dir>]";
 
 function usage(message) {
   process.stderr.write(`terraform-waves: ${message}\n${USAGE}\n`);
@@ -38,7 +39,7 @@ function parseArgs(argv) {
   const options = { command };
   for (let i = 0; i < rest.length; i += 2) {
     const [flag, value] = [rest[i], rest[i + 1]];
-    const allowed = command === "plan" ? ["--out", "--base", "--plans"] : ["--out", "--plans"];
+    const allowed = command === "plan" ? ["--out", "--base", "--plans"] : ["--out", "--plans", "--approved"];
     if (!allowed.includes(flag) || value === undefined) usage(`unexpected ${JSON.stringify(flag)}`);
     options[flag.slice(2)] = path.resolve(value);
   }
@@ -91,7 +92,9 @@ function plan(options) {
       const s = w.stacks.find((x) => x.name === name);
       if (!changedNames.has(name)) continue;
       const dir = path.join(options.out, s.directory);
-      const at = { stack: name, wave: s.wave, directory: s.directory };
+      // The stack's JSON, by hash: apply refuses a plan made from another output.
+      const sha256 = crypto.createHash("sha256").update(fs.readFileSync(path.join(dir, "cdk.tf.json"))).digest("hex");
+      const at = { stack: name, wave: s.wave, directory: s.directory, sha256 };
       if (s.needsApiServer) {
         entries.push({ ...at, status: "skipped", reason: "needs the cluster's private API server, which a hosted runner cannot reach: run it from inside the network, or deliver the apps by GitOps" });
         continue;
@@ -114,6 +117,10 @@ function plan(options) {
         entries.push({ ...at, status: "failed", reason: "terraform init or plan failed (see the log)" });
         continue;
       }
+      // The plan as text (sensitive values redacted): what reviewers read and approve. The binary
+      // plan holds sensitive variables' values, so it never leaves the runner that made it.
+      const shown = terraform(dir, ["show", "-no-color", planFile], true);
+      fs.writeFileSync(path.join(options.plans, `${name}.txt`), shown.stdout);
       entries.push({ ...at, status: planned.status === 2 ? "planned" : "no changes", plan: path.basename(planFile), counts: planned.status === 2 ? counts(dir, planFile) : { add: 0, change: 0, destroy: 0 } });
     }
   }
@@ -143,11 +150,13 @@ function apply(options) {
   const file = path.join(options.plans, "plan.json");
   if (!fs.existsSync(file)) usage(`${file}: no plan.json here; run the plan command first`);
   const result = JSON.parse(fs.readFileSync(file, "utf8"));
+  if (options.approved && !sameAsApproved(result, options)) return 1;
   const ordered = [...result.stacks].sort((a, b) => a.wave - b.wave || a.stack.localeCompare(b.stack));
   for (const e of ordered) {
     const dir = path.join(options.out, e.directory);
-    if (!fs.existsSync(path.join(dir, "cdk.tf.json"))) {
-      process.stderr.write(`terraform-waves: ${e.stack} is in the plan but not in ${options.out}: plan again\n`);
+    const json = path.join(dir, "cdk.tf.json");
+    if (!fs.existsSync(json) || crypto.createHash("sha256").update(fs.readFileSync(json)).digest("hex") !== e.sha256) {
+      process.stderr.write(`terraform-waves: ${e.stack} in ${options.out} is not the stack this plan was made from: plan again\n`);
       return 1;
     }
     let status;
@@ -166,6 +175,27 @@ function apply(options) {
   }
   process.stdout.write("applied\n");
   return 0;
+}
+
+/**
+ * The plans about to be applied are the ones reviewers approved: the same stacks with the same
+ * status, and the same plan text for each (a plan made again in the apply job, since the binary
+ * plans are never uploaded). Anything else stops the apply.
+ */
+function sameAsApproved(result, options) {
+  const approvedFile = path.join(options.approved, "plan.json");
+  if (!fs.existsSync(approvedFile)) usage(`${approvedFile}: no approved plan.json here`);
+  const approved = JSON.parse(fs.readFileSync(approvedFile, "utf8"));
+  const key = (r) => r.stacks.map((e) => `${e.stack} ${e.status} ${e.sha256 ?? ""}`).join("\n");
+  const differs = [];
+  if (key(result) !== key(approved)) differs.push("the stacks to apply");
+  for (const e of result.stacks.filter((x) => x.status === "planned")) {
+    const text = (dir) => (fs.existsSync(path.join(dir, `${e.stack}.txt`)) ? fs.readFileSync(path.join(dir, `${e.stack}.txt`), "utf8") : undefined);
+    if (text(options.plans) !== text(options.approved)) differs.push(`${e.stack}'s plan`);
+  }
+  if (differs.length === 0) return true;
+  process.stderr.write(`terraform-waves: ${differs.join(", ")} changed since the plans were approved: nothing applied; run the pipeline again\n`);
+  return false;
 }
 
 const options = parseArgs(process.argv.slice(2));

@@ -30,9 +30,23 @@ describe("bad delivery input: one line per problem, naming the field", () => {
     ["ssh sign-in to an https URL", { auth: "ssh" }, /^env\.yaml: spokes\.0\.delivery\.auth: ssh signs in with a deploy key, which needs an ssh:\/\/ repository/],
     ["an ssh URL without sign-in", { repository: "ssh://git@github.com/contoso/platform.git", knownHosts: "github.com ssh-ed25519 AAAA" }, /^env\.yaml: spokes\.0\.delivery\.auth: must be ssh for an ssh:\/\/ repository/],
     ["an ssh URL without the host's keys", { repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh" }, /^env\.yaml: spokes\.0\.delivery\.knownHosts: is required for an ssh:\/\/ repository: .*ssh-keyscan github\.com/],
+    ["host keys that are no known_hosts line", { repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "github.com not-a-key" }, /^env\.yaml: spokes\.0\.delivery\.knownHosts: must be known_hosts lines/],
+    ["a full ref for a branch", { branch: "refs/heads/main" }, /^env\.yaml: spokes\.0\.delivery\.branch: must be the branch's short name \(main\)/],
     ["host keys of another host", { repository: "ssh://git@github.com/contoso/platform.git", auth: "ssh", knownHosts: "gitlab.com ssh-ed25519 AAAA" }, /^env\.yaml: spokes\.0\.delivery\.knownHosts: has no line for github\.com/],
   ])("refuses %s", (_what, delivery, line) => {
     expect(gitops(delivery)).toEqual([expect.stringMatching(line)]);
+  });
+
+  it("refuses two spokes sharing one folder of one repository (each cluster would apply the other's apps)", () => {
+    const lines = problems(
+      changed((raw) => {
+        const second = { ...structuredClone(raw.spokes[0]), name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { ingress: "10.0.8.0/24", nodes: "10.0.9.0/24" } };
+        second.apps = [{ ...second.apps[0], ip: "10.0.8.25", dns: undefined }];
+        raw.spokes = [raw.spokes[0], second];
+        for (const s of raw.spokes) s.delivery = { mode: "gitops", repository: "https://github.com/contoso/platform.git", path: "gitops/shared" };
+      }),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^env\.yaml: spokes\.1\.delivery\.path: is also spokes\.0's GitOps folder in the same repository/)]);
   });
 
   it("refuses gitops on a spoke without apps", () => {

@@ -144,12 +144,19 @@ describe("the rendered folder and the repository", () => {
     expect(stale.stderr.split("\n").filter(Boolean)).toEqual([
       `${path.join(repo, "gitops/full-aks2/orders.yaml")}: stale`,
       `${path.join(repo, "gitops/full-aks2/old-app.yaml")}: not rendered any more`,
-      `the committed GitOps manifests differ from ${full.outdir}: run npx private-aks manifests --repo ${repo} and commit the result`,
+      `the committed GitOps manifests differ from ${full.outdir}: run npx private-aks manifests --out ${full.outdir} --repo ${repo} and commit the result`,
     ]);
     expect(syncGitOpsFolders(full.outdir, repo, true).map((c) => c.change)).toEqual(["changed", "removed"]);
     // What no render wrote stays: the README, the team's own YAML.
     expect(fs.readdirSync(path.join(repo, "gitops", "full-aks2")).sort()).toEqual(["README.md", "kustomization.yaml", "orders.yaml", "team-config.yaml"]);
     expect((await check()).code).toBe(0);
+  });
+
+  it("says so when the output has no GitOps spoke, and refuses a --repo that does not exist", async () => {
+    expect(await cli("manifests", "--out", shippedOutput(["default"]).outdir, "--check")).toEqual({ code: 0, stderr: "", stdout: `${shippedOutput(["default"]).outdir} has no GitOps spoke (spokes[].delivery.mode: gitops): nothing to write\n` });
+    const missing = await cli("manifests", "--out", full.outdir, "--repo", path.join(os.tmpdir(), "no-such-repo"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-repo: no such folder/);
   });
 
   it("never overwrites a file it did not render (delivery.path pointed at a folder of the team's), and says so", async () => {

@@ -104,6 +104,7 @@ export function branchProblem(b: string): string | undefined {
   // eslint-disable-next-line no-control-regex -- git refuses control characters in a ref name, and so must we
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(b)) return "must not contain spaces, control characters or any of ~ ^ : ? * [ \\";
   if (b.startsWith("-")) return "must not start with '-'";
+  if (b.startsWith("refs/")) return `must be the branch's short name (${b.replace(/^refs\/(heads\/)?/, "")}): Flux prefixes refs/heads/ itself`;
   if (b === "@" || b.includes("@{")) return "must not be '@' or contain '@{'";
   if (b.includes("..")) return "must not contain '..'";
   if (b.startsWith("/") || b.endsWith("/") || b.includes("//")) return "must not start or end with '/' or contain '//'";

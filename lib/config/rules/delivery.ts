@@ -3,10 +3,12 @@ import { type Problem } from "../../core/problem";
 import { GITOPS_UNAVAILABLE, parseGitUrl } from "../../domain/gitops";
 import { type Environment } from "../schema";
 import { spokesUseFirewallDns } from "./hub";
+import { gitopsPath } from "../../domain/naming";
 
 export function checkDelivery(env: Environment): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
+  const folders = new Map<string, number>();
   env.spokes.forEach((spoke, i) => {
     const d = spoke.delivery;
     const base = `spokes.${i}.delivery`;
@@ -15,6 +17,11 @@ export function checkDelivery(env: Environment): Problem[] {
       if (d.auth !== "none") add(`${base}.auth`, `applies only with ${base}.mode: gitops`);
       return;
     }
+    // Each cluster's Flux applies its own folder: a shared one would apply one spoke's apps on the other.
+    const folder = `${d.repository ?? ""} ${d.path ?? gitopsPath(env.name, spoke.name)}`;
+    const first = folders.get(folder);
+    if (first !== undefined) add(`${base}.path`, `is also spokes.${first}'s GitOps folder in the same repository: each cluster applies a folder of its own`);
+    else folders.set(folder, i);
     if (spoke.apps.length === 0) add(`${base}.mode`, `gitops delivers the spoke's apps, and spoke ${spoke.name} has none (spokes.${i}.apps): add apps, or leave delivery out`);
     if (GITOPS_UNAVAILABLE.regions.includes(env.location)) add(`${base}.mode`, `gitops needs AKS cluster extensions, which ${env.location} does not offer (${GITOPS_UNAVAILABLE.source})`);
     spoke.apps.forEach((app, j) => {
@@ -34,11 +41,18 @@ export function checkDelivery(env: Environment): Problem[] {
     if (d.auth !== "https" && d.httpsUser !== undefined) add(`${base}.httpsUser`, `applies only with ${base}.auth: https`);
     if (endpoint.protocol === "ssh") {
       if (d.knownHosts === undefined) add(`${base}.knownHosts`, `is required for an ssh:// repository: the host's public keys in known_hosts format (ssh-keyscan ${endpoint.port === 22 ? "" : `-p ${endpoint.port} `}${endpoint.host}), so Flux knows it reached the real host`);
+      else if (!wellFormedKnownHosts(d.knownHosts)) add(`${base}.knownHosts`, "must be known_hosts lines, each `<host names> <key type> <base64 key>` (as ssh-keyscan prints them)");
       else if (!knownHostsName(d.knownHosts, endpoint.host, endpoint.port)) add(`${base}.knownHosts`, `has no line for ${endpoint.port === 22 ? endpoint.host : `[${endpoint.host}]:${endpoint.port}`}, the repository's host`);
       if (!spokesUseFirewallDns(env)) add(`${base}.repository`, "is reached over SSH, which the firewall allows only by an FQDN network rule, and those need its DNS proxy (hub.firewall.dnsProxy): use an https:// repository, or turn the DNS proxy on");
     } else if (d.knownHosts !== undefined) add(`${base}.knownHosts`, "applies only to an ssh:// repository");
   });
   return problems;
+}
+
+/** Every non-empty, non-comment line reads `[@marker] <names> <key type> <base64 key> [comment]`. */
+function wellFormedKnownHosts(text: string): boolean {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  return lines.length > 0 && lines.every((l) => /^(@\S+\s+)?\S+\s+(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-\S+)\s+[A-Za-z0-9+/]+={0,3}(\s.*)?$/.test(l));
 }
 
 /** Whether known_hosts text has a line for the host (`host`, `[host]:port`, or among comma-separated names); hashed lines cannot be read and count as a match. */
