@@ -36,6 +36,12 @@ exit 0
   return { bin, log };
 }
 
+/** A scratch folder with the stand-in, its log, and where the plans go. */
+function scratch(): { work: string; bin: string; log: string; plans: string } {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
+  return { work, ...fakeTerraform(work), plans: path.join(work, "plans") };
+}
+
 function run(args: string[], terraform: string, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [SCRIPT, ...args], { encoding: "utf8", env: { ...process.env, TERRAFORM: terraform, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -58,9 +64,7 @@ describe("planning a change in waves", () => {
   const base = shippedOutput(["full"]).outdir;
 
   it("plans only the stacks that changed, in wave order, and keeps each plan", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, log, plans } = scratch();
     const r = run(["plan", "--out", changedCopy(["full-aks3", "full-aks2"]), "--base", base, "--plans", plans], bin);
     expect(r.status).toBe(0);
     expect(calls(log)).toEqual([
@@ -84,9 +88,7 @@ describe("planning a change in waves", () => {
   });
 
   it("defers a stack whose dependency changes too, and leaves out the one that needs the API server, saying why", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, log, plans } = scratch();
     expect(run(["plan", "--out", changedCopy(["full-hub", "full-aks1", "full-aks1-apps"]), "--base", base, "--plans", plans], bin).status).toBe(0);
     expect(calls(log).map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual(["full-hub init", "full-hub plan", "full-hub show", "full-hub show"]);
     const result = JSON.parse(fs.readFileSync(path.join(plans, "plan.json"), "utf8"));
@@ -100,9 +102,7 @@ describe("planning a change in waves", () => {
   });
 
   it("without a base, plans the first wave and defers the rest (a first deploy)", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, plans } = scratch();
     expect(run(["plan", "--out", base, "--plans", plans], bin).status).toBe(0);
     const result = JSON.parse(fs.readFileSync(path.join(plans, "plan.json"), "utf8"));
     expect(result.stacks.filter((e: any) => e.status === "planned").map((e: any) => e.stack)).toEqual(["full-hub"]);
@@ -110,8 +110,7 @@ describe("planning a change in waves", () => {
   });
 
   it("names the stacks the change removes, and destroys nothing", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
+    const { bin, log, work } = scratch();
     const head = changedCopy([]);
     const manifest = JSON.parse(fs.readFileSync(path.join(head, "manifest.json"), "utf8"));
     delete manifest.stacks["full-aks3"];
@@ -123,9 +122,7 @@ describe("planning a change in waves", () => {
   });
 
   it("fails when a plan fails, and plans nothing after it", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, plans } = scratch();
     const r = run(["plan", "--out", changedCopy(["full-aks2", "full-aks3"]), "--base", base, "--plans", plans], bin, { FAIL_IN: "full-aks2" });
     expect(r.status).toBe(1);
     const result = JSON.parse(fs.readFileSync(path.join(plans, "plan.json"), "utf8"));
@@ -140,9 +137,7 @@ describe("applying the plans", () => {
   const base = shippedOutput(["full"]).outdir;
 
   it("applies each saved plan, then plans and applies each deferred stack, in wave order", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, log, plans } = scratch();
     const head = changedCopy(["full-hub", "full-aks1", "full-aks2"]);
     run(["plan", "--out", head, "--base", base, "--plans", plans], bin);
     fs.rmSync(log);
@@ -159,9 +154,7 @@ describe("applying the plans", () => {
   });
 
   it("stops at the first failure: the later waves are not touched", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, log, plans } = scratch();
     const head = changedCopy(["full-hub", "full-aks1"]);
     run(["plan", "--out", head, "--base", base, "--plans", plans], bin);
     fs.rmSync(log);
@@ -172,8 +165,7 @@ describe("applying the plans", () => {
   });
 
   it("applies only when the plans made again are the ones approved: same stacks, same plan text", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
+    const { bin, log, work } = scratch();
     const head = changedCopy(["full-aks2"]);
     const [approved, fresh, changedPlans] = ["approved", "fresh", "changed"].map((d) => path.join(work, d));
     run(["plan", "--out", head, "--base", base, "--plans", approved], bin);
@@ -189,9 +181,7 @@ describe("applying the plans", () => {
   });
 
   it("refuses plans made from another output", () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "waves-"));
-    const { bin, log } = fakeTerraform(work);
-    const plans = path.join(work, "plans");
+    const { bin, log, plans } = scratch();
     run(["plan", "--out", changedCopy(["full-aks2"]), "--base", base, "--plans", plans], bin);
     fs.rmSync(log);
     const r = run(["apply", "--out", base, "--plans", plans], bin);

@@ -154,11 +154,12 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
       let changes: FolderChange[];
       try {
         if (!fs.existsSync(options.repo) || !fs.statSync(options.repo).isDirectory()) throw new Error(`--repo ${options.repo}: no such folder; pass the root of a checkout of the repository Flux follows`);
-        if (gitopsFolders(options.out).length === 0) {
+        const folders = gitopsFolders(options.out);
+        if (folders.length === 0) {
           io.stdout.write(`${options.out} has no GitOps spoke (spokes[].delivery.mode: gitops): nothing to write\n`);
           return;
         }
-        changes = syncGitOpsFolders(options.out, options.repo, !options.check);
+        changes = syncGitOpsFolders(options.out, options.repo, !options.check, folders);
       } catch (e) {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }

@@ -15,52 +15,37 @@ if (!aliasCommit) {
 }
 const out = path.join(__dirname, "..", "__tests__", "fixtures");
 
-// The built-in definitions lib/domain/runtime-policies.ts names, by GUID.
-const { BUILT_IN_POLICIES } = require("tsx/cjs/api").require("../lib/domain/runtime-policies.ts", __filename);
-const wanted = new Set(Object.values(BUILT_IN_POLICIES).map((b) => b.id.split("/").pop()));
-const builtins = {};
+// The built-in definitions and initiatives lib/domain/runtime-policies.ts names, by GUID.
+const { BUILT_IN_POLICIES, POD_SECURITY_INITIATIVES } = require("tsx/cjs/api").require("../lib/domain/runtime-policies.ts", __filename);
+const guids = (table) => new Set(Object.values(table).map((b) => b.id.split("/").pop()));
 const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-for (const file of walk(path.join(policyRepo, "built-in-policies", "policyDefinitions")).filter((f) => f.endsWith(".json"))) {
-  let def;
-  try {
-    def = JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
-  } catch {
-    continue;
-  }
-  if (!wanted.has(def.name)) continue;
+/** Every published definition of a folder (policyDefinitions, policySetDefinitions) whose GUID is wanted, with its file. */
+const published = (folder, wanted) =>
+  walk(path.join(policyRepo, "built-in-policies", folder))
+    .filter((f) => f.endsWith(".json"))
+    .flatMap((file) => {
+      try {
+        const def = JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+        return wanted.has(def.name) ? [{ def, file: path.relative(policyRepo, file) }] : [];
+      } catch {
+        return [];
+      }
+    });
+const parametersOf = (p) => Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, { type: v.type, allowedValues: v.allowedValues, defaultValue: v.defaultValue }]));
+
+const wanted = guids(BUILT_IN_POLICIES);
+const builtins = {};
+for (const { def, file } of published("policyDefinitions", wanted)) {
   const p = def.properties;
-  builtins[def.name] = {
-    file: path.relative(policyRepo, file),
-    displayName: p.displayName,
-    version: p.metadata?.version,
-    versions: p.versions,
-    mode: p.mode,
-    parameters: Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, { type: v.type, allowedValues: v.allowedValues, defaultValue: v.defaultValue }])),
-    if: p.policyRule.if,
-    effect: p.policyRule.then.effect,
-  };
+  builtins[def.name] = { file, displayName: p.displayName, version: p.metadata?.version, versions: p.versions, mode: p.mode, parameters: parametersOf(p), if: p.policyRule.if, effect: p.policyRule.then.effect };
 }
 
-// The built-in initiatives (pod security), every cloud's copy: the sovereign clouds' allow fewer
-// spellings of the effect.
-const { POD_SECURITY_INITIATIVES } = require("tsx/cjs/api").require("../lib/domain/runtime-policies.ts", __filename);
-const wantedSets = new Set(Object.values(POD_SECURITY_INITIATIVES).map((b) => b.id.split("/").pop()));
+// The pod security initiatives, every cloud's copy: the sovereign clouds' allow fewer spellings of the effect.
+const wantedSets = guids(POD_SECURITY_INITIATIVES);
 const initiatives = {};
-for (const file of walk(path.join(policyRepo, "built-in-policies", "policySetDefinitions")).filter((f) => f.endsWith(".json"))) {
-  let def;
-  try {
-    def = JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
-  } catch {
-    continue;
-  }
-  if (!wantedSets.has(def.name)) continue;
+for (const { def, file } of published("policySetDefinitions", wantedSets)) {
   const p = def.properties;
-  (initiatives[def.name] ??= []).push({
-    file: path.relative(policyRepo, file),
-    displayName: p.displayName,
-    version: p.version ?? p.metadata?.version,
-    parameters: Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, { type: v.type, allowedValues: v.allowedValues, defaultValue: v.defaultValue }])),
-  });
+  (initiatives[def.name] ??= []).push({ file, displayName: p.displayName, version: p.version ?? p.metadata?.version, parameters: parametersOf(p) });
 }
 for (const copies of Object.values(initiatives)) copies.sort((a, b) => a.file.localeCompare(b.file));
 

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { nthAddress, parseCidr, parseIp } from "../net/cidr";
 import { AZURE_LIMITS, DEFAULTS } from "../domain/defaults";
 import { defaultOsDiskType } from "../domain/vm-sizes";
-import { branchProblem, DELIVERY_LIMITS, durationSeconds, type GitEndpoint, gitUrlProblem, parseGitUrl } from "../domain/gitops";
+import { branchProblem, DELIVERY_LIMITS, durationSeconds, type GitEndpoint, parseGitUrl } from "../domain/gitops";
 import { MIN_REASON_LENGTH } from "../output/acknowledge";
 
 /** The smallest service range accepted (a /28: 16 addresses; AKS's own add-ons create about a dozen services). */
@@ -558,14 +558,15 @@ const environmentPolicy = z.object({ effect: runtimeEffect.default(DEFAULTS.runt
 const spokePolicy = z.object({ effect: runtimeEffect.optional(), ...policyFields }).strict();
 
 /**
- * A Git repository URL Flux can clone without credentials in it: `https://host/path`,
- * `ssh://[git@]host[:port]/path` or the scp-like `git@host:path`. Plain http is refused (the
- * manifests would travel unauthenticated), and so is a user or token in an https URL (it would
- * land in the Terraform state and the plan): credentials come in as Terraform variables.
+ * A Git repository URL Flux can clone without credentials in it: `https://host/path` or
+ * `ssh://[git@]host[:port]/path` (the scp-like `git@host:path` is refused with its ssh://
+ * spelling). Plain http is refused (the manifests would travel unauthenticated), and so is a
+ * user or token in an https URL (it would land in the Terraform state and the plan):
+ * credentials come in as Terraform variables.
  */
 const gitUrl = z.string().superRefine((url, ctx) => {
-  const problem = gitUrlProblem(url);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
+  const parsed = parseGitUrl(url);
+  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
 });
 /** A branch name git accepts (git check-ref-format --branch) and Flux can follow. */
 const branchName = z.string().superRefine((b, ctx) => {
@@ -577,14 +578,12 @@ const repositoryPath = z
   .string()
   .regex(/^(?!\.{1,2}(\/|$))(?!.*\/\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a folder relative to the repository's root, such as gitops/demo-aks1: letters, digits, '.', '_', '-' and '/', no leading or trailing '/', no '.' or '..' segments");
 /** A Flux interval: whole seconds, minutes or hours, e.g. 90s, 5m, 1h. */
-const fluxInterval = z
-  .string()
-  .regex(/^[1-9]\d{0,7}(s|m|h)$/, "must be a duration in whole seconds, minutes or hours, such as 90s, 5m or 1h")
-  // Only a value of the right shape has a length to check (its shape's own line says the rest).
-  .refine((d) => {
-    const seconds = durationSeconds(d);
-    return !/^[1-9]\d{0,7}(s|m|h)$/.test(d) || (seconds >= DELIVERY_LIMITS.minSyncSeconds && seconds <= DELIVERY_LIMITS.maxSyncSeconds);
-  }, `must be between ${DELIVERY_LIMITS.minSyncSeconds}s and ${DELIVERY_LIMITS.maxSyncSeconds}s (what azurerm accepts)`);
+const fluxInterval = z.string().superRefine((d, ctx) => {
+  // One line: the shape's, or (a value of the right shape) the bounds'.
+  const seconds = /^[1-9]\d{0,7}(s|m|h)$/.test(d) ? durationSeconds(d) : undefined;
+  if (seconds === undefined) ctx.addIssue({ code: "custom", message: "must be a duration in whole seconds, minutes or hours, such as 90s, 5m or 1h" });
+  else if (seconds < DELIVERY_LIMITS.minSyncSeconds || seconds > DELIVERY_LIMITS.maxSyncSeconds) ctx.addIssue({ code: "custom", message: `must be between ${DELIVERY_LIMITS.minSyncSeconds}s and ${DELIVERY_LIMITS.maxSyncSeconds}s (what azurerm accepts)` });
+});
 
 /** How a spoke's apps reach its cluster. @default { mode: terraform } */
 const delivery = z

@@ -103,6 +103,11 @@ export function literalText(text: string): string | undefined {
   return parts.every((p) => p.kind === "text") ? parts.map((p) => (p as { text: string }).text).join("") : undefined;
 }
 
+/** A string of the output as the environment file wrote it: the literal's text, or the string itself when it holds an expression. */
+export function writtenText(text: string): string {
+  return literalText(text) ?? text;
+}
+
 /**
  * The text a Terraform literal was made from ({@link literal} undone), for data written where
  * nothing evaluates templates (a plain manifest). Throws on an interpolation or directive:

@@ -35,3 +35,9 @@ export function suggestRegion(name: string): string | undefined {
  * named eastus2 and qatarcentral; a March 2026 AKS docs change names only qatarcentral).
  */
 export const API_SERVER_VNET_INTEGRATION_UNAVAILABLE = { regions: ["qatarcentral"], readIn: "2026-03" } as const;
+
+/**
+ * Regions where AKS offers no cluster extensions (so no GitOps extension). Source: Microsoft
+ * Learn, "Deploy and manage cluster extensions for AKS" (read 2026-12-07 in its 2026-08 copy).
+ */
+export const CLUSTER_EXTENSIONS_UNAVAILABLE = { regions: ["qatarcentral"] as readonly string[], readIn: "2026-08" } as const;

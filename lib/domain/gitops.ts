@@ -36,9 +36,6 @@ export const GITOPS = {
   sshKeyVariable: "gitops_ssh_private_key",
 } as const;
 
-/** Where AKS offers no cluster extensions (Microsoft Learn, "Deploy and manage cluster extensions for AKS", read 2026-12-07). */
-export const GITOPS_UNAVAILABLE = { regions: ["qatarcentral"] as readonly string[], source: "Microsoft Learn, Deploy and manage cluster extensions for AKS, read 2026-12-07" } as const;
-
 /** The azurerm provider's bounds on a kustomization's intervals, in seconds. */
 export const DELIVERY_LIMITS = { minSyncSeconds: 1, maxSyncSeconds: 35791394 } as const;
 
@@ -112,8 +109,3 @@ export function branchProblem(b: string): string | undefined {
   return undefined;
 }
 
-/** Why a URL is one this product cannot give Flux, or undefined. */
-export function gitUrlProblem(url: string): string | undefined {
-  const parsed = parseGitUrl(url);
-  return typeof parsed === "string" ? parsed : undefined;
-}

@@ -3,7 +3,7 @@
  * configuration (repository, branch, folder, interval, how it signs in), read from the
  * synthesized JSON for review and diff.
  */
-import { literalText } from "../core/template";
+import { writtenText } from "../core/template";
 import { type Model } from "./model";
 
 export interface GitOpsDeliveryView {
@@ -18,7 +18,7 @@ export interface GitOpsDeliveryView {
   readonly auth: string;
 }
 
-const text = (v: unknown) => (typeof v === "string" ? (literalText(v) ?? v) : String(v));
+const text = (v: unknown) => (typeof v === "string" ? writtenText(v) : String(v));
 
 export function gitopsDeliveries(model: Model): GitOpsDeliveryView[] {
   return model.ofType("azurerm_kubernetes_flux_configuration").flatMap((r) => {

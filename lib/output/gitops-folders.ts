@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { GITOPS } from "../domain/gitops";
+import { readManifest } from "./model";
 
 export interface GitOpsFolder {
   /** The spoke stack whose cluster's Flux applies the folder. */
@@ -20,10 +21,7 @@ export interface GitOpsFolder {
 
 /** Every GitOps folder of the output in `outdir`, by stack. */
 export function gitopsFolders(outdir: string): GitOpsFolder[] {
-  const manifestFile = path.join(outdir, "manifest.json");
-  if (!fs.existsSync(manifestFile)) throw new Error(`${outdir}: no manifest.json here; synthesize first (npm run synth) or pass the folder that holds cdktf's output`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks?: Record<string, { synthesizedStackPath: string }> };
-  return Object.entries(manifest.stacks ?? {})
+  return Object.entries(readManifest(outdir))
     .sort(([a], [b]) => a.localeCompare(b))
     .flatMap(([stack, entry]) => {
       const json = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8")) as { resource?: Record<string, Record<string, any>> };
@@ -52,9 +50,9 @@ const renderedFile = (file: string) => fs.readFileSync(file, "utf8").startsWith(
  * it (its first line is the marker): anything else in a committed folder (a README, a file of
  * the team's own) is left alone, even where delivery.path points at a folder with other files.
  */
-export function syncGitOpsFolders(outdir: string, repo: string, write: boolean): FolderChange[] {
+export function syncGitOpsFolders(outdir: string, repo: string, write: boolean, folders: readonly GitOpsFolder[] = gitopsFolders(outdir)): FolderChange[] {
   const changes: FolderChange[] = [];
-  for (const folder of gitopsFolders(outdir)) {
+  for (const folder of folders) {
     const source = path.join(outdir, folder.rendered);
     const target = path.join(repo, folder.committed);
     const rendered = listed(source);

@@ -67,14 +67,35 @@ export interface SynthesizedOutput {
   readonly annotations: readonly Annotation[];
 }
 
-/** Reads a `cdktf.out` folder. Throws a one-line Error when it is not one. */
-export function readOutput(outdir: string): SynthesizedOutput {
+/** One stack as cdktf's manifest.json lists it. */
+export interface ManifestStack {
+  readonly dependencies: readonly string[];
+  /** Relative to the output folder: where Terraform runs (`stacks/<id>`). */
+  readonly workingDirectory: string;
+  /** Relative to the output folder: the stack's JSON (`stacks/<id>/cdk.tf.json`). */
+  readonly synthesizedStackPath: string;
+  readonly annotations?: readonly { constructPath: string; level: string; message: unknown }[];
+}
+
+/** The `stacks` of a `cdktf.out` folder's manifest.json. Throws a one-line Error when it is no output. */
+export function readManifest(outdir: string): Record<string, ManifestStack> {
   const manifestFile = path.join(outdir, "manifest.json");
   if (!fs.existsSync(manifestFile)) throw new Error(`${outdir}: no manifest.json here; synthesize first (npm run synth) or pass the folder that holds cdktf's output`);
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+  const stacks = (JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { stacks?: Record<string, Partial<ManifestStack>> }).stacks ?? {};
+  return Object.fromEntries(
+    Object.entries(stacks).map(([id, s]) => [
+      id,
+      { ...s, dependencies: [...(s.dependencies ?? [])], workingDirectory: String(s.workingDirectory ?? `stacks/${id}`), synthesizedStackPath: String(s.synthesizedStackPath ?? `stacks/${id}/cdk.tf.json`) },
+    ]),
+  );
+}
+
+/** Reads a `cdktf.out` folder. Throws a one-line Error when it is not one. */
+export function readOutput(outdir: string): SynthesizedOutput {
+  const manifest = { stacks: readManifest(outdir) };
   const stacks = new Map<string, any>();
   const annotations: Annotation[] = [];
-  for (const [id, entry] of Object.entries<any>(manifest.stacks ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [id, entry] of Object.entries(manifest.stacks).sort(([a], [b]) => a.localeCompare(b))) {
     const json = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8"));
     stacks.set(id, json);
     for (const a of entry.annotations ?? []) annotations.push({ stack: id, path: a.constructPath, level: a.level, message: String(a.message) });

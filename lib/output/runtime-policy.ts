@@ -6,7 +6,7 @@
  * exemption, and the stacks where runtime policy is off, with their reason.
  */
 import { BUILT_IN_POLICIES, POLICY_METADATA_KEY, RUNTIME_POLICY_OFF_PREFIX } from "../domain/runtime-policies";
-import { literalText } from "../core/template";
+import { writtenText } from "../core/template";
 import { type Model, Ref, type Resource } from "./model";
 
 /** What an assignment does to a request that breaks its guardrail. */
@@ -83,7 +83,7 @@ function effectOf(enforced: boolean, effect: unknown): EnforcedEffect {
 }
 
 /** A value as the environment file wrote it (the output holds it as a Terraform literal). */
-const text = (value: unknown): string | undefined => (typeof value === "string" ? (literalText(value) ?? value) : undefined);
+const text = (value: unknown): string | undefined => (typeof value === "string" ? writtenText(value) : undefined);
 
 function build(model: Model): RuntimePolicyView {
   const exemptions = EXEMPTION_TYPES.flatMap((t) => model.ofType(t)).map((e) => ({
@@ -117,7 +117,7 @@ function build(model: Model): RuntimePolicyView {
   // The reason is written as a Terraform literal (`$${` for `${`): read back as the file wrote it.
   const off = model.output.annotations.filter((a) => a.message.startsWith(RUNTIME_POLICY_OFF_PREFIX)).map((a) => {
     const written = a.message.slice(RUNTIME_POLICY_OFF_PREFIX.length);
-    return { stack: a.path.split("/")[0], reason: literalText(written) ?? written };
+    return { stack: a.path.split("/")[0], reason: writtenText(written) };
   });
   return { assignments, off };
 }

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { type ManifestStack, readManifest } from "./model";
 
 export interface StackEntry {
   readonly name: string;
@@ -27,27 +28,11 @@ export interface StackWaves {
   readonly removed?: readonly string[];
 }
 
-interface ManifestStack {
-  readonly dependencies: string[];
-  readonly workingDirectory: string;
-  readonly synthesizedStackPath: string;
-}
-
-function readManifest(outdir: string): Map<string, ManifestStack> {
-  const file = path.join(outdir, "manifest.json");
-  if (!fs.existsSync(file)) throw new Error(`${outdir}: no manifest.json here; synthesize first (npm run synth) or pass the folder that holds cdktf's output`);
-  const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as { stacks?: Record<string, Partial<ManifestStack>> };
-  return new Map(
-    Object.entries(manifest.stacks ?? {}).map(([name, s]) => [
-      name,
-      { dependencies: [...(s.dependencies ?? [])], workingDirectory: String(s.workingDirectory ?? `stacks/${name}`), synthesizedStackPath: String(s.synthesizedStackPath ?? `stacks/${name}/cdk.tf.json`) },
-    ]),
-  );
-}
+const stacksOf = (outdir: string) => new Map(Object.entries(readManifest(outdir)));
 
 /** The waves of the output in `outdir`; with `baseDir`, which stacks changed since that output and which it no longer has. */
 export function stackWaves(outdir: string, baseDir?: string): StackWaves {
-  const stacks = readManifest(outdir);
+  const stacks = stacksOf(outdir);
   const wave = new Map<string, number>();
   const visiting = new Set<string>();
   const waveOf = (name: string, from?: string): number => {
@@ -62,7 +47,7 @@ export function stackWaves(outdir: string, baseDir?: string): StackWaves {
     wave.set(name, w);
     return w;
   };
-  const base = baseDir === undefined ? undefined : readManifest(baseDir);
+  const base = baseDir === undefined ? undefined : stacksOf(baseDir);
   const text = (dir: string, s: ManifestStack) => fs.readFileSync(path.join(dir, s.synthesizedStackPath), "utf8");
   const entries = [...stacks.keys()].sort().map((name): StackEntry => {
     const s = stacks.get(name)!;

@@ -1,6 +1,7 @@
 /** How a spoke's apps reach its cluster: the fields GitOps delivery needs, and what it cannot do. */
 import { type Problem } from "../../core/problem";
-import { GITOPS_UNAVAILABLE, parseGitUrl } from "../../domain/gitops";
+import { parseGitUrl } from "../../domain/gitops";
+import { CLUSTER_EXTENSIONS_UNAVAILABLE } from "../../domain/azure-regions";
 import { type Environment } from "../schema";
 import { spokesUseFirewallDns } from "./hub";
 import { gitopsPath } from "../../domain/naming";
@@ -23,7 +24,7 @@ export function checkDelivery(env: Environment): Problem[] {
     if (first !== undefined) add(`${base}.path`, `is also spokes.${first}'s GitOps folder in the same repository: each cluster applies a folder of its own`);
     else folders.set(folder, i);
     if (spoke.apps.length === 0) add(`${base}.mode`, `gitops delivers the spoke's apps, and spoke ${spoke.name} has none (spokes.${i}.apps): add apps, or leave delivery out`);
-    if (GITOPS_UNAVAILABLE.regions.includes(env.location)) add(`${base}.mode`, `gitops needs AKS cluster extensions, which ${env.location} does not offer (${GITOPS_UNAVAILABLE.source})`);
+    if (CLUSTER_EXTENSIONS_UNAVAILABLE.regions.includes(env.location)) add(`${base}.mode`, `gitops needs AKS cluster extensions, which ${env.location} does not offer (Microsoft Learn, Deploy and manage cluster extensions for AKS, read ${CLUSTER_EXTENSIONS_UNAVAILABLE.readIn})`);
     spoke.apps.forEach((app, j) => {
       if (app.secrets.length > 0)
         add(`spokes.${i}.apps.${j}.secrets`, `cannot be delivered by gitops: the app's service account and SecretProviderClass name an Azure identity whose client id exists only once the spoke is applied, and the committed manifests cannot hold it; deliver spoke ${spoke.name} with delivery.mode: terraform`);
