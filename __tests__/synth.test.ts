@@ -229,6 +229,28 @@ describe("the app's start-up bundle", () => {
     expect(sources()).toEqual(expect.arrayContaining(lib));
   });
 
+  it("is compiled from V8's code cache beside it, and a cache V8 rejects is written again, never trusted", () => {
+    const dir = tmp("launch-cache");
+    const entry = path.relative(PROJECT_ROOT, path.join(dir, "entry.ts"));
+    fs.writeFileSync(path.join(PROJECT_ROOT, entry), "export const answer: number = 6 * 7;\n");
+    const name = entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-");
+    const cacheDir = path.join(PROJECT_ROOT, "node_modules", ".cache", "private-aks");
+    const loadEntry = () => spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(path.join(PROJECT_ROOT, "scripts", "launch.js"))}).load(${JSON.stringify(entry)}).answer))`], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    const written = () => fs.readdirSync(cacheDir).filter((f) => f.startsWith(`${name}-`));
+    try {
+      expect(loadEntry().stdout).toBe("42");
+      const [bundleFile, cacheFile] = written().sort();
+      expect([bundleFile.endsWith(".js"), cacheFile]).toEqual([true, bundleFile.replace(/\.js$/, ".v8")]);
+      const cache = path.join(cacheDir, cacheFile);
+      fs.writeFileSync(cache, "not a code cache");
+      expect(loadEntry().stdout).toBe("42");
+      expect(fs.readFileSync(cache, "utf8")).not.toBe("not a code cache");
+      expect(written()).toHaveLength(2);
+    } finally {
+      for (const f of written()) fs.rmSync(path.join(cacheDir, f), { force: true });
+    }
+  });
+
   it("synthesizes several environment files together into one output, checked as a set", () => {
     const cwd = tmp("synth-multi");
     const both = ["multi-spoke.yaml", "multi-spoke-northeurope.yaml"].map((f) => path.join(PROJECT_ROOT, "environments", f)).join(",");

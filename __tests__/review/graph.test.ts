@@ -10,14 +10,14 @@ import { synthesize } from "../../lib/app";
 import { buildGraph, MOST_SPOKES_DRAWN, renderSvg, toDot, toMermaid } from "../../lib/review/graph";
 import { Model, readOutput } from "../../lib/output/model";
 import { topology } from "../../lib/output/topology";
-import { ENVIRONMENTS_DIR } from "../helpers";
+import { shippedOutput } from "../shipped";
 
 const quiet = { write: () => true };
+/** The model of shipped environment files' output, synthesized together (once per run: tests/shipped.ts). */
 function model(files: string[]): Model {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "graph-")), "cdktf.out");
-  const code = synthesize({ outdir, file: files.map((f) => path.join(ENVIRONMENTS_DIR, f)).join(","), stderr: quiet, stdout: quiet });
-  if (code !== 0) throw new Error(`synth of ${files.join(",")} failed`);
-  return new Model(readOutput(outdir));
+  const shipped = shippedOutput(files.map((f) => f.replace(/\.yaml$/, "")));
+  if (shipped.code !== 0) throw new Error(`synth of ${files.join(",")} failed`);
+  return new Model(readOutput(shipped.outdir));
 }
 
 interface Box { x0: number; y0: number; x1: number; y1: number }

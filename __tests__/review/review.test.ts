@@ -17,6 +17,7 @@ import { buildReview } from "../../lib/review/report";
 import { topology } from "../../lib/output/topology";
 import type { HubStack } from "../../lib/stacks/hub-stack";
 import { cli, ENVIRONMENTS_DIR } from "../helpers";
+import { shippedOutput } from "../shipped";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
 const quiet = { write: () => undefined };
@@ -40,8 +41,15 @@ function synthesized(name: string, file: string, change?: (raw: any) => void, cu
   return path.join(dir, "cdktf.out");
 }
 
-const defaultOut = synthesized("default", "default.yaml");
-const fullOut = synthesized("full", "full.yaml");
+/** A shipped environment's output (synthesized once per run, tests/shipped.ts), copied: review writes into its folder. */
+function shippedCopy(name: string): string {
+  const dir = path.join(scratch, `shipped-${name}`, "cdktf.out");
+  fs.cpSync(shippedOutput([name]).outdir, dir, { recursive: true });
+  return dir;
+}
+
+const defaultOut = shippedCopy("default");
+const fullOut = shippedCopy("full");
 const model = new Model(readOutput(defaultOut));
 const full = new Model(readOutput(fullOut));
 
@@ -194,7 +202,7 @@ describe("explain", () => {
   });
 
   it("from on-premises: through the gateway, GatewaySubnet's route and the firewall's on-premises rules", () => {
-    const hybrid = new Model(readOutput(synthesized("hybrid", "hybrid.yaml")));
+    const hybrid = new Model(readOutput(shippedOutput(["hybrid"]).outdir));
     const app = ask("onprem", "hello.corp.internal:80", hybrid);
     expect(app).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-onprem/rcg-onprem-network/onprem-to-aks1-apps" }));
     expect(app.path).toEqual(expect.arrayContaining(["GatewaySubnet route 10.0.4.0/22 via rt-hybrid-gateway/to-aks1-0 (VirtualAppliance 10.0.0.4)", "to the firewall afw-hybrid-hub (10.0.0.4)"]));
@@ -204,7 +212,7 @@ describe("explain", () => {
   });
 
   it("from on-premises, says how a private name is resolved: the hub's resolver, or none", () => {
-    const hybrid = new Model(readOutput(synthesized("hybrid", "hybrid.yaml")));
+    const hybrid = new Model(readOutput(shippedOutput(["hybrid"]).outdir));
     expect(ask("onprem", "hello.corp.internal:80", hybrid).path).toContain("hello.corp.internal resolves to 10.0.4.25 (private zone record, through the DNS resolver's inbound endpoint)");
     const noResolver = new Model(readOutput(synthesized("hybrid-no-resolver", "hybrid.yaml", (raw) => {
       delete raw.hub.subnets.dnsResolverInbound;
@@ -215,7 +223,7 @@ describe("explain", () => {
   });
 
   describe("decides as Azure would (each case with the rule Azure applies)", () => {
-    const hybrid = new Model(readOutput(synthesized("hybrid-explain", "hybrid.yaml")));
+    const hybrid = new Model(readOutput(shippedOutput(["hybrid"]).outdir));
     const apiName = (cluster: string) => `${cluster}-1a2b3c4d.privatelink.westeurope.azmk8s.io`;
 
     it("judges on-premises traffic that ends in a hub subnet by that subnet's NSG: the jumpbox's denies RDP, allows SSH", () => {
@@ -327,16 +335,10 @@ describe("diff", () => {
   });
 
   it("tells the rules of two regions' spokes of one name apart: adding a region adds its rules and changes none", () => {
-    const out = (name: string, files: string[]) => {
-      const dir = path.join(scratch, name, "cdktf.out");
-      fs.mkdirSync(path.dirname(dir), { recursive: true });
-      const code = synthesize({ outdir: dir, file: files.map((f) => path.join(ENVIRONMENTS_DIR, f)).join(","), stderr: quiet, stdout: quiet });
-      expect(code).toBe(0);
-      return new Model(readOutput(dir));
-    };
+    const out = (names: string[]) => new Model(readOutput(shippedOutput(names).outdir));
     // Both regions have spokes named payments and orders, so both policies have an rcg-payments.
-    const one = out("one-region", ["multi-spoke.yaml"]);
-    const two = out("two-regions", ["multi-spoke.yaml", "multi-spoke-northeurope.yaml"]);
+    const one = out(["multi-spoke"]);
+    const two = out(["multi-spoke", "multi-spoke-northeurope"]);
     const d = diffModels(one, two);
     expect(d.egress.filter((e) => e.change !== "added")).toEqual([]);
     const added = d.egress.map((e) => e.rule);
@@ -345,7 +347,7 @@ describe("diff", () => {
   });
 
   it("names the rules added to an existing hub's policy, which the output does not hold, in diff and in REVIEW.md", () => {
-    const base = new Model(readOutput(synthesized("brown-base", "brownfield.yaml")));
+    const base = new Model(readOutput(shippedOutput(["brownfield"]).outdir));
     const head = new Model(readOutput(synthesized("brown-head", "brownfield.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }))));
     const d = diffModels(base, head);
     expect(d.egress).toEqual([expect.objectContaining({ rule: expect.stringMatching(/^rcg-\S+\/rcg-\S+-application\/spoke-fqdns$/), change: "added", detail: expect.stringContaining("api.contoso.com") })]);
