@@ -10,6 +10,7 @@ import { Command, CommanderError } from "commander";
 import { displayName, PROJECT_ROOT, selectedEnvironmentFile } from "./config/loader";
 import { DEFAULTS } from "./domain/defaults";
 import { oneLine } from "./core/problem";
+import { isolationNotices } from "./config/rules/isolation";
 import { exceptionLine, violationLine } from "./policy/guardrails";
 import { diffModels, diffText } from "./review/diff";
 import { explain, ExplainError, parseDestination } from "./review/explain";
@@ -84,6 +85,12 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
         io.stdout.write(`${file.split(",").map((f) => displayName(f.trim())).join(",")}: ok (environment${plan.envs.length > 1 ? "s" : ""} ${envs}; stacks ${plan.stackIds.join(", ")})\n`);
         io.stdout.write(`public endpoints (${plan.report.exceptions.length}), each an acknowledged exception:\n`);
         for (const f of plan.report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
+        // What each network-isolated cluster goes without: the choice's cost, read before the first deploy.
+        const isolated = plan.envs.flatMap((e) => isolationNotices(e).map((n) => `${e.name}: ${n.path}: ${n.message}`));
+        if (isolated.length > 0) {
+          io.stdout.write(`network-isolated clusters (${isolated.length}):\n`);
+          for (const line of isolated) io.stdout.write(`  ${line}\n`);
+        }
       } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
       }

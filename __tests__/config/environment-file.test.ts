@@ -334,7 +334,7 @@ describe("every default in one place", () => {
     expect(env.hub.jumpbox).toEqual(expect.objectContaining({ vmSize: DEFAULTS.jumpboxVmSize, adminUsername: DEFAULTS.jumpboxAdminUsername }));
     expect(c).toEqual(expect.objectContaining({
       skuTier: DEFAULTS.skuTier, networkPluginMode: DEFAULTS.networkPluginMode, networkPolicy: DEFAULTS.networkPolicy, serviceCidr: DEFAULTS.serviceCidr, privateDnsZone: DEFAULTS.privateDnsZone,
-      runCommand: DEFAULTS.cluster.runCommand, imageCleaner: DEFAULTS.cluster.imageCleaner, osSku: DEFAULTS.cluster.osSku, maintenance: DEFAULTS.cluster.maintenance, podSecurity: DEFAULTS.cluster.podSecurity,
+      runCommand: DEFAULTS.cluster.runCommand, imageCleaner: DEFAULTS.cluster.imageCleaner, osSku: DEFAULTS.cluster.osSku, maintenance: DEFAULTS.cluster.maintenance, podSecurity: DEFAULTS.cluster.podSecurity, networkIsolated: DEFAULTS.cluster.networkIsolated,
     }));
     expect(c.systemPool).toEqual(expect.objectContaining({ vmSize: DEFAULTS.nodePool.vmSize, minCount: DEFAULTS.systemPool.minCount, maxCount: DEFAULTS.systemPool.maxCount, maxPods: DEFAULTS.nodePool.maxPods, osDiskSizeGb: DEFAULTS.nodePool.osDiskSizeGb }));
     expect(c.userPools[0]).toEqual(expect.objectContaining({ vmSize: DEFAULTS.nodePool.vmSize, minCount: DEFAULTS.userPool.minCount, maxCount: DEFAULTS.userPool.maxCount }));

@@ -184,7 +184,7 @@ const EXAMPLES: Record<keyof typeof CUSTOM_POLICIES, { breaks: [string, Request]
   },
   "aks-user-defined-routing": {
     breaks: [["a load balancer's egress", aks({ networkProfile: { outboundType: "loadBalancer" } })], ["a NAT gateway", aks({ networkProfile: { outboundType: "managedNATGateway" } })]],
-    keeps: [["userDefinedRouting", aks({ networkProfile: { outboundType: "userDefinedRouting" } })]],
+    keeps: [["userDefinedRouting", aks({ networkProfile: { outboundType: "userDefinedRouting" } })], ["none (a network-isolated cluster: AKS sets up no egress path)", aks({ networkProfile: { outboundType: "none" } })]],
   },
   "aks-azure-rbac": {
     breaks: [["Kubernetes RBAC with Entra ID", aks({ aadProfile: { managed: true, enableAzureRBAC: false } })]],

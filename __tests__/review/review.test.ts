@@ -123,6 +123,36 @@ describe("explain", () => {
     expect(ask("aks1", to)).toEqual(expect.objectContaining({ verdict: "deny", rule: null, reason: "no rule matched" }));
   });
 
+  describe("for a network-isolated spoke (full's aks3)", () => {
+    it("denies what AKS needs elsewhere (mcr.microsoft.com, the FQDN tag's endpoints, NTP), and says where its images come from instead", () => {
+      for (const to of ["mcr.microsoft.com:443/https", "management.azure.com:443", "abc.hcp.westeurope.azmk8s.io:443", "ntp.ubuntu.com:123/udp", "westeurope.handler.control.monitor.azure.com:443"]) {
+        expect({ to, ...ask("aks3", to, full) }).toEqual(expect.objectContaining({ to, verdict: "deny", rule: null }));
+      }
+      expect(ask("aks3", "mcr.microsoft.com:443/https", full).path.at(-1)).toBe(
+        "aks-full-aks3 is network-isolated: AKS pulls its own images through acrfullplatform01's cache instead, and a workload pulls mcr.microsoft.com/<path> as acrfullplatform01.azurecr.io/aks-managed-repository/<path>",
+      );
+      // The add-on that has no private link keeps its two names.
+      expect(ask("aks3", "data.policy.core.windows.net:443", full)).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-aks3/rcg-aks3-application/aks-azure-policy" }));
+    });
+
+    it.each(["acrfullplatform01.azurecr.io:443/https", "acrfullplatform01.westeurope.data.azurecr.io:443/https"])("reaches the registry's private endpoint for %s over the peering, not through the firewall", (to) => {
+      const e = ask("aks3", to, full);
+      expect(e.verdict).toBe("allow");
+      expect(e.path).toEqual([
+        "from full-aks3/snet-nodes (10.0.12.0/24)",
+        `${to.split(":")[0]} resolves to the private endpoint of acrfullplatform01 in full-hub/snet-private-endpoints (its record in privatelink.azurecr.io, linked to vnet-full-hub; an address Azure picks there at deploy time)`,
+        "aks-full-aks3 is network-isolated: its bootstrap and system images come from this registry's cache of mcr.microsoft.com, over this path",
+        "route 10.0.0.0/22 via peering to vnet-full-hub",
+        "to full-hub/snet-private-endpoints, not through the firewall",
+        "no NSG on the destination subnet",
+      ]);
+    });
+
+    it("resolves a private endpoint's name only where its zone is linked: the default hub has no registry, so the name goes to the firewall", () => {
+      expect(ask("aks1", "acrfullplatform01.azurecr.io:443/https").path).toContain("to the firewall afw-demo-hub (10.0.0.4)");
+    });
+  });
+
   it("does not let a wildcard match a look-alike host", () => {
     expect(ask("aks1", "evildata.mcr.microsoft.com:443").verdict).toBe("deny");
     expect(ask("aks1", "data.mcr.microsoft.com.evil.com:443").verdict).toBe("deny");
@@ -440,13 +470,15 @@ describe("review", () => {
     for (const heading of ["## Topology", "## Public endpoints", "## Egress allowed through the firewall", "## Routes", "## Clusters", "## Private DNS", "## Apps", "## Guardrails", "### Acknowledged exceptions"]) expect(md).toContain(heading);
     expect(md).toContain("```mermaid\nflowchart LR");
     expect(md).toMatch(/\| pip-full-afw \| `full-hub\/firewall\/public-ip` \| `full-hub\/firewall\/firewall` \| Azure Firewall's egress address/);
-    expect(md).toContain("| aks-full-aks1 | yes | yes | snet-nodes (private endpoint) | yes | yes | yes |");
+    expect(md).toContain("| aks-full-aks1 | yes | yes | snet-nodes (private endpoint) | yes (UDR) | yes | yes |");
+    // A network-isolated cluster has no egress path of its own: the review says so, and where its images come from.
+    expect(md).toContain("| aks-full-aks3 | yes | yes | snet-nodes (private endpoint) | yes (network-isolated: images from acrfullplatform01's cache) | yes | yes |");
     // The picture joins each cluster to its node subnet, and a VNet-integrated one to its API server subnet too.
     const graph = buildGraph(topology(full));
     const label = (id: string) => graph.nodes.find((n) => n.id === id)?.label.split("\\n")[0];
     expect(graph.edges.filter((e) => e.label === "API server").map((e) => [label(e.from), label(e.to)])).toEqual([["private AKS aks-full-aks2", "snet-apiserver"]]);
     // Where each API server listens, and each pool's OS disk, are what a reviewer cannot see in a snapshot line.
-    expect(md).toContain("| aks-full-aks2 | yes | yes | snet-apiserver (VNet integration) | yes |");
+    expect(md).toContain("| aks-full-aks2 | yes | yes | snet-apiserver (VNet integration) | yes (UDR) |");
     expect(md).toMatch(/\| aks-full-aks1 \|.*\| system: Ephemeral, apps: Ephemeral, batch: Managed \|$/m);
     expect(md).toContain("| hello/hello | `full-aks1-apps/kubernetes_service_v1.");
     expect(md).toContain("| hello/hello | `manifests/full-aks1/hello.yaml` | LoadBalancer | yes | snet-ingress | 10.0.4.25 | hello.corp.internal |");

@@ -131,6 +131,13 @@ describe("the AKS egress rules", () => {
     expect(more.find((r) => r.name === "spoke-fqdns")).toEqual(expect.objectContaining({ destination_fqdns: ["api.contoso.com"], protocols: [{ type: "Https", port: 443 }] }));
   });
 
+  it("allow Defender for Containers' own endpoints (Microsoft lists them beside the FQDN tag) only where the cluster runs its sensor, with or without Container Insights", () => {
+    const env = environment(changed((r) => { r.spokes[0].cluster.defender = true; r.spokes[0].egress = { containerInsights: false }; }));
+    const defender = firewallRules(synth(stacks(env).hub).json).filter((r) => r.name === "aks-defender");
+    expect(defender).toEqual([expect.objectContaining({ kind: "application", destination_fqdns: ["login.microsoftonline.com", "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: [{ type: "Https", port: 443 }], sources: ["10.0.5.0/24"] })]);
+    expect(rules.map((r) => r.name)).not.toContain("aks-defender");
+  });
+
   it("give each spoke its own group, with distinct priorities and only its own node subnet as source", () => {
     const env = environment(changed((r) => r.spokes.push({ name: "aks2", addressSpace: ["10.0.8.0/22"], subnets: { nodes: "10.0.8.0/24" } })));
     const groups = spokeGroups(synth(stacks(env).hub).json);

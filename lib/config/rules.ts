@@ -17,6 +17,7 @@ import { checkApps } from "./rules/apps";
 import { checkLocation } from "./rules/location";
 import { checkRuntimePolicy } from "./rules/policy";
 import { checkDelivery } from "./rules/delivery";
+import { checkNetworkIsolation } from "./rules/isolation";
 
 /**
  * Every cross-field rule of the environment file, one per area, in the order their problems
@@ -37,6 +38,7 @@ export const RULES: readonly ((env: Environment) => Problem[])[] = [
   checkClusters,
   checkApps,
   checkDelivery,
+  checkNetworkIsolation,
   checkRuntimePolicy,
 ];
 

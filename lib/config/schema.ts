@@ -433,6 +433,12 @@ const cluster = z
     imageCleaner: z.boolean().default(DEFAULTS.cluster.imageCleaner),
     /** Microsoft Defender for Containers (a paid plan of the subscription). @default false */
     defender: z.boolean().default(false),
+    /**
+     * A network-isolated cluster: outbound type none, its bootstrap images pulled from the hub
+     * registry's cache of mcr.microsoft.com (hub.registry), so the firewall allows none of AKS's
+     * own endpoints for this spoke, only what its workloads declare. @default false
+     */
+    networkIsolated: z.boolean().default(DEFAULTS.cluster.networkIsolated),
     /** Encryption at host for the node disks; the subscription must have the EncryptionAtHost feature registered. @default false */
     hostEncryption: z.boolean().default(false),
     systemPool: systemPool.prefault({}),
@@ -717,6 +723,10 @@ export function gitopsEndpoint(spoke: Pick<SpokeConfig, "delivery">): GitEndpoin
   if (spoke.delivery.mode !== "gitops" || spoke.delivery.repository === undefined) return undefined;
   const parsed = parseGitUrl(spoke.delivery.repository);
   return typeof parsed === "string" ? undefined : parsed;
+}
+/** The features of a spoke that decide its egress groups (domain/aks-egress-catalog.ts's selectEgress). */
+export function egressFeatures(spoke: SpokeConfig): { gitops?: GitEndpoint; isolated: boolean; defender: boolean; workloadIdentity: boolean } {
+  return { gitops: gitopsEndpoint(spoke), isolated: spoke.cluster.networkIsolated, defender: spoke.cluster.defender, workloadIdentity: spoke.apps.some((a) => a.secrets.length > 0) };
 }
 export type ClusterConfig = SpokeConfig["cluster"];
 export type NodePoolConfig = ClusterConfig["userPools"][number];

@@ -131,12 +131,28 @@ export interface PrivateClusterProps {
   readonly podSecurityExcludedNamespaces?: readonly string[];
   /** A private registry the kubelet may pull from (AcrPull). @default - none */
   readonly registryId?: string;
+  /**
+   * Network isolation: outbound type `none`, and the cluster's own images (bootstrap, system
+   * pods, add-ons) pulled from this registry's cache of mcr.microsoft.com, which must hold the
+   * `aks-managed-mcr` cache rule and be reachable through its private endpoint. The kubelet
+   * then has an identity of its own, created (with AcrPull on the registry) before the cluster,
+   * so the first node can pull. @default - not isolated: outbound type userDefinedRouting
+   */
+  readonly networkIsolation?: NetworkIsolation;
   /** A key vault: turns the Key Vault Secrets Provider add-on on. @default - off */
   readonly keyVaultId?: string;
   /** @default - none */
   readonly userPools?: UserNodePoolOptions[];
   /** @default - none */
   readonly tags?: Record<string, string>;
+}
+
+/** What a network-isolated cluster bootstraps from. */
+export interface NetworkIsolation {
+  /** The Premium registry with the `aks-managed-mcr` cache rule. */
+  readonly registryId: string;
+  /** Name of the kubelet's user-assigned identity. */
+  readonly kubeletIdentityName: string;
 }
 
 /** Control plane diagnostics sent to the workspace. */
@@ -159,7 +175,16 @@ export const CONTROL_PLANE_ROLES = {
   vnet: "Network Contributor",
   routeTable: "Network Contributor",
   privateDnsZone: "Private DNS Zone Contributor",
+  /**
+   * A kubelet identity of the user's own: the control plane assigns it to the nodes (Microsoft
+   * Learn, AKS: managed identity overview > kubelet identity, read 2026-12-07; the provider's
+   * network-isolated acceptance test grants the same).
+   */
+  kubeletIdentity: "Managed Identity Operator",
 } as const;
+
+/** The kubelet's role on the private registry. */
+export const KUBELET_REGISTRY_ROLE = "AcrPull";
 
 /**
  * How long the cluster waits after its role assignments are created: Azure RBAC takes a while
@@ -182,6 +207,9 @@ const CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default";
  */
 export class PrivateCluster extends Construct {
   public readonly identity: UserAssignedIdentity;
+  /** The kubelet's own identity (network isolation only; otherwise AKS creates one in the node resource group). */
+  public readonly kubeletIdentity?: UserAssignedIdentity;
+  /** The role assignments made before the cluster: the control plane's, and with network isolation the kubelet's AcrPull. */
   public readonly roleAssignments: RoleAssignment[] = [];
   /** A pause after the role assignments (time_sleep): the cluster is created only when they have propagated. */
   public readonly rolesPropagated: Sleep;
@@ -200,19 +228,32 @@ export class PrivateCluster extends Construct {
       tags: props.tags,
     });
 
-    const grant = (key: string, role: string, scopeId: string) =>
+    const grant = (key: string, role: string, scopeId: string, principalId = this.identity.principalId) =>
       this.roleAssignments.push(
-        new RoleAssignment(this, `role-${key}`, {
+        new RoleAssignment(this, key, {
           scope: scopeId,
           roleDefinitionName: role,
-          principalId: this.identity.principalId,
+          principalId,
           principalType: "ServicePrincipal",
           skipServicePrincipalAadCheck: true,
         }),
       );
-    grant("vnet", CONTROL_PLANE_ROLES.vnet, props.vnetId);
-    grant("route-table", CONTROL_PLANE_ROLES.routeTable, props.routeTableId);
-    if (props.privateDnsZoneId) grant("private-dns-zone", CONTROL_PLANE_ROLES.privateDnsZone, props.privateDnsZoneId);
+    grant("role-vnet", CONTROL_PLANE_ROLES.vnet, props.vnetId);
+    grant("role-route-table", CONTROL_PLANE_ROLES.routeTable, props.routeTableId);
+    if (props.privateDnsZoneId) grant("role-private-dns-zone", CONTROL_PLANE_ROLES.privateDnsZone, props.privateDnsZoneId);
+    const isolation = props.networkIsolation;
+    if (isolation) {
+      // The first node pulls its bootstrap images from the registry's cache: the kubelet's
+      // identity exists, may pull and may be assigned before the cluster is created.
+      this.kubeletIdentity = new UserAssignedIdentity(this, "kubelet-identity", {
+        name: isolation.kubeletIdentityName,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        tags: props.tags,
+      });
+      grant("role-kubelet-identity", CONTROL_PLANE_ROLES.kubeletIdentity, this.kubeletIdentity.id);
+      grant("kubelet-acr-pull", KUBELET_REGISTRY_ROLE, isolation.registryId, this.kubeletIdentity.principalId);
+    }
     if (props.administrators.length === 0) {
       throw new Error(`PrivateCluster ${props.name}: needs at least one administrator (local accounts are off, so nobody could use the cluster)`);
     }
@@ -266,6 +307,11 @@ export class PrivateCluster extends Construct {
       runCommandEnabled: props.runCommand ?? DEFAULTS.cluster.runCommand,
 
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
+      kubeletIdentity: this.kubeletIdentity
+        ? { clientId: this.kubeletIdentity.clientId, objectId: this.kubeletIdentity.principalId, userAssignedIdentityId: this.kubeletIdentity.id }
+        : undefined,
+      // Network isolation: the cluster's own images come from the registry's cache, never from mcr.microsoft.com.
+      bootstrapProfile: isolation ? { artifactSource: "Cache", containerRegistryId: isolation.registryId } : undefined,
 
       defaultNodePool: {
         name: SYSTEM_POOL.name,
@@ -292,7 +338,10 @@ export class PrivateCluster extends Construct {
         podCidr: overlay ? (props.podCidr ?? DEFAULTS.podCidr) : undefined,
         networkDataPlane: networkPolicy === "cilium" ? "cilium" : "azure",
         networkPolicy,
-        outboundType: "userDefinedRouting",
+        // Isolated: AKS sets up no egress path and checks for no default route; the node
+        // subnet's route table still sends everything to the firewall, which denies and logs
+        // whatever the spoke did not declare.
+        outboundType: isolation ? "none" : "userDefinedRouting",
         loadBalancerSku: "standard",
         serviceCidr: props.serviceCidr,
         dnsServiceIp: props.dnsServiceIp,
@@ -334,11 +383,11 @@ export class PrivateCluster extends Construct {
       );
     }
 
-    // The kubelet pulls from the private registry with its own identity.
-    if (props.registryId) {
+    // The kubelet pulls from the private registry with the identity AKS made for it.
+    if (props.registryId && !isolation) {
       new RoleAssignment(this, "kubelet-acr-pull", {
         scope: props.registryId,
-        roleDefinitionName: "AcrPull",
+        roleDefinitionName: KUBELET_REGISTRY_ROLE,
         principalId: this.cluster.kubeletIdentity.objectId,
         principalType: "ServicePrincipal",
         skipServicePrincipalAadCheck: true,

@@ -1,7 +1,9 @@
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
+import { ContainerRegistryCacheRule } from "@cdktf/provider-azurerm/lib/container-registry-cache-rule";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { Construct } from "constructs";
+import { NETWORK_ISOLATION } from "../domain/network-isolation";
 
 /** Where a private endpoint goes and which zone registers its name. */
 export interface PrivateEndpointPlacement {
@@ -56,11 +58,22 @@ function privateEndpoint(scope: Construct, props: CommonProps, resourceId: strin
  * data endpoints (layers come from `<name>.<region>.data.azurecr.io`, also private), zone
  * redundant. Clusters pull with their kubelet identity (AcrPull).
  */
+export interface PrivateRegistryProps extends CommonProps {
+  /**
+   * Network-isolated clusters bootstrap from this registry: it gets the cache rule AKS
+   * requires (`aks-managed-mcr`: `mcr.microsoft.com/*` served as `aks-managed-repository/*`).
+   * @default false
+   */
+  readonly bootstrapCache?: boolean;
+}
+
 export class PrivateRegistry extends Construct {
   public readonly registry: ContainerRegistry;
   public readonly endpoint: PrivateEndpoint;
+  /** The cache rule network-isolated clusters pull their images through, when bootstrapCache is on. */
+  public readonly bootstrapCache?: ContainerRegistryCacheRule;
 
-  constructor(scope: Construct, id: string, props: CommonProps) {
+  constructor(scope: Construct, id: string, props: PrivateRegistryProps) {
     super(scope, id);
     this.registry = new ContainerRegistry(this, "registry", {
       name: props.name,
@@ -76,6 +89,11 @@ export class PrivateRegistry extends Construct {
       tags: props.tags,
     });
     this.endpoint = privateEndpoint(this, props, this.registry.id, "registry");
+    if (props.bootstrapCache) {
+      // Anonymous pull stays off: the rule needs no credential set (mcr.microsoft.com is public), and kubelets pull with AcrPull.
+      const rule = NETWORK_ISOLATION.cacheRule;
+      this.bootstrapCache = new ContainerRegistryCacheRule(this, "bootstrap-cache", { name: rule.name, containerRegistryId: this.registry.id, sourceRepo: rule.sourceRepo, targetRepo: rule.targetRepo });
+    }
   }
 
   /** The registry's login server, e.g. `acrdemo01.azurecr.io`. */

@@ -61,7 +61,7 @@ export interface EgressGroup {
   readonly entries: readonly EgressEntry[];
 }
 
-export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "ubuntuUpdates" | "dockerHub" | "gitops";
+export type EgressGroupId = "required" | "azurePolicy" | "containerInsights" | "defender" | "workloadIdentity" | "ubuntuUpdates" | "dockerHub" | "gitops";
 
 /** The FQDNs "Azure Global required FQDN / application rules" lists (the API server's aside). */
 const AKS_REQUIRED_FQDNS = [
@@ -165,6 +165,40 @@ export const AKS_EGRESS_CATALOG: readonly EgressGroup[] = [
     ],
   },
   {
+    id: "defender",
+    title: "Microsoft Defender for Containers",
+    defaultOn: false,
+    switch: "spokes[].cluster.defender",
+    why: "Only for a cluster with Defender's sensor: it signs in and uploads security events to Defender and to the workspace.",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-defender",
+        description: "Defender for Containers' sensor: Entra ID sign-in, security events to Defender and to the Log Analytics workspace.",
+        source: `${AKS_EGRESS_DOC} > Microsoft Defender for Containers > Required FQDN / application rules (read 2026-12-07)`,
+        fqdns: ["login.microsoftonline.com", "*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"],
+        protocols: HTTPS,
+      },
+    ],
+  },
+  {
+    id: "workloadIdentity",
+    title: "Workload identity (network-isolated clusters)",
+    defaultOn: false,
+    switch: "spokes[].cluster.networkIsolated with apps that read secrets",
+    why: "Only for a network-isolated cluster whose apps read Key Vault secrets: their pods exchange the service account token at Entra ID, which has no private endpoint (other clusters reach it through the AKS required group).",
+    entries: [
+      {
+        kind: "application",
+        id: "aks-workload-identity",
+        description: "Entra ID: the token exchange of pods with a workload identity.",
+        source: `${AKS_EGRESS_DOC} > Microsoft Entra Workload ID > Required FQDN / application rules (read 2026-12-07)`,
+        fqdns: ["login.microsoftonline.com"],
+        protocols: HTTPS,
+      },
+    ],
+  },
+  {
     id: "gitops",
     title: "GitOps (Flux cluster extension)",
     defaultOn: false,
@@ -226,13 +260,27 @@ export const FQDN_TAG_CONTENTS: Record<string, readonly string[]> = {
   AzureKubernetesService: ["*.hcp.{location}.azmk8s.io", ...AKS_REQUIRED_FQDNS],
 };
 
-/** Which optional groups a spoke switches on; `required` and `azurePolicy` are always on. */
+/** Which optional groups a spoke switches on; `azurePolicy` is always on, and `required` on every cluster that is not network-isolated. */
 export interface EgressSelection {
   readonly containerInsights: boolean;
   readonly ubuntuUpdates: boolean;
   readonly dockerHub: boolean;
   /** The spoke's own extra destinations, HTTPS 443. */
   readonly fqdns: readonly string[];
+}
+
+/** What else about the spoke decides its groups: its region, the firewall's DNS proxy, and the cluster's features. */
+export interface EgressOptions {
+  readonly location: string;
+  readonly dnsProxy: boolean;
+  /** The GitOps repository Flux pulls from. @default - no GitOps */
+  readonly gitops?: GitEndpoint;
+  /** The cluster is network-isolated. @default false */
+  readonly isolated?: boolean;
+  /** The cluster runs Defender for Containers' sensor. @default false */
+  readonly defender?: boolean;
+  /** Pods exchange workload identity tokens at Entra ID (apps that read Key Vault secrets). @default false */
+  readonly workloadIdentity?: boolean;
 }
 
 export interface SelectedEntries {
@@ -246,16 +294,26 @@ export interface SelectedEntries {
  * filled in. FQDN network rules are left out (and reported) when the firewall has no DNS
  * proxy, since Azure Firewall cannot enforce them then.
  */
-export function selectEgress(selection: EgressSelection, options: { location: string; dnsProxy: boolean; gitops?: GitEndpoint }): SelectedEntries {
+export function selectEgress(selection: EgressSelection, options: EgressOptions): SelectedEntries {
+  const isolated = options.isolated ?? false;
   const on = (group: EgressGroup): boolean => {
     switch (group.id) {
+      // A network-isolated cluster bootstraps from the registry's cache and sends its
+      // monitoring through the Azure Monitor private link scope: neither crosses the firewall.
+      case "required":
+        return !isolated;
       case "containerInsights":
+        return selection.containerInsights && !isolated;
       case "ubuntuUpdates":
       case "dockerHub":
         return selection[group.id];
+      case "defender":
+        return options.defender ?? false;
+      case "workloadIdentity":
+        return isolated && (options.workloadIdentity ?? false);
       case "gitops":
         return options.gitops !== undefined;
-      default:
+      case "azurePolicy":
         return true;
     }
   };

@@ -38,6 +38,8 @@ export const DEFAULTS = {
     imageCleanerIntervalHours: 48,
     /** Container Insights (Azure Monitor for the cluster) and the egress it needs. */
     containerInsights: true,
+    /** Network isolation (outbound type none, bootstrap from the hub registry's cache): a choice per spoke. */
+    networkIsolated: false,
     osSku: "AzureLinux",
     maintenance: { day: "Sunday", startHour: 1, durationHours: 4 },
     podSecurity: { level: "baseline", effect: "audit" },

@@ -55,6 +55,8 @@ export function spokeNames(env: string, spoke: string) {
     cluster: `aks-${env}-${spoke}`,
     nodeResourceGroup: `rg-${env}-${spoke}-nodes`,
     controlPlaneIdentity: `id-${env}-${spoke}-aks`,
+    /** The kubelet's own identity, created before a network-isolated cluster so it can pull its bootstrap images. */
+    kubeletIdentity: `id-${env}-${spoke}-kubelet`,
     /** An app's workload identity (apps with Key Vault secrets). */
     appIdentity: (app: string) => `id-${env}-${spoke}-app-${app}`,
   };

@@ -237,15 +237,15 @@ export const CUSTOM_POLICIES = {
     if: { allOf: [{ field: "type", equals: AKS }, { field: `${AKS}/apiServerAccessProfile.enablePrivateClusterPublicFQDN`, equals: true }] },
   },
   "aks-user-defined-routing": {
-    displayName: "AKS clusters send egress through the route table (userDefinedRouting)",
-    description: "Denies a cluster whose outbound type is not userDefinedRouting: any other gives it its own public egress, around the firewall. Written by private-aks for guardrail AKS-003.",
+    displayName: "AKS clusters send egress through the route table (userDefinedRouting, or none when network-isolated)",
+    description: "Denies a cluster whose outbound type is neither userDefinedRouting nor none: any other gives it its own public egress, around the firewall (with none, AKS sets up no egress path). Written by private-aks for guardrail AKS-003.",
     mode: "All",
     effects: ALL_EFFECTS,
     if: {
       allOf: [
         { field: "type", equals: AKS },
         { field: `${AKS}/networkProfile.outboundType`, exists: true },
-        { field: `${AKS}/networkProfile.outboundType`, notEquals: "userDefinedRouting" },
+        { field: `${AKS}/networkProfile.outboundType`, notIn: ["userDefinedRouting", "none"] },
       ],
     },
   },
@@ -335,7 +335,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   "PUB-001": {
     policies: [{ key: "no-public-ips", definition: { builtIn: "notAllowedResourceTypes" }, scopes: ["spoke", "nodes"], parameters: { listOfResourceTypesNotAllowed: PUBLIC_IP_TYPES } }],
     message: "private-aks PUB-001: no public IP in a spoke; publish through an internal load balancer and private DNS.",
-    // The hub is outside the deny scope: its public IPs (firewall, Bastion, gateway) are the acknowledged endpoints. With outbound type userDefinedRouting, AKS creates no public IP in the node resource group.
+    // The hub is outside the deny scope: its public IPs (firewall, Bastion, gateway) are the acknowledged endpoints. With outbound type userDefinedRouting or none, AKS creates no public IP in the node resource group.
   },
   "PUB-002": {
     policies: [{ key: "no-public-nics", definition: { builtIn: "nicWithoutPublicIp" }, scopes: ["spoke", "nodes", "hub"] }],
@@ -383,7 +383,7 @@ export const RUNTIME_ENFORCEMENT: Readonly<Record<string, RuntimeEnforcement>> =
   },
   "AKS-003": {
     policies: [{ key: "user-defined-routing", definition: { custom: "aks-user-defined-routing" }, scopes: ["spoke"] }],
-    message: "private-aks AKS-003: cluster egress goes through the route table to the firewall (userDefinedRouting).",
+    message: "private-aks AKS-003: cluster egress goes through the route table to the firewall (userDefinedRouting, or none when network-isolated).",
   },
   "AKS-004": {
     policies: [

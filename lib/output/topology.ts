@@ -103,6 +103,11 @@ export interface ClusterPosture {
   readonly privateCluster: unknown;
   readonly publicFqdn: unknown;
   readonly outboundType: unknown;
+  /**
+   * Network-isolated (outbound type none, bootstrap artifacts from a registry's cache): the
+   * registry it bootstraps from, else undefined.
+   */
+  readonly isolatedFrom?: { readonly registry?: Resource; readonly name: string };
   readonly localAccountsDisabled: unknown;
   readonly azureRbac: unknown;
   readonly networkPlugin: string;
@@ -315,6 +320,9 @@ function buildTopology(model: Model): Topology {
     const aad = first<any>(a.azure_active_directory_role_based_access_control) ?? {};
     const pool = first<any>(a.default_node_pool) ?? {};
     const api = first<any>(a.api_server_access_profile) ?? {};
+    const boot = first<any>(a.bootstrap_profile) ?? {};
+    const registry = boot.container_registry_id !== undefined ? model.target(boot.container_registry_id) : undefined;
+    const isolated = net.outbound_type === "none" && boot.artifact_source === "Cache";
     const pools = model.ofType("azurerm_kubernetes_cluster_node_pool").filter((p) => model.target(model.attr(p, "kubernetes_cluster_id")) === r);
     return {
       resource: r,
@@ -322,6 +330,7 @@ function buildTopology(model: Model): Topology {
       privateCluster: a.private_cluster_enabled,
       publicFqdn: a.private_cluster_public_fqdn_enabled,
       outboundType: net.outbound_type,
+      isolatedFrom: isolated ? { registry, name: registry ? String(model.attr(registry, "name") ?? registry.path) : "the AKS-managed registry" } : undefined,
       localAccountsDisabled: a.local_account_disabled,
       azureRbac: aad.azure_rbac_enabled,
       networkPlugin: [net.network_plugin, net.network_plugin_mode, net.network_data_plane].filter((x) => x !== undefined).join("/"),

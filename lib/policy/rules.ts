@@ -234,10 +234,15 @@ export const noPublicFqdn: GuardrailRule = {
 
 export const egressThroughFirewall: GuardrailRule = {
   id: "AKS-003",
-  title: "cluster egress goes through the route table (userDefinedRouting)",
-  rationale: "Any other outbound type gives the cluster its own public egress IP, bypassing the firewall.",
-  fix: "Keep network_profile.outbound_type = userDefinedRouting.",
-  check: cluster((a) => (first(a.network_profile)?.outbound_type === "userDefinedRouting" ? undefined : `outbound_type is ${show(first(a.network_profile)?.outbound_type)}`)),
+  title: "cluster egress goes through the route table (userDefinedRouting, or none on a network-isolated cluster)",
+  rationale: "Any other outbound type gives the cluster its own public egress IP, bypassing the firewall. With none, AKS sets up no egress path at all (a network-isolated cluster bootstraps from a registry's cache), and the node subnet's route table still leads to the firewall.",
+  fix: "Keep network_profile.outbound_type = userDefinedRouting, or none with bootstrap_profile.artifact_source = Cache (spokes[].cluster.networkIsolated).",
+  check: cluster((a) => {
+    const outbound = first(a.network_profile)?.outbound_type;
+    if (outbound === "userDefinedRouting") return undefined;
+    if (outbound === "none") return first(a.bootstrap_profile)?.artifact_source === "Cache" ? undefined : `outbound_type is "none" but bootstrap_profile.artifact_source is ${show(first(a.bootstrap_profile)?.artifact_source)}, not Cache`;
+    return `outbound_type is ${show(outbound)}`;
+  }),
 };
 
 export const noLocalAccounts: GuardrailRule = {

@@ -12,7 +12,8 @@ import { type Cidr, containsIp, parseIp } from "../net/cidr";
 import { type Model } from "../output/model";
 import { firewallRules, type Subnet, type Topology, topology, type Vnet } from "../output/topology";
 import { ExplainError, type Explanation, type Flow, blocks } from "./explain/flow";
-import { apiServerNamed, apiServerWords, forwarded, resolvingVnet, zonesOf } from "./explain/dns";
+import { apiServerNamed, apiServerWords, forwarded, isolatedClusterIn, privateEndpointNamed, resolvingVnet, zonesOf } from "./explain/dns";
+import { NETWORK_ISOLATION } from "../domain/network-isolation";
 import { nsgVerdict, privateEndpointVerdict } from "./explain/nsg";
 import { beyondFirewall, firewallDecision } from "./explain/firewall";
 import { explainFromOnPremises } from "./explain/onprem";
@@ -75,9 +76,17 @@ export function explain(model: Model, flow: Flow): Explanation {
   const record = answered[0];
   // A cluster's API server name: AKS writes its record at deploy time, so it is not in the output.
   const api = literal.ok || record ? undefined : apiServerNamed(model, t, flow.host);
-  const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : api?.ip;
+  // A registry's or vault's public name leads to its private endpoint where its privatelink zone is linked (Azure writes the record at deploy time).
+  const answeredIn = resolvingVnet(model, t, source.vnet);
+  const endpoint = literal.ok || record || api ? undefined : privateEndpointNamed(model, t, flow.host, answeredIn);
+  const destIp = literal.ok ? literal.value : record ? (parseIp(record.addresses[0]).ok ? (parseIp(record.addresses[0]) as { ok: true; value: bigint }).value : undefined) : (api?.ip ?? endpoint?.ip);
   if (record) path.push(`${flow.host} resolves to ${record.addresses.join(", ")} (private zone record)`);
   if (api) path.push(apiServerWords(api, flow.host));
+  const isolated = isolatedClusterIn(t, source.subnet);
+  if (endpoint) {
+    path.push(`${flow.host} resolves to the private endpoint of ${endpoint.name} in ${endpoint.subnet.vnet?.resource.stack}/${endpoint.subnet.name} (its record in ${endpoint.zone.name}${answeredIn ? `, linked to ${answeredIn.name}` : ""}; an address Azure picks there at deploy time)`);
+    if (isolated?.isolatedFrom?.registry === endpoint.service) path.push(`${isolated.name} is network-isolated: its bootstrap and system images come from this registry's cache of ${NETWORK_ISOLATION.upstreamRegistry}, over this path`);
+  }
 
   // Effective route: system routes for the VNet and its peers, then the route table's; longest prefix wins, a user route wins a tie.
   const peers = t.peerings.filter((p) => p.from === source.vnet && p.to).map((p) => p.to as Vnet);
@@ -125,5 +134,10 @@ export function explain(model: Model, flow: Flow): Explanation {
     return verdict === "allow" && firewall ? beyondFirewall(model, t, firewall, matched, src, destIp, flow, [firewall], api) : matched;
   }
   path.push("no rule matched: denied by default");
+  const upstream = NETWORK_ISOLATION.upstreamRegistry;
+  if (isolated && (flow.host === upstream || flow.host.endsWith(`.${upstream}`))) {
+    const registry = isolated.isolatedFrom?.registry ? `${isolated.isolatedFrom.name}.azurecr.io` : "<registry>.azurecr.io";
+    path.push(`${isolated.name} is network-isolated: AKS pulls its own images through ${isolated.isolatedFrom?.name}'s cache instead, and a workload pulls ${upstream}/<path> as ${registry}/${NETWORK_ISOLATION.cachedRepositoryPrefix}/<path>`);
+  }
   return { verdict: "deny", rule: null, path, reason: "no rule matched" };
 }

@@ -83,14 +83,16 @@ export function buildReview(model: Model, base?: Model): Review {
   out.push(
     "## Clusters",
     "",
-    "| cluster | private API | public FQDN off | API server in | egress via firewall (UDR) | local accounts off | Entra ID + Azure RBAC | network | policy | run command | version | OS disks |",
+    "| cluster | private API | public FQDN off | API server in | egress via firewall | local accounts off | Entra ID + Azure RBAC | network | policy | run command | version | OS disks |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const c of t.clusters) {
     const apiServer = c.apiServerSubnet ? `${c.apiServerSubnet.name} (VNet integration)` : `${c.nodeSubnet?.name ?? "?"} (private endpoint)`;
+    // A network-isolated cluster has no egress path of its own (outbound type none); its node subnet's route table still leads to the firewall.
+    const egress = c.isolatedFrom ? `yes (network-isolated: images from ${cell(c.isolatedFrom.name)}'s cache)` : c.outboundType === "userDefinedRouting" ? "yes (UDR)" : mark(false);
     const disks = Object.entries(c.osDisks).map(([pool, type]) => `${pool}: ${String(type)}`).join(", ");
     out.push(
-      `| ${c.name} | ${mark(c.privateCluster === true)} | ${mark(c.publicFqdn === false)} | ${apiServer} | ${mark(c.outboundType === "userDefinedRouting")} | ${mark(c.localAccountsDisabled === true)} | ${mark(c.azureRbac === true)} | ${cell(c.networkPlugin)} | ${cell(c.networkPolicy)} | ${c.runCommand === false ? "off" : "on"} | ${cell(c.kubernetesVersion)} | ${disks} |`,
+      `| ${c.name} | ${mark(c.privateCluster === true)} | ${mark(c.publicFqdn === false)} | ${apiServer} | ${egress} | ${mark(c.localAccountsDisabled === true)} | ${mark(c.azureRbac === true)} | ${cell(c.networkPlugin)} | ${cell(c.networkPolicy)} | ${c.runCommand === false ? "off" : "on"} | ${cell(c.kubernetesVersion)} | ${disks} |`,
     );
   }
   out.push("");

@@ -9,7 +9,7 @@ import { Annotations, type ITerraformDependable, type TerraformProvider } from "
 import type { Construct } from "constructs";
 import { defaultRulePriority } from "../domain/priorities";
 import { DEFAULTS } from "../domain/defaults";
-import { type Environment, gitopsEndpoint } from "../config/schema";
+import { type Environment, egressFeatures } from "../config/schema";
 import { type NetworkEntry, selectEgress } from "../domain/aks-egress-catalog";
 import { EgressRuleGroup } from "../constructs/egress-rule-group";
 
@@ -32,7 +32,7 @@ export interface PolicyTarget {
 export function spokeEgressGroups(scope: Construct, env: Environment, policy: PolicyTarget, dnsProxy: boolean, ipGroups: IpGroupPlacement): Map<string, EgressRuleGroup> {
   const groups = new Map<string, EgressRuleGroup>();
   env.spokes.forEach((spoke) => {
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy, gitops: gitopsEndpoint(spoke) });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy, ...egressFeatures(spoke) });
     const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
       name: ruleGroupNames.spoke(spoke.name),
       firewallPolicyId: policy.id,

@@ -307,6 +307,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         this.registry = new PrivateRegistry(this, "registry", {
           ...common,
           name: hub.registry.name,
+          bootstrapCache: env.spokes.some((spoke) => spoke.cluster.networkIsolated),
           endpoint: { subnetId: this.network.subnetId("privateEndpoints"), zoneId: endpointZone(PRIVATE_LINK_ZONES.registry) },
         });
       }

@@ -40,6 +40,12 @@ export interface SpokeStackProps {
 /** The spoke output holding the identity objects of apps with secrets (YAML). */
 export const WORKLOAD_IDENTITIES_OUTPUT = "workload_identities";
 
+/** The registry a network-isolated cluster bootstraps from: the hub's (the rules refuse isolation without one). */
+function isolationRegistry(hub: IHub, spoke: string): string {
+  if (hub.registryId === undefined) throw new Error(`spoke ${spoke}: cluster.networkIsolated without the hub's registry (the rules require hub.registry)`);
+  return hub.registryId;
+}
+
 export class SpokeStack extends PlatformStack {
   public readonly network: SpokeNetwork;
   public readonly egress: EgressRouteTable;
@@ -153,6 +159,7 @@ export class SpokeStack extends PlatformStack {
       // Flux's controllers run in flux-system: Microsoft's extension troubleshooting says no policy may restrict it (aks-baseline excludes it too).
       podSecurityExcludedNamespaces: gitops ? [...KUBERNETES_EXCLUDED_NAMESPACES, GITOPS.releaseNamespace] : undefined,
       registryId: hub.registryId,
+      networkIsolation: c.networkIsolated ? { registryId: isolationRegistry(hub, spoke.name), kubeletIdentityName: names.kubeletIdentity } : undefined,
       keyVaultId: hub.keyVaultId,
       dataCollectionEndpointId: hub.monitoringEndpointId,
       systemPool: c.systemPool,

@@ -3,11 +3,12 @@ import * as path from "path";
 import { DOCKER_HUB, hostAllowed, parseImage } from "../../domain/image";
 import { bytes, millicores } from "../../domain/quantity";
 import { selectEgress } from "../../domain/aks-egress-catalog";
+import { cachedImage, NETWORK_ISOLATION } from "../../domain/network-isolation";
 import { secretIn } from "../../core/secrets";
 import { containsIp, formatIp, parseCidr, parseIp } from "../../net/cidr";
 import { DEFAULTS, SECRETS_MOUNT_PATH } from "../../domain/defaults";
 import { type Problem, quote } from "../../core/problem";
-import { type Environment, gitopsEndpoint } from "../schema";
+import { type Environment, egressFeatures } from "../schema";
 import { GITOPS } from "../../domain/gitops";
 import { vmCapacity } from "../../domain/vm-sizes";
 import { spokesUseFirewallDns } from "./hub";
@@ -30,7 +31,7 @@ export function checkApps(env: Environment): Problem[] {
     if (spoke.cluster.userPools.length === 0) {
       add(`${base}.apps`, `needs a user node pool (${base}.cluster.userPools): the system pool runs only critical add-ons, so the apps' pods could not be scheduled`);
     }
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env), gitops: gitopsEndpoint(spoke) });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env), ...egressFeatures(spoke) });
     const https = selected.entries.flatMap((e) => (e.kind === "application" && e.protocols.some((p) => p.type === "Https") ? (e.fqdns ?? []) : []));
     const names = new Map<string, number>();
     const ips = new Map<string, number>();
@@ -110,6 +111,10 @@ export function checkApps(env: Environment): Problem[] {
           if (!spoke.egress.dockerHub) add(`${at}.image`, `${quote(app.image)} comes from Docker Hub, which the spoke's egress does not allow; set ${base}.egress.dockerHub: true or use a registry it allows`);
         } else if (registryProblem) {
           // Said above.
+        } else if (spoke.cluster.networkIsolated && ref.registry === NETWORK_ISOLATION.upstreamRegistry && !hostAllowed(ref.registry, https)) {
+          // The cache rule AKS requires serves every mcr.microsoft.com repository from the hub's registry.
+          const cached = privateRegistry ? cachedImage(app.image, privateRegistry) : undefined;
+          add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which a network-isolated cluster does not reach; pull it through the hub registry's cache of it${cached ? `, ${JSON.stringify(cached)}` : ""}`);
         } else if (!hostAllowed(ref.registry, https)) {
           add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which the spoke's egress does not allow (nodes could not pull it); add ${ref.registry} (and its storage host) to ${base}.egress.fqdns`);
         }

@@ -41,9 +41,6 @@ export function checkClusters(env: Environment): Problem[] {
         `system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (${field}), and Azure ignores zones linked to a VNet with custom DNS servers; use byo (the hub's zone), or turn the DNS proxy off`,
       );
     }
-    if (c.defender && !s.egress.containerInsights) {
-      add(`${base}.cluster.defender`, "needs the Azure Monitor endpoints Defender reports to; keep spokes[].egress.containerInsights on");
-    }
     if (c.adminGroupObjectIds.length === 0 && !c.grantDeployerAdmin) {
       add(`${base}.cluster.adminGroupObjectIds`, "is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin");
     }

@@ -1,7 +1,7 @@
 /** DNS: where a name is answered, what forwards it elsewhere, the private zones, a cluster's API server name. */
 import { containsIp, parseIp } from "../../net/cidr";
-import { type Model } from "../../output/model";
-import { type ClusterPosture, first, type Subnet, type Topology, type Vnet } from "../../output/topology";
+import { type Model, type Resource } from "../../output/model";
+import { type ClusterPosture, first, type PrivateZone, type Subnet, type Topology, type Vnet } from "../../output/topology";
 import { blocks } from "./flow";
 
 /** A cluster's private API server, as the output places it. */
@@ -85,4 +85,57 @@ export function destinationOf(model: Model, t: Topology, host: string, path: str
   path.push(`${host} resolves to ${record.addresses.join(", ")} (private zone record, ${through})`);
   const ip = parseIp(record.addresses[0]);
   return ip.ok ? ip.value : undefined;
+}
+
+/** A service the output reaches through a private endpoint, by one of its names. */
+export interface PrivateEndpointTarget {
+  /** The service's name (the registry's, the vault's). */
+  readonly name: string;
+  readonly service: Resource;
+  /** The private endpoint's subnet. */
+  readonly subnet: Subnet;
+  /** The privatelink zone its record is registered in (the endpoint's DNS zone group). */
+  readonly zone: PrivateZone;
+  /** An address of that subnet standing for the one Azure picks at deploy time. */
+  readonly ip: bigint;
+}
+
+/**
+ * The names a service answers at its private endpoint, and the privatelink zone that holds
+ * their records: a registry's login server and, with dedicated data endpoints, its regional
+ * data endpoint (`<name>.<region>.data.azurecr.io`); a vault's `<name>.vault.azure.net`.
+ */
+const PRIVATE_ENDPOINT_NAMES: Record<string, { readonly zone: string; readonly names: (a: Record<string, any>) => string[] }> = {
+  azurerm_container_registry: { zone: "privatelink.azurecr.io", names: (a) => [`${a.name}.azurecr.io`, ...(a.data_endpoint_enabled === true ? [`${a.name}.${a.location}.data.azurecr.io`] : [])] },
+  azurerm_key_vault: { zone: "privatelink.vaultcore.azure.net", names: (a) => [`${a.name}.vault.azure.net`] },
+};
+
+/**
+ * The service `host` names, when the output puts it behind a private endpoint whose privatelink
+ * zone is linked to `where` (the VNet whose DNS answers the source): the public name's CNAME
+ * then leads to the endpoint's record, which Azure writes at deploy time. Elsewhere the name
+ * resolves publicly, and undefined is returned.
+ */
+export function privateEndpointNamed(model: Model, t: Topology, host: string, where: Vnet | undefined): PrivateEndpointTarget | undefined {
+  for (const [type, service] of Object.entries(PRIVATE_ENDPOINT_NAMES)) {
+    for (const r of model.ofType(type)) {
+      const a = model.attrs(r);
+      if (!service.names(a).some((n) => n.toLowerCase() === host)) continue;
+      for (const endpoint of model.ofType("azurerm_private_endpoint")) {
+        const connection = first<any>(model.attr(endpoint, "private_service_connection"));
+        if (model.target(connection?.private_connection_resource_id) !== r) continue;
+        const group = first<any>(model.attr(endpoint, "private_dns_zone_group"));
+        const zone = t.zones.find((z) => z.name === service.zone && (group?.private_dns_zone_ids ?? []).some((id: unknown) => model.target(id) === z.resource));
+        const subnet = t.subnets.find((s) => s.resource === model.target(model.attr(endpoint, "subnet_id")));
+        const block = subnet ? blocks(subnet.prefixes)[0] : undefined;
+        if (zone && subnet && block && (where === undefined || zone.links.includes(where))) return { name: String(a.name), service: r, subnet, zone, ip: block.first + 4n };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The network-isolated cluster whose nodes sit in `subnet`, when there is one. */
+export function isolatedClusterIn(t: Topology, subnet: Subnet): ClusterPosture | undefined {
+  return t.clusters.find((c) => c.isolatedFrom !== undefined && c.nodeSubnet === subnet);
 }
