@@ -158,7 +158,7 @@ describe("network plugin and policy combinations", () => {
 });
 
 describe("the shipped environments", () => {
-  it.each(SHIPPED_SETS.map((names) => names.join(" + ")))("%s synthesizes with no warnings but the sample key's", (set) => {
+  it.each(SHIPPED_SETS.map((names) => names.join(" + ")))("%s synthesizes with no warnings but the samples' (jumpbox key, TLS inspection CA)", (set) => {
     const names = set.split(" + ");
     const out = shippedOutput(names);
     expect(out.code).toBe(0);

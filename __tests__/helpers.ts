@@ -106,7 +106,7 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
   return { code, stdout, stderr };
 }
 
-/** Text printed on stderr without the warning every shipped environment gets for the sample jumpbox key it uses. */
+/** Text printed on stderr without the warnings the shipped environments get for the samples they use: the jumpbox key, and full.yaml's TLS inspection CA. */
 export function withoutSampleKeyWarning(stderr: string): string {
-  return stderr.split("\n").filter((l) => !l.includes(": hub.jumpbox.sshPublicKey: warning: is the sample key")).join("\n");
+  return stderr.split("\n").filter((l) => !l.includes(": hub.jumpbox.sshPublicKey: warning: is the sample key") && !l.includes(": hub.firewall.tlsInspection.caCertificate: warning: is the sample CA")).join("\n");
 }

@@ -83,8 +83,15 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
         }
         const envs = plan.envs.map((e) => `${e.name}, ${e.location}`).join("; ");
         io.stdout.write(`${file.split(",").map((f) => displayName(f.trim())).join(",")}: ok (environment${plan.envs.length > 1 ? "s" : ""} ${envs}; stacks ${plan.stackIds.join(", ")})\n`);
-        io.stdout.write(`public endpoints (${plan.report.exceptions.length}), each an acknowledged exception:\n`);
-        for (const f of plan.report.exceptions) io.stdout.write(`  ${exceptionLine(f)}\n`);
+        // Public endpoints first (PUB-001: each public IP is one), then any other acknowledged exception.
+        const endpoints = plan.report.exceptions.filter((f) => f.rule.id === "PUB-001");
+        const others = plan.report.exceptions.filter((f) => f.rule.id !== "PUB-001");
+        io.stdout.write(`public endpoints (${endpoints.length}), each an acknowledged exception:\n`);
+        for (const f of endpoints) io.stdout.write(`  ${exceptionLine(f)}\n`);
+        if (others.length > 0) {
+          io.stdout.write(`other acknowledged exceptions (${others.length}):\n`);
+          for (const f of others) io.stdout.write(`  ${exceptionLine(f)}\n`);
+        }
         // What each network-isolated cluster goes without: the choice's cost, read before the first deploy.
         const isolated = plan.envs.flatMap((e) => isolationNotices(e).map((n) => `${e.name}: ${n.path}: ${n.message}`));
         if (isolated.length > 0) {

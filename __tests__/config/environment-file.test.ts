@@ -28,7 +28,7 @@ describe("the default environment", () => {
     expect(env.hub.firewall).toEqual({ tier: "Standard", zones: ["1", "2", "3"], threatIntelMode: "Deny", dnsProxy: true, egressIps: 1, idpsSignatureOverrides: [] });
     const c = env.spokes[0].cluster;
     expect([c.privateDnsZone, c.networkPluginMode, c.networkPolicy, c.serviceCidr, c.dnsServiceIp, c.runCommand, c.grantDeployerAdmin]).toEqual(["byo", "overlay", "cilium", "10.2.0.0/24", "10.2.0.10", true, true]);
-    expect(env.spokes[0].egress).toEqual({ fqdns: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });
+    expect(env.spokes[0].egress).toEqual({ fqdns: [], tlsInspection: [], ubuntuUpdates: false, dockerHub: false, containerInsights: true });
   });
 });
 

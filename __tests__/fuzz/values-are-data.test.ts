@@ -210,6 +210,7 @@ describe("values from an environment file are data, never code", () => {
       });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "values-are-data-"));
       fs.cpSync(path.join(ENVIRONMENTS_DIR, "keys"), path.join(dir, "keys"), { recursive: true });
+      fs.cpSync(path.join(ENVIRONMENTS_DIR, "certs"), path.join(dir, "certs"), { recursive: true });
       // A file the environment names is read into it: the jumpbox key's comment carries all three.
       const keyFile = path.join(dir, "keys", "jumpbox.pub");
       const keyMarker = `~999~${PAYLOADS.join("")}`;

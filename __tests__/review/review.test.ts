@@ -31,8 +31,10 @@ function synthesized(name: string, file: string, change?: (raw: any) => void, cu
   const envFile = path.join(ENVIRONMENTS_DIR, file);
   let target = envFile;
   if (change) {
-    // The changed file lives in the scratch folder, with its key inline (never beside the shipped ones).
+    // The changed file lives in the scratch folder, with its key and CA certificate inline (never beside the shipped ones).
     if (raw.hub.jumpbox) raw.hub.jumpbox.sshPublicKey = fs.readFileSync(path.join(ENVIRONMENTS_DIR, "keys", "jumpbox.pub"), "utf8").trim();
+    const tls = raw.hub.firewall?.tlsInspection;
+    if (tls) tls.caCertificate = fs.readFileSync(path.join(ENVIRONMENTS_DIR, tls.caCertificate), "utf8");
     target = path.join(dir, `${name}.yaml`);
     fs.writeFileSync(target, stringify(raw));
   }

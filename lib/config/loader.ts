@@ -12,6 +12,7 @@ import { EnvironmentError, fieldPath, type Problem } from "../core/problem";
 import { checkLocation } from "./rules/location";
 import { checkRules } from "./rules";
 import { unknownFieldAdvice } from "./field-names";
+import { resolveCaCertificate } from "./ca-certificate";
 import { resolvePublicKey } from "./ssh-key";
 import { type Environment, environmentSchema } from "./schema";
 
@@ -97,6 +98,12 @@ function parseUnguarded(text: string, file: string, baseDir: string, format: "ya
     const key = resolvePublicKey(env.hub.jumpbox.sshPublicKey, baseDir);
     if (key.ok) env.hub.jumpbox.sshPublicKey = key.value;
     else problems.push({ path: "hub.jumpbox.sshPublicKey", message: key.error });
+  }
+  const tls = env.hub.firewall.tlsInspection;
+  if (tls) {
+    const ca = resolveCaCertificate(tls.caCertificate, baseDir);
+    if (ca.ok) tls.caCertificate = ca.pem;
+    else problems.push(...ca.errors.map((message) => ({ path: "hub.firewall.tlsInspection.caCertificate", message })));
   }
   if (problems.length > 0) throw new EnvironmentError(file, named(inFileOrder(problems), raw));
   return env;

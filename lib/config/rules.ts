@@ -18,6 +18,7 @@ import { checkLocation } from "./rules/location";
 import { checkRuntimePolicy } from "./rules/policy";
 import { checkDelivery } from "./rules/delivery";
 import { checkNetworkIsolation } from "./rules/isolation";
+import { checkTlsInspection } from "./rules/tls-inspection";
 
 /**
  * Every cross-field rule of the environment file, one per area, in the order their problems
@@ -39,6 +40,7 @@ export const RULES: readonly ((env: Environment) => Problem[])[] = [
   checkApps,
   checkDelivery,
   checkNetworkIsolation,
+  checkTlsInspection,
   checkRuntimePolicy,
 ];
 

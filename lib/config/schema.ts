@@ -108,6 +108,40 @@ const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, clou
 });
 
 /** The hub firewall's settings; exported so that rules can tell settings from defaults. */
+/** A Key Vault name: globally unique, 3-24 letters, digits and hyphens, starting with a letter. */
+const vaultName = z.string().regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without two hyphens in a row (vault names are global)");
+
+/**
+ * TLS inspection (Premium): the firewall decrypts the HTTPS of the destinations spokes list in
+ * egress.tlsInspection, with an intermediate CA from your PKI.
+ */
+const tlsInspection = z
+  .object({
+    /**
+     * The dedicated vault the CA lives in: the access-policy model Azure Firewall requires (it
+     * cannot read through Azure RBAC), public access off with the trusted-services bypass,
+     * purge protection, a private endpoint; in a resource group of its own.
+     */
+    keyVault: z.object({ /** Globally unique: 3-24 letters, digits and hyphens. */ name: vaultName }).strict(),
+    /**
+     * The intermediate CA's certificate (PEM, the public part only), or the path of a file
+     * holding it, relative to the environment file. Checked against Microsoft's requirements;
+     * the clusters' nodes trust it (AKS custom CA trust).
+     */
+    caCertificate: z.string().min(1),
+    /** The certificate's name in the vault, as the PKI team imports it (a password-less PFX with its key). @default firewall-intermediate-ca */
+    certificateName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, "must be 1-127 letters, digits and hyphens (a Key Vault certificate name)").default(DEFAULTS.tlsInspection.certificateName),
+    /** Entra ID principals (the PKI team's group) that may import and rotate the certificate in the vault; nothing else. At least one. */
+    importerObjectIds: z.array(guid).min(1, "must name at least one principal (the PKI team's Entra ID group): nobody else can import the CA into the vault"),
+    /**
+     * The PKI team has imported the certificate: the firewall policy then uses it and the
+     * rules of egress.tlsInspection decrypt. Until then the vault waits and those destinations
+     * are allowed without inspection. @default false
+     */
+    certificateImported: z.boolean().default(false),
+  })
+  .strict();
+
 export const firewallSchema = z
   .object({
     /** Firewall and policy SKU tier. Basic needs hub.subnets.firewallManagement. @default Standard */
@@ -137,6 +171,8 @@ export const firewallSchema = z
       .default([]),
     /** Public IPs the firewall SNATs egress to (more IPs, more SNAT ports for many nodes); each is a named public endpoint. @default 1 */
     egressIps: z.number().int().min(1, "must be 1 or more").max(10, "must be at most 10").default(DEFAULTS.firewall.egressIps),
+    /** TLS inspection (Premium tier only). @default - none: HTTPS is allowed or denied by name, never decrypted */
+    tlsInspection: tlsInspection.optional(),
   })
   .strict();
 
@@ -291,7 +327,7 @@ const hub = z
     keyVault: z
       .object({
         /** Globally unique: 3-24 letters, digits and hyphens, starting with a letter. */
-        name: z.string().regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without two hyphens in a row (vault names are global)"),
+        name: vaultName,
       })
       .strict()
       .optional(),
@@ -458,6 +494,11 @@ const egress = z
   .object({
     /** Extra destinations for this spoke, allowed over HTTPS 443 from its subnets. @default - none */
     fqdns: z.array(fqdn).default([]),
+    /**
+     * Destinations of fqdns whose HTTPS the firewall decrypts and inspects
+     * (hub.firewall.tlsInspection); the pods that call them must trust the CA. @default - none
+     */
+    tlsInspection: z.array(fqdn).default([]),
     /** Ubuntu package mirrors over HTTP 80. @default false: node images are patched by AKS */
     ubuntuUpdates: z.boolean().default(false),
     /** Docker Hub over HTTPS 443. @default false: prefer mcr.microsoft.com or your own registry */
@@ -725,8 +766,20 @@ export function gitopsEndpoint(spoke: Pick<SpokeConfig, "delivery">): GitEndpoin
   return typeof parsed === "string" ? undefined : parsed;
 }
 /** The features of a spoke that decide its egress groups (domain/aks-egress-catalog.ts's selectEgress). */
-export function egressFeatures(spoke: SpokeConfig): { gitops?: GitEndpoint; isolated: boolean; defender: boolean; workloadIdentity: boolean } {
-  return { gitops: gitopsEndpoint(spoke), isolated: spoke.cluster.networkIsolated, defender: spoke.cluster.defender, workloadIdentity: spoke.apps.some((a) => a.secrets.length > 0) };
+export function egressFeatures(env: Environment, spoke: SpokeConfig): { gitops?: GitEndpoint; isolated: boolean; defender: boolean; workloadIdentity: boolean; inspectTls: boolean } {
+  return {
+    gitops: gitopsEndpoint(spoke),
+    isolated: spoke.cluster.networkIsolated,
+    defender: spoke.cluster.defender,
+    workloadIdentity: spoke.apps.some((a) => a.secrets.length > 0),
+    inspectTls: tlsInspectionOn(env),
+  };
+}
+
+/** The firewall decrypts TLS: inspection is configured on a hub built here and its CA has been imported. */
+export function tlsInspectionOn(env: Environment): boolean {
+  const tls = env.hub.firewall.tlsInspection;
+  return tls !== undefined && tls.certificateImported && env.hub.existing === undefined;
 }
 export type ClusterConfig = SpokeConfig["cluster"];
 export type NodePoolConfig = ClusterConfig["userPools"][number];

@@ -6,9 +6,8 @@
  * Azure (and the azurerm provider's validator) accept `ssh-rsa` keys of 2048 bits or more and
  * `ssh-ed25519` keys.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { looksSecret, quote } from "../core/problem";
+import { type FileKind, readFileBeside } from "./files";
 
 /** Largest key file read: a 16384-bit RSA key is about 2.8 KB. */
 export const MAX_KEY_FILE_BYTES = 16 * 1024;
@@ -57,35 +56,19 @@ export function checkPublicKeyText(text: string): KeyResult {
   return { ok: true, value: line };
 }
 
+const PUBLIC_KEY_FILE: FileKind = { inline: "a public key", neither: "an OpenSSH public key (ssh-ed25519 AAAA...)", file: "the key file", give: "a public key file (.pub)", sized: "a public key file", maxBytes: MAX_KEY_FILE_BYTES };
+
 /**
  * The key itself, from an inline value or a file relative to `baseDir` (the environment
- * file's folder). A file is read only when it is a regular file under `baseDir` and smaller
- * than MAX_KEY_FILE_BYTES: never a device, a pipe, a home-folder or absolute path.
+ * file's folder), read as readFileBeside reads it.
  */
 export function resolvePublicKey(value: string, baseDir: string): KeyResult {
   const inline = value.trim();
   if (looksSecret(inline)) return { ok: false, error: PRIVATE_KEY_ERROR };
   if (/^(ssh-|ecdsa-|sk-)/.test(inline)) return checkPublicKeyText(inline);
-  if (inline.startsWith("~") || path.isAbsolute(inline)) {
-    return { ok: false, error: `${quote(value)} must be a public key or a path relative to the environment file; a home or absolute path would make the output depend on the machine` };
-  }
-  const file = path.resolve(baseDir, inline);
-  const notFound = { ok: false as const, error: `${quote(value)} is neither an OpenSSH public key (ssh-ed25519 AAAA...) nor a readable file relative to the environment file` };
-  let real: string;
-  try {
-    real = fs.realpathSync(file);
-  } catch {
-    return notFound;
-  }
-  const base = fs.realpathSync(baseDir);
-  if (real !== base && !real.startsWith(base + path.sep)) {
-    return { ok: false, error: `${quote(value)} leads outside the environment file's folder; keep the key file beside the environment file` };
-  }
-  const stat = fs.statSync(real);
-  if (!stat.isFile()) return { ok: false, error: `${quote(value)} is not a regular file; give a public key file (.pub)` };
-  if (stat.size > MAX_KEY_FILE_BYTES) return { ok: false, error: `${quote(value)} is ${stat.size} bytes; a public key file is under ${MAX_KEY_FILE_BYTES / 1024} KiB` };
-  const content = fs.readFileSync(real, "utf8");
-  const checked = checkPublicKeyText(content);
+  const read = readFileBeside(value, baseDir, PUBLIC_KEY_FILE);
+  if (!read.ok) return read;
+  const checked = checkPublicKeyText(read.content);
   return checked.ok ? checked : { ok: false, error: `${quote(value)} ${checked.error}` };
 }
 

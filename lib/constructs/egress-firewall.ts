@@ -45,6 +45,12 @@ export interface EgressFirewallProps {
    * @default - none (not allowed with Basic tier)
    */
   readonly management?: { readonly subnetId: string; readonly publicIpName: string };
+  /**
+   * TLS inspection (Premium): the policy's user-assigned identity and, once the CA is in its
+   * vault, the certificate (its versionless secret id) and what must exist before the policy
+   * reads it (the identity's access policy). @default - none
+   */
+  readonly tlsInspection?: { readonly identityId: string; readonly certificate?: { readonly name: string; readonly secretId: string; readonly after: ITerraformDependable[] } };
   /** @default - none */
   readonly tags?: Record<string, string>;
 }
@@ -125,6 +131,9 @@ export class EgressFirewall extends Construct {
           : undefined,
       // Azure's default is IANA's private ranges; the provider takes only CIDRs, so a longer list names them too.
       privateIpRanges: props.privateRanges ? [...props.privateRanges] : undefined,
+      identity: props.tlsInspection ? { type: "UserAssigned", identityIds: [props.tlsInspection.identityId] } : undefined,
+      tlsCertificate: props.tlsInspection?.certificate ? { name: props.tlsInspection.certificate.name, keyVaultSecretId: props.tlsInspection.certificate.secretId } : undefined,
+      dependsOn: props.tlsInspection?.certificate?.after,
       tags: props.tags,
     });
 

@@ -89,6 +89,8 @@ export class EgressRuleGroup extends Construct {
             destinationFqdns: e.fqdns ? [...e.fqdns] : undefined,
             destinationFqdnTags: e.fqdnTags ? [...e.fqdnTags] : undefined,
             protocols: e.protocols.map((p) => ({ type: p.type, port: p.port })),
+            // TLS inspection: the firewall decrypts and inspects with the policy's CA (Premium).
+            terminateTls: e.terminateTls ? true : undefined,
           })),
         },
       ],

@@ -139,6 +139,12 @@ export interface PrivateClusterProps {
    * so the first node can pull. @default - not isolated: outbound type userDefinedRouting
    */
   readonly networkIsolation?: NetworkIsolation;
+  /**
+   * CA certificates (PEM) the nodes trust besides the public ones, at most 10 (AKS custom CA
+   * trust): the firewall's TLS inspection CA. Pods do not see them. A change reimages the nodes.
+   * @default - none
+   */
+  readonly nodeTrustedCertificates?: readonly string[];
   /** A key vault: turns the Key Vault Secrets Provider add-on on. @default - off */
   readonly keyVaultId?: string;
   /** @default - none */
@@ -312,6 +318,7 @@ export class PrivateCluster extends Construct {
         : undefined,
       // Network isolation: the cluster's own images come from the registry's cache, never from mcr.microsoft.com.
       bootstrapProfile: isolation ? { artifactSource: "Cache", containerRegistryId: isolation.registryId } : undefined,
+      customCaTrustCertificatesBase64: props.nodeTrustedCertificates?.length ? props.nodeTrustedCertificates.map((pem) => Buffer.from(pem).toString("base64")) : undefined,
 
       defaultNodePool: {
         name: SYSTEM_POOL.name,

@@ -1,9 +1,13 @@
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
 import { ContainerRegistryCacheRule } from "@cdktf/provider-azurerm/lib/container-registry-cache-rule";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { KeyVaultAccessPolicyA as KeyVaultAccessPolicy } from "@cdktf/provider-azurerm/lib/key-vault-access-policy";
+import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { Construct } from "constructs";
 import { NETWORK_ISOLATION } from "../domain/network-isolation";
+import { TLS_INSPECTION } from "../domain/tls-inspection";
+import { acknowledge } from "../output/acknowledge";
 
 /** Where a private endpoint goes and which zone registers its name. */
 export interface PrivateEndpointPlacement {
@@ -118,19 +122,82 @@ export class PrivateKeyVault extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
     super(scope, id);
-    this.vault = new KeyVault(this, "vault", {
-      name: props.name,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      tenantId: props.tenantId,
-      skuName: "standard",
-      rbacAuthorizationEnabled: true,
-      purgeProtectionEnabled: true,
-      softDeleteRetentionDays: 90,
-      publicNetworkAccessEnabled: false,
-      networkAcls: { defaultAction: "Deny", bypass: "None" },
-      tags: props.tags,
-    });
+    this.vault = privateVault(this, props, { rbac: true, bypass: "None" });
     this.endpoint = privateEndpoint(this, props, this.vault.id, "vault");
+  }
+}
+
+/** A vault with public network access off, purge protection and 90 days of soft delete; its authorization model and network bypass as asked. */
+function privateVault(scope: Construct, props: PrivateKeyVaultProps, access: { readonly rbac: boolean; readonly bypass: "None" | "AzureServices" }): KeyVault {
+  return new KeyVault(scope, "vault", {
+    name: props.name,
+    resourceGroupName: props.resourceGroupName,
+    location: props.location,
+    tenantId: props.tenantId,
+    skuName: "standard",
+    rbacAuthorizationEnabled: access.rbac,
+    purgeProtectionEnabled: true,
+    softDeleteRetentionDays: 90,
+    publicNetworkAccessEnabled: false,
+    networkAcls: { defaultAction: "Deny", bypass: access.bypass },
+    tags: props.tags,
+  });
+}
+
+export interface TlsInspectionVaultProps extends PrivateKeyVaultProps {
+  /** Name of the firewall policy's user-assigned identity, which reads the CA. */
+  readonly identityName: string;
+  /** The certificate's name in the vault, as the PKI team imports it. */
+  readonly certificateName: string;
+  /** Entra ID principals that may import and rotate the certificate. */
+  readonly importerObjectIds: readonly string[];
+}
+
+/**
+ * The vault of Azure Firewall Premium's intermediate CA: the access-policy model, because the
+ * firewall cannot read a vault through Azure RBAC (TLS_INSPECTION.vaultModel); public network
+ * access off with the trusted-services bypass (Azure Firewall is a trusted service), purge
+ * protection, 90 days of soft delete, and a private endpoint the PKI team imports through.
+ * Access policies: the firewall policy's identity may read the certificate and its secret;
+ * the importers may import and read certificates, and nothing else. The private key is never
+ * in Terraform: the vault waits for the import.
+ */
+export class TlsInspectionVault extends Construct {
+  public readonly vault: KeyVault;
+  public readonly endpoint: PrivateEndpoint;
+  /** The firewall policy's identity. */
+  public readonly identity: UserAssignedIdentity;
+  /** The firewall identity's access policy, then the importers'. */
+  public readonly accessPolicies: KeyVaultAccessPolicy[] = [];
+  private readonly certificateName: string;
+
+  constructor(scope: Construct, id: string, props: TlsInspectionVaultProps) {
+    super(scope, id);
+    this.certificateName = props.certificateName;
+    this.identity = new UserAssignedIdentity(this, "identity", { name: props.identityName, resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags });
+    // Access policies (Azure Firewall cannot read through Azure RBAC); the firewall, a trusted service, passes the vault's network rules.
+    this.vault = privateVault(this, props, { rbac: false, bypass: "AzureServices" });
+    acknowledge(this.vault, {
+      id: "KV-001",
+      reason: "Azure Firewall Premium reads its TLS inspection CA only through Key Vault access policies (Microsoft: Azure RBAC is not supported for it); this vault holds that CA alone, public access off, purge protection on",
+    });
+    const policy = (key: string, objectId: string, permissions: { secret?: readonly string[]; certificate?: readonly string[] }) =>
+      this.accessPolicies.push(
+        new KeyVaultAccessPolicy(this, key, {
+          keyVaultId: this.vault.id,
+          tenantId: props.tenantId,
+          objectId,
+          secretPermissions: permissions.secret ? [...permissions.secret] : undefined,
+          certificatePermissions: permissions.certificate ? [...permissions.certificate] : undefined,
+        }),
+      );
+    policy("firewall-access", this.identity.principalId, TLS_INSPECTION.firewallPermissions);
+    props.importerObjectIds.forEach((objectId) => policy(`importer-${objectId}`, objectId, TLS_INSPECTION.importerPermissions));
+    this.endpoint = privateEndpoint(this, props, this.vault.id, "vault");
+  }
+
+  /** The certificate's secret, versionless: the firewall follows a rotation (a new version imported) by itself. */
+  public get certificateSecretId(): string {
+    return `${this.vault.vaultUri}secrets/${this.certificateName}`;
   }
 }

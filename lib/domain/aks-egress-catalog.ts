@@ -28,6 +28,8 @@ export interface ApplicationEntry {
   /** Azure Firewall FQDN tags (Microsoft-maintained FQDN sets). */
   readonly fqdnTags?: readonly string[];
   readonly protocols: readonly { readonly type: "Http" | "Https"; readonly port: number }[];
+  /** The firewall decrypts and inspects this HTTPS (TLS inspection); never on a catalog entry. @default false */
+  readonly terminateTls?: boolean;
 }
 
 /** A network rule: a transport protocol to FQDNs (resolved by the firewall's DNS proxy) or to service tags. */
@@ -267,6 +269,8 @@ export interface EgressSelection {
   readonly dockerHub: boolean;
   /** The spoke's own extra destinations, HTTPS 443. */
   readonly fqdns: readonly string[];
+  /** Of fqdns, those the firewall decrypts and inspects (when inspection is on). */
+  readonly tlsInspection?: readonly string[];
 }
 
 /** What else about the spoke decides its groups: its region, the firewall's DNS proxy, and the cluster's features. */
@@ -281,6 +285,8 @@ export interface EgressOptions {
   readonly defender?: boolean;
   /** Pods exchange workload identity tokens at Entra ID (apps that read Key Vault secrets). @default false */
   readonly workloadIdentity?: boolean;
+  /** The firewall inspects TLS (its CA is in place): the spoke's tlsInspection destinations get a rule that decrypts. @default false */
+  readonly inspectTls?: boolean;
 }
 
 export interface SelectedEntries {
@@ -337,14 +343,28 @@ export function selectEgress(selection: EgressSelection, options: EgressOptions)
     else if (options.dnsProxy) entries.push({ kind: "network", id: "gitops-repository", description, source, protocol: "TCP", fqdns: [git.host], ports: [String(git.port)] });
     else skipped.push({ id: "gitops-repository", reason: "an SSH repository needs an FQDN network rule, which needs the firewall's DNS proxy (hub.firewall.dnsProxy)" });
   }
-  if (selection.fqdns.length > 0) {
+  const inspected = new Set(options.inspectTls ? (selection.tlsInspection ?? []).map((f) => f.toLowerCase()) : []);
+  const plain = selection.fqdns.filter((f) => !inspected.has(f.toLowerCase()));
+  if (plain.length > 0) {
     entries.push({
       kind: "application",
       id: "spoke-fqdns",
       description: "Destinations this spoke's environment file adds.",
       source: "environment file: spokes[].egress.fqdns",
-      fqdns: [...selection.fqdns],
+      fqdns: plain,
       protocols: HTTPS,
+    });
+  }
+  const decrypted = selection.fqdns.filter((f) => inspected.has(f.toLowerCase()));
+  if (decrypted.length > 0) {
+    entries.push({
+      kind: "application",
+      id: "spoke-fqdns-inspected",
+      description: "Destinations this spoke's environment file adds, decrypted and inspected by the firewall (TLS inspection).",
+      source: "environment file: spokes[].egress.fqdns and egress.tlsInspection",
+      fqdns: decrypted,
+      protocols: HTTPS,
+      terminateTls: true,
     });
   }
   return { entries, skipped };

@@ -17,6 +17,8 @@ export const DEFAULTS = {
     /** Intrusion detection and prevention where the tier has it (Premium). */
     idpsOnPremium: "Deny",
   },
+  /** TLS inspection: the certificate's name in its vault. */
+  tlsInspection: { certificateName: "firewall-intermediate-ca" },
   /** Burstable, current generation (Bsv2), Trusted Launch capable; about the cost of a B2s. */
   jumpboxVmSize: "Standard_B2s_v2",
   jumpboxAdminUsername: "azureops",

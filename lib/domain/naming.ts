@@ -22,6 +22,9 @@ export function hubNames(env: string) {
     vnet: `vnet-${env}-hub`,
     firewall: `afw-${env}-hub`,
     firewallPolicy: `afwp-${env}-hub`,
+    /** TLS inspection: the firewall policy's identity and the vault's resource group (outside the hub's, whose runtime policy requires Azure RBAC of vaults). */
+    firewallPolicyIdentity: `id-${env}-afwp`,
+    tlsResourceGroup: `rg-${env}-hub-tls`,
     firewallPublicIp: `pip-${env}-afw`,
     firewallManagementPublicIp: `pip-${env}-afw-mgmt`,
     logAnalytics: `log-${env}-hub`,

@@ -68,6 +68,8 @@ export interface FirewallRule {
   /** Network rules: protocols (TCP, UDP, Any, ICMP); application rules: `Https:443` style. */
   readonly protocols: string[];
   readonly ports: string[];
+  /** Application rules: the firewall decrypts and inspects what it allows (TLS inspection, terminate_tls). */
+  readonly tlsInspected: boolean;
 }
 
 export interface Firewall {
@@ -448,6 +450,7 @@ export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] 
             fqdnTags: strings(r.destination_fqdn_tags),
             protocols: kind === "application" ? (r.protocols ?? []).map((p: any) => `${p.type}:${p.port}`) : strings(r.protocols),
             ports: strings(r.destination_ports),
+            tlsInspected: kind === "application" && r.terminate_tls === true,
           });
         }
       }

@@ -122,18 +122,21 @@ export function diffModels(base: Model, head: Model): Diff {
   const rulesOf = (o: ReturnType<typeof owners>) => new Map(o.flatMap((f) => f.rules.map((r) => [`${named ? `${f.name}: ` : ""}${r.group}/${r.collection}/${r.name}`, r] as const)));
   const [rb, rh] = [rulesOf(wb), rulesOf(wh)];
   const describe = (r: FirewallRule) =>
-    `${r.action} ${r.kind} ${[...r.protocols].join(",")}${r.ports.length ? ` ports ${r.ports.join(",")}` : ""} to ${[...r.destinations, ...r.fqdnTags.map((t) => `tag:${t}`)].join(", ")} from ${r.sources.join(", ")}`;
+    `${r.action} ${r.kind} ${[...r.protocols].join(",")}${r.ports.length ? ` ports ${r.ports.join(",")}` : ""} to ${[...r.destinations, ...r.fqdnTags.map((t) => `tag:${t}`)].join(", ")} from ${r.sources.join(", ")}${r.tlsInspected ? " (TLS inspected)" : ""}`;
   const egress: RuleChange[] = [];
   for (const [id, r] of rh) if (!rb.has(id)) egress.push({ rule: id, change: "added", detail: describe(r) });
   for (const [id, r] of rb) if (!rh.has(id)) egress.push({ rule: id, change: "removed", detail: describe(r) });
   for (const [id, r] of rh) {
     const old = rb.get(id);
     if (!old || describe(old) === describe(r)) continue;
-    const set = (x: FirewallRule) => new Set([...x.destinations, ...x.fqdnTags.map((t) => `tag:${t}`), ...x.sources.map((s) => `from:${s}`), ...x.ports.map((p) => `port:${p}`), ...x.protocols.map((p) => `proto:${p}`)]);
+    // TLS inspection neither widens nor narrows what a rule allows: it decides whether the firewall reads it.
+    const inspection = "TLS inspection";
+    const set = (x: FirewallRule) => new Set([...x.destinations, ...x.fqdnTags.map((t) => `tag:${t}`), ...x.sources.map((s) => `from:${s}`), ...x.ports.map((p) => `port:${p}`), ...x.protocols.map((p) => `proto:${p}`), ...(x.tlsInspected ? [inspection] : [])]);
     const [a, b] = [set(old), set(r)];
     const gained = [...b].filter((x) => !a.has(x));
     const lost = [...a].filter((x) => !b.has(x));
-    const kind = lost.length === 0 ? "widened" : gained.length === 0 ? "narrowed" : "changed";
+    const allows = (xs: string[]) => xs.filter((x) => x !== inspection);
+    const kind = allows(lost).length === 0 && allows(gained).length > 0 ? "widened" : allows(gained).length === 0 && allows(lost).length > 0 ? "narrowed" : "changed";
     egress.push({ rule: id, change: kind, detail: [gained.length ? `+ ${gained.join(", ")}` : "", lost.length ? `- ${lost.join(", ")}` : ""].filter(Boolean).join("; ") });
   }
 

@@ -130,6 +130,7 @@ export function explain(model: Model, flow: Flow): Explanation {
   if (decision) {
     const verdict = decision.rule.action === "Deny" ? "deny" : "allow";
     path.push(`${decision.rule.kind} rule ${decision.id} (${decision.rule.action})`);
+    if (decision.rule.tlsInspected && decision.rule.action !== "Deny") path.push("the firewall decrypts and inspects it (TLS inspection): the client must trust the firewall's CA");
     const matched: Explanation = { verdict, rule: decision.id, path, reason: `${decision.rule.kind} rule ${decision.id} matched: ${decision.why}` };
     return verdict === "allow" && firewall ? beyondFirewall(model, t, firewall, matched, src, destIp, flow, [firewall], api) : matched;
   }

@@ -28,7 +28,7 @@ const mark = (ok: boolean) => (ok ? "yes" : "**NO**");
 /** One firewall rule as a row of the egress table. */
 function ruleRow(r: FirewallRule): string {
   const dests = [...r.destinations, ...r.fqdnTags.map((x) => `FQDN tag ${x}`)];
-  return `| ${r.group} / ${r.collection} / ${r.name} | ${r.action} | ${r.kind} | ${cell([...r.protocols, ...r.ports.map((p) => `port ${p}`)].join(", "))} | ${cell(dests.join(", "))} | ${cell(r.sources.join(", "))} |`;
+  return `| ${r.group} / ${r.collection} / ${r.name}${r.tlsInspected ? " (TLS inspected)" : ""} | ${r.action} | ${r.kind} | ${cell([...r.protocols, ...r.ports.map((p) => `port ${p}`)].join(", "))} | ${cell(dests.join(", "))} | ${cell(r.sources.join(", "))} |`;
 }
 
 export function buildReview(model: Model, base?: Model): Review {

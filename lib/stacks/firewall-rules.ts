@@ -32,7 +32,7 @@ export interface PolicyTarget {
 export function spokeEgressGroups(scope: Construct, env: Environment, policy: PolicyTarget, dnsProxy: boolean, ipGroups: IpGroupPlacement): Map<string, EgressRuleGroup> {
   const groups = new Map<string, EgressRuleGroup>();
   env.spokes.forEach((spoke) => {
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy, ...egressFeatures(spoke) });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy, ...egressFeatures(env, spoke) });
     const group = new EgressRuleGroup(scope, `egress-${spoke.name}`, {
       name: ruleGroupNames.spoke(spoke.name),
       firewallPolicyId: policy.id,

@@ -2,6 +2,7 @@ import { Annotations, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { VirtualNetworkDnsServers } from "@cdktf/provider-azurerm/lib/virtual-network-dns-servers";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { parseTarget } from "../config/rules/dns";
 import type { Environment, BuiltHubEnvironment } from "../config/schema";
 import { Bastion } from "../constructs/bastion";
@@ -15,7 +16,7 @@ import { EgressRouteTable } from "../constructs/egress-route-table";
 import { GuardrailDefinitions, type GuardrailInitiatives, RuntimeGuardrails } from "../constructs/runtime-guardrails";
 import { type HubService, type PolicyScope, SPOKE_SCOPES } from "../domain/runtime-policies";
 import { HybridGateway } from "../constructs/hybrid-gateway";
-import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry } from "../constructs/private-services";
+import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry, TlsInspectionVault } from "../constructs/private-services";
 import { MONITOR_FORWARDED_ZONES, MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
 import { FirewallSubnetRouteTable } from "../constructs/hub-peering-side";
 import { PRIVATE_RANGE_TEXTS } from "../net/special-ranges";
@@ -183,6 +184,8 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   public readonly privateLinkZones = new Map<string, HubZone>();
   public readonly registry?: PrivateRegistry;
   public readonly keyVault?: PrivateKeyVault;
+  /** TLS inspection's vault and the firewall policy's identity, when hub.firewall.tlsInspection is set. */
+  public readonly tlsVault?: TlsInspectionVault;
   public readonly monitorPrivateLink?: MonitorPrivateLink;
   /** AzureFirewallSubnet's route table, when the hub is peered with another region's. */
   public readonly firewallRoutes?: FirewallSubnetRouteTable;
@@ -223,6 +226,34 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       publicQuery: !hub.monitoring.privateLink || hub.monitoring.publicQuery,
     });
 
+    // Private endpoints' zones, one each, linked to the hub here and to every spoke by the spokes.
+    const zones = new Map<string, string>();
+    const endpointZone = (zoneName: string, fallbackToInternet = false): string => {
+      const known = zones.get(zoneName);
+      if (known !== undefined) return known;
+      const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...common, zoneName, links: [hubLink], fallbackToInternet });
+      this.privateLinkZones.set(zoneName, { ...hosted(zone), fallbackToInternet });
+      zones.set(zoneName, zone.id);
+      return zone.id;
+    };
+
+    // TLS inspection: the CA's vault, in a resource group of its own, and the policy's identity.
+    const tls = hub.firewall.tlsInspection;
+    if (tls && this.network.hasSubnet("privateEndpoints")) {
+      const group = new ResourceGroup(this, "tls-resource-group", { name: names.tlsResourceGroup, location: this.location, tags: this.tags });
+      this.tlsVault = new TlsInspectionVault(this, "tls-inspection", {
+        name: tls.keyVault.name,
+        resourceGroupName: group.name,
+        location: this.location,
+        tenantId: env.tenantId ?? this.deployerTenant(),
+        identityName: names.firewallPolicyIdentity,
+        certificateName: tls.certificateName,
+        importerObjectIds: tls.importerObjectIds,
+        endpoint: { subnetId: this.network.subnetId("privateEndpoints"), zoneId: endpointZone(PRIVATE_LINK_ZONES.keyVault) },
+        tags: this.tags,
+      });
+    }
+
     this.firewall = new EgressFirewall(this, "firewall", {
       ...common,
       name: names.firewall,
@@ -240,6 +271,12 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       egressIps: hub.firewall.egressIps,
       management: this.network.hasSubnet("firewallManagement")
         ? { subnetId: this.network.subnetId("firewallManagement"), publicIpName: names.firewallManagementPublicIp }
+        : undefined,
+      tlsInspection: this.tlsVault
+        ? {
+            identityId: this.tlsVault.identity.id,
+            certificate: tls?.certificateImported ? { name: tls.certificateName, secretId: this.tlsVault.certificateSecretId, after: this.tlsVault.accessPolicies } : undefined,
+          }
         : undefined,
     });
 
@@ -298,11 +335,6 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     // The private supply chain: registry and key vault behind private endpoints, their
     // privatelink zones in the hub, linked to the hub here and to every spoke by the spokes.
     if (this.network.hasSubnet("privateEndpoints")) {
-      const endpointZone = (zoneName: string, fallbackToInternet = false) => {
-        const zone = new PrivateDnsZone(this, `zone-${zoneName}`, { ...common, zoneName, links: [hubLink], fallbackToInternet });
-        this.privateLinkZones.set(zoneName, { ...hosted(zone), fallbackToInternet });
-        return zone.id;
-      };
       if (hub.registry) {
         this.registry = new PrivateRegistry(this, "registry", {
           ...common,
@@ -312,7 +344,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
         });
       }
       if (hub.keyVault) {
-        const tenant = env.tenantId ?? new DataAzurermClientConfig(this, "vault-tenant", {}).tenantId;
+        const tenant = env.tenantId ?? this.deployerTenant();
         this.keyVault = new PrivateKeyVault(this, "key-vault", {
           ...common,
           name: hub.keyVault.name,
@@ -465,6 +497,13 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
   }
 
   /** The DNS server point-to-site clients are given: the firewall's DNS proxy when it is on, else the resolver's inbound endpoint; undefined with neither. */
+  private vaultTenant?: DataAzurermClientConfig;
+  /** The deployer's tenant, for the vaults when the file names none (one data source for both). */
+  private deployerTenant(): string {
+    this.vaultTenant ??= new DataAzurermClientConfig(this, "vault-tenant", {});
+    return this.vaultTenant.tenantId;
+  }
+
   private p2sDnsServers(): string[] | undefined {
     return this.firewallDnsProxy ? [this.firewall.privateIp] : this.resolver ? [this.resolver.inboundIp] : undefined;
   }

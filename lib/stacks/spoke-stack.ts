@@ -159,6 +159,8 @@ export class SpokeStack extends PlatformStack {
       // Flux's controllers run in flux-system: Microsoft's extension troubleshooting says no policy may restrict it (aks-baseline excludes it too).
       podSecurityExcludedNamespaces: gitops ? [...KUBERNETES_EXCLUDED_NAMESPACES, GITOPS.releaseNamespace] : undefined,
       registryId: hub.registryId,
+      // Nodes trust the firewall's CA where it decrypts this spoke's traffic (a registry behind an inspected name, say).
+      nodeTrustedCertificates: spoke.egress.tlsInspection.length > 0 && env.hub.firewall.tlsInspection ? [env.hub.firewall.tlsInspection.caCertificate] : undefined,
       networkIsolation: c.networkIsolated ? { registryId: isolationRegistry(hub, spoke.name), kubeletIdentityName: names.kubeletIdentity } : undefined,
       keyVaultId: hub.keyVaultId,
       dataCollectionEndpointId: hub.monitoringEndpointId,

@@ -31,7 +31,7 @@ export function checkApps(env: Environment): Problem[] {
     if (spoke.cluster.userPools.length === 0) {
       add(`${base}.apps`, `needs a user node pool (${base}.cluster.userPools): the system pool runs only critical add-ons, so the apps' pods could not be scheduled`);
     }
-    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env), ...egressFeatures(spoke) });
+    const selected = selectEgress(spoke.egress, { location: env.location, dnsProxy: spokesUseFirewallDns(env), ...egressFeatures(env, spoke) });
     const https = selected.entries.flatMap((e) => (e.kind === "application" && e.protocols.some((p) => p.type === "Https") ? (e.fqdns ?? []) : []));
     const names = new Map<string, number>();
     const ips = new Map<string, number>();

@@ -2,6 +2,7 @@
 import { type Problem } from "../../core/problem";
 import { type Environment } from "../schema";
 import { isSampleKey } from "../ssh-key";
+import { isSampleCa } from "../ca-certificate";
 
 /**
  * What is allowed but most likely not meant: printed as `<file>: <field>: warning: ...` by
@@ -20,6 +21,18 @@ export function checkWarnings(env: Environment): Problem[] {
   const key = env.hub.jumpbox?.sshPublicKey;
   if (key !== undefined && isSampleKey(key)) {
     warnings.push({ path: "hub.jumpbox.sshPublicKey", message: "is the sample key shipped in environments/keys/jumpbox.pub, whose private key is nobody's on your team: replace it with your team's public key before deploying" });
+  }
+  const tls = env.hub.firewall.tlsInspection;
+  if (tls && !env.hub.existing) {
+    if (isSampleCa(tls.caCertificate)) {
+      warnings.push({ path: "hub.firewall.tlsInspection.caCertificate", message: "is the sample CA shipped in environments/certs/, whose private key nobody holds, so no firewall can use it: give your PKI's intermediate CA before deploying" });
+    }
+    if (!tls.certificateImported) {
+      warnings.push({
+        path: "hub.firewall.tlsInspection.certificateImported",
+        message: `is false: TLS inspection is not on yet. Once the hub is deployed, the PKI team imports the CA (a password-less PFX with its key) through the vault's private endpoint, e.g. from the jumpbox: az keyvault certificate import --vault-name ${tls.keyVault.name} --name ${tls.certificateName} --file ca.pfx; then set certificateImported: true. Until then the spokes' egress.tlsInspection destinations are allowed without inspection`,
+      });
+    }
   }
   return warnings;
 }
