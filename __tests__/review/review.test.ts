@@ -445,6 +445,19 @@ describe("diff names what Terraform replaces or rotates", () => {
     expect(diffModels(new Model(readOutput(base)), new Model(readOutput(managed))).disruptive).toEqual([]);
   });
 
+  it("a cluster made network-isolated is replaced (its kubelet identity, ForceNew), and one made not isolated keeps running on an identity Terraform deletes: both named", () => {
+    const open = synthesized("not-isolated", "full.yaml", (raw) => (raw.spokes[2].cluster.networkIsolated = false));
+    const on = diffModels(new Model(readOutput(open)), full).disruptive.filter((l) => l.startsWith("full-aks3/"));
+    expect(on).toEqual([expect.stringMatching(/^full-aks3\/cluster\/cluster: cluster replaced \(destroyed and created again\): kubelet_identity unset => "full-aks3\/azurerm_user_assigned_identity\.cluster_kubelet-identity_[0-9A-F]+\.id"$/)]);
+    const off = diffModels(full, new Model(readOutput(open))).disruptive.filter((l) => l.startsWith("full-aks3/"));
+    expect(off).toEqual([expect.stringMatching(/^full-aks3\/cluster\/cluster: kubelet identity .* is no longer given: Terraform plans no change to the cluster .* replace the cluster in the same apply \(terraform apply -replace\), or keep it given$/)]);
+  });
+
+  it("names the nodes' reimage when the CA certificates they trust change (TLS inspection's CA)", () => {
+    const none = synthesized("no-inspection", "full.yaml", (raw) => (raw.spokes[0].egress.tlsInspection = []));
+    expect(diffModels(new Model(readOutput(none)), full).disruptive).toContain("full-aks1/cluster/cluster: nodes reimaged: the CA certificates they trust (custom_ca_trust_certificates_base64) changed");
+  });
+
   it("names nothing for a change that neither replaces nor rotates", () => {
     const variant = synthesized("egress-only", "default.yaml", (raw) => (raw.spokes[0].egress = { fqdns: ["api.contoso.com"] }));
     expect(diffModels(new Model(readOutput(defaultOut)), new Model(readOutput(variant))).disruptive).toEqual([]);

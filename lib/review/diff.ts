@@ -76,7 +76,15 @@ function disruptions(base: Model, head: Model): string[] {
       // azurerm forces a new cluster when the API server subnet is taken away (ForceNewIfChange).
       const subnet = (x: Record<string, unknown>) => first<Record<string, unknown>>(x.api_server_access_profile)?.subnet_id;
       if (subnet(a) !== undefined && subnet(b) === undefined) replaced.push(`api_server_access_profile.subnet_id ${text(subnet(a))} => unset`);
+      // kubelet_identity is Optional, Computed and ForceNew: given where AKS made one, the cluster is replaced; taken away, nothing is planned for the cluster, but its identity resource goes.
+      const kubelet = (x: Record<string, unknown>) => first<Record<string, unknown>>(x.kubelet_identity)?.user_assigned_identity_id;
+      if (kubelet(a) === undefined && kubelet(b) !== undefined) replaced.push(`kubelet_identity unset => ${text(kubelet(b))}`);
+      else if (kubelet(a) !== undefined && text(kubelet(a)) !== text(kubelet(b)) && kubelet(b) !== undefined) replaced.push(`kubelet_identity ${text(kubelet(a))} => ${text(kubelet(b))}`);
       if (replaced.length > 0) out.push(`${r.path}: cluster replaced (destroyed and created again): ${replaced.join("; ")}`);
+      else if (kubelet(a) !== undefined && kubelet(b) === undefined) {
+        out.push(`${r.path}: kubelet identity ${text(kubelet(a))} is no longer given: Terraform plans no change to the cluster (azurerm keeps the computed kubelet_identity) but deletes that identity while the nodes use it; replace the cluster in the same apply (terraform apply -replace), or keep it given`);
+      }
+      if (text(a.custom_ca_trust_certificates_base64) !== text(b.custom_ca_trust_certificates_base64)) out.push(`${r.path}: nodes reimaged: the CA certificates they trust (custom_ca_trust_certificates_base64) changed`);
       const [pa, pb] = [block(a.default_node_pool), block(b.default_node_pool)];
       const rotated = changedArgs(pa, pb, POOL_ROTATION, "", AZURERM_POOL_DEFAULTS);
       if (replaced.length === 0 && rotated.length > 0) out.push(`${r.path}: system pool rotated through ${String(pb.temporary_name_for_rotation ?? "a temporary pool")} (no cordon and drain): ${rotated.join("; ")}`);
