@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { AKS_VERSIONS } from "../../lib/domain/aks-versions";
-import { cachedImage, NETWORK_ISOLATION } from "../../lib/domain/network-isolation";
+import { cachedImage, fromUpstream, NETWORK_ISOLATION } from "../../lib/domain/network-isolation";
+import { parseImage } from "../../lib/domain/image";
 import { changed, cli, ENVIRONMENTS_DIR, problems } from "../helpers";
 
 /** The default environment with a hub registry (and its subnet) and the spoke network-isolated. */
@@ -58,8 +59,12 @@ describe("a network-isolated spoke in the environment file", () => {
 
   it("refuses an app image from mcr.microsoft.com, naming the registry's cache of it", () => {
     expect(problems(isolated((r) => (r.spokes[0].apps[0].image = "mcr.microsoft.com/dotnet/samples:aspnetapp")))).toEqual([
-      "env.yaml: spokes.0.apps.0.image: \"mcr.microsoft.com/dotnet/samples:aspnetapp\" comes from mcr.microsoft.com, which a network-isolated cluster does not reach; pull it through the hub registry's cache of it, \"acrdemoplatform01.azurecr.io/aks-managed-repository/dotnet/samples:aspnetapp\"",
+      "env.yaml: spokes.0.apps.0.image: \"mcr.microsoft.com/dotnet/samples:aspnetapp\" comes from mcr.microsoft.com, which a network-isolated cluster does not reach unless its egress declares it; pull it through the hub registry's cache of it, \"acrdemoplatform01.azurecr.io/aks-managed-repository/dotnet/samples:aspnetapp\"",
     ]);
+    // Written in capitals, or with HTTPS's port, it is the same registry and the same advice.
+    for (const image of ["MCR.Microsoft.com/dotnet/samples:aspnetapp", "mcr.microsoft.com:443/dotnet/samples:aspnetapp"]) {
+      expect(problems(isolated((r) => (r.spokes[0].apps[0].image = image)))).toEqual([expect.stringMatching(/pull it through the hub registry's cache of it, "acrdemoplatform01\.azurecr\.io\/aks-managed-repository\/dotnet\/samples:aspnetapp"$/)]);
+    }
     // A spoke that declares mcr.microsoft.com itself may pull from it through the firewall.
     expect(problems(isolated((r) => { r.spokes[0].apps[0].image = "mcr.microsoft.com/dotnet/samples:aspnetapp"; r.spokes[0].egress.fqdns = ["mcr.microsoft.com", "*.data.mcr.microsoft.com"]; }))).toEqual([]);
   });
@@ -82,8 +87,15 @@ describe("a network-isolated spoke in the environment file", () => {
   });
 
   it("maps an mcr.microsoft.com image to the registry's cached repository, and leaves others alone", () => {
-    expect(cachedImage("mcr.microsoft.com/oss/nginx/nginx:1.27", "acr.azurecr.io")).toBe("acr.azurecr.io/aks-managed-repository/oss/nginx/nginx:1.27");
-    expect(cachedImage("contoso.azurecr.io/app:1", "acr.azurecr.io")).toBe("contoso.azurecr.io/app:1");
+    const parsed = (image: string) => {
+      const p = parseImage(image);
+      if (!p.ok) throw new Error(p.error);
+      return p.value;
+    };
+    expect(cachedImage(parsed("mcr.microsoft.com/oss/nginx/nginx:1.27"), "acr.azurecr.io")).toBe("acr.azurecr.io/aks-managed-repository/oss/nginx/nginx:1.27");
+    const digest = `sha256:${"a".repeat(64)}`;
+    expect(cachedImage(parsed(`MCR.Microsoft.com:443/dotnet/runtime@${digest}`), "acr.azurecr.io")).toBe(`acr.azurecr.io/aks-managed-repository/dotnet/runtime@${digest}`);
+    expect([parsed("MCR.Microsoft.com/a:1"), parsed("mcr.microsoft.com:443/a:1"), parsed("contoso.azurecr.io/app:1"), parsed("mcr.microsoft.com.evil.com/a:1")].map(fromUpstream)).toEqual([true, true, false, false]);
   });
 });
 

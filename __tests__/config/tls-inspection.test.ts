@@ -4,6 +4,7 @@ import * as path from "path";
 import { checkCaCertificate, isSampleCa, resolveCaCertificate } from "../../lib/config/ca-certificate";
 import { checkWarnings } from "../../lib/config/rules/warnings";
 import { TLS_INSPECTION } from "../../lib/domain/tls-inspection";
+import { parse } from "yaml";
 import { changed, environment, ENVIRONMENTS_DIR, problems } from "../helpers";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "certs");
@@ -40,6 +41,12 @@ describe("the TLS inspection CA certificate, against Microsoft's requirements", 
     expect(errorsOf(SAMPLE, new Date("2037-01-01T00:00:00Z"))).toEqual(["expired on 2036-12-07"]);
     expect(errorsOf(SAMPLE, new Date("2026-01-01T00:00:00Z"))).toEqual(["is not valid before 2026-12-07"]);
     expect(TLS_INSPECTION.ca.minRemainingDays).toBe(365);
+  });
+
+  it("names an EC key's type, and tells a binary file (DER, a PFX) from text", () => {
+    expect(errorsOf(fixture("ec"))).toEqual(["has a key of type EC; Azure Firewall needs an RSA key of 4096 bits or more"]);
+    const der = fs.readFileSync(path.join(FIXTURES, "sample.der"), "latin1");
+    expect(errorsOf(der)).toEqual([expect.stringMatching(/^is not a PEM certificate but binary \(DER, or a PFX, which holds the private key too\): give the CA's certificate alone as PEM/)]);
   });
 
   it("refuses text that is no certificate, and a damaged one", () => {
@@ -100,14 +107,30 @@ describe("TLS inspection in the environment file", () => {
 
   it("inspects only a destination the spoke allows, and only with the firewall's CA configured", () => {
     expect(problems(inspecting((r) => (r.spokes[0].egress.tlsInspection = ["other.contoso.com"])))).toEqual([
-      `env.yaml: spokes.0.egress.tlsInspection.0: "other.contoso.com" is not in spokes.0.egress.fqdns; only a destination the spoke allows can be inspected: add it there`,
+      `env.yaml: spokes.0.egress.tlsInspection.0: "other.contoso.com" is not allowed by spokes.0.egress.fqdns; only a destination the spoke allows can be inspected: add it (or a wildcard over it) there`,
     ]);
+    // Under a wildcard the spoke allows, it may be inspected.
+    expect(problems(inspecting((r) => (r.spokes[0].egress.tlsInspection = ["eu.partner.example", "*.eu.partner.example"])))).toEqual([]);
     expect(problems(inspecting((r) => delete r.hub.firewall.tlsInspection))).toEqual([`env.yaml: spokes.0.egress.tlsInspection.0: "api.contoso.com": inspection needs hub.firewall.tlsInspection (the firewall's CA and its vault)`]);
   });
 
   it.each([["mcr.microsoft.com"], ["*.data.mcr.microsoft.com"], ["login.microsoftonline.com"], ["*.microsoftonline.com"], ["x.hcp.westeurope.azmk8s.io"]])("never inspects an endpoint AKS or its add-ons reach: %s", (fqdn) => {
     const lines = problems(inspecting((r) => { r.spokes[0].egress.fqdns.push(fqdn); r.spokes[0].egress.tlsInspection = [fqdn]; }));
     expect(lines.filter((l) => l.includes("tlsInspection"))).toEqual([expect.stringMatching(/^env\.yaml: spokes\.0\.egress\.tlsInspection\.0: .* overlaps .*, an endpoint AKS or its add-ons reach \(the egress catalog\): their clients trust Microsoft's certificates only, so it is never inspected$/)]);
+  });
+
+  it("refuses an endpoint it never inspects with that reason alone, even when fqdns does not list it", () => {
+    expect(problems(inspecting((r) => (r.spokes[0].egress.tlsInspection = ["mcr.microsoft.com"])))).toEqual([expect.stringMatching(/^env\.yaml: spokes\.0\.egress\.tlsInspection\.0: "mcr\.microsoft\.com" overlaps mcr\.microsoft\.com, an endpoint AKS or its add-ons reach/)]);
+  });
+
+  it("may inspect the Ubuntu mirrors or Docker Hub, which the nodes reach with their own (CA-trusting) store", () => {
+    expect(problems(inspecting((r) => { r.spokes[0].egress.fqdns.push("registry-1.docker.io"); r.spokes[0].egress.tlsInspection = ["registry-1.docker.io"]; }))).toEqual([]);
+  });
+
+  it("is refused on an existing hub with the one reason that holds there", () => {
+    const raw = parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, "brownfield.yaml"), "utf8"));
+    raw.spokes[0].egress = { fqdns: ["api.contoso.com"], tlsInspection: ["api.contoso.com"] };
+    expect(problems(raw)).toEqual([`env.yaml: spokes.0.egress.tlsInspection.0: "api.contoso.com": TLS inspection needs a hub built here; the existing hub's firewall policy (hub.existing) is not this environment's`]);
   });
 
   it("never inspects the GitOps repository's host", () => {

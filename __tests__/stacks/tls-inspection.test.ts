@@ -6,6 +6,7 @@ import { synthesize } from "../../lib/app";
 import { checkGuardrails, contextOf } from "../../lib/policy/guardrails";
 import { GUARDRAILS } from "../../lib/policy/rules";
 import { buildReview } from "../../lib/review/report";
+import { explain, parseDestination } from "../../lib/review/explain";
 import { TLS_INSPECTION } from "../../lib/domain/tls-inspection";
 import { diffModels } from "../../lib/review/diff";
 import { Model, readOutput } from "../../lib/output/model";
@@ -73,6 +74,17 @@ describe("TLS inspection (full.yaml)", () => {
   });
 });
 
+describe("an inspected destination under a wildcard of the spoke's", () => {
+  it("is matched by the decrypting rule first, so the wildcard cannot let it through undecrypted", () => {
+    const raw = fullRaw();
+    raw.spokes[0].egress.fqdns = ["*.contoso.com"];
+    raw.spokes[0].egress.tlsInspection = ["api.contoso.com"];
+    const rules = applicationRules(synth(stacks(environment(raw)).hub).json).filter((r: any) => r.group === "rcg-aks1");
+    expect(rules.map((r: any) => [r.name, r.destination_fqdns ?? r.destination_fqdn_tags, r.terminate_tls ?? false]).slice(0, 1)).toEqual([["spoke-fqdns-inspected", ["api.contoso.com"], true]]);
+    expect(rules.find((r: any) => r.name === "spoke-fqdns").destination_fqdns).toEqual(["*.contoso.com"]);
+  });
+});
+
 describe("TLS inspection before the CA is imported", () => {
   const raw = fullRaw();
   raw.hub.firewall.tlsInspection.certificateImported = false;
@@ -98,6 +110,13 @@ describe("TLS inspection in the guardrails and the reviewers' tools", () => {
     expect(report.exceptions.filter((f) => f.rule.id === "KV-001").map((f) => [f.path, f.acknowledged])).toEqual([
       ["full-hub/tls-inspection/vault", expect.stringContaining("reads its TLS inspection CA only through Key Vault access policies (Microsoft: Azure RBAC is not supported for it)")],
     ]);
+  });
+
+  it("explain says the firewall decrypts the flow, and only that one", () => {
+    const flow = (to: string) => explain(full, { from: "aks1", ...parseDestination(to) });
+    expect(flow("api.contoso.com:443/https")).toEqual(expect.objectContaining({ verdict: "allow", rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns-inspected" }));
+    expect(flow("api.contoso.com:443/https").path).toContain("the firewall decrypts and inspects it (TLS inspection): the client must trust the firewall's CA");
+    expect(flow("mcr.microsoft.com:443/https").path.join("\n")).not.toContain("decrypts");
   });
 
   it("review marks the rule that decrypts", () => {

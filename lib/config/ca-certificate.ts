@@ -41,7 +41,11 @@ export function resolveCaCertificate(value: string, baseDir: string, now: Date =
 /** Every way a PEM certificate misses Microsoft's requirements for the firewall's intermediate CA. */
 export function checkCaCertificate(text: string, now: Date): CertificateResult {
   const blocks: string[] = text.match(PEM_BLOCK) ?? [];
-  if (blocks.length === 0) return { ok: false, errors: ["is not a PEM certificate (-----BEGIN CERTIFICATE-----)"] };
+  if (blocks.length === 0) {
+    // eslint-disable-next-line no-control-regex
+    const binary = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text);
+    return { ok: false, errors: [binary ? "is not a PEM certificate but binary (DER, or a PFX, which holds the private key too): give the CA's certificate alone as PEM (openssl pkcs12 -in ca.pfx -nokeys -clcerts), and import the PFX into the vault" : "is not a PEM certificate (-----BEGIN CERTIFICATE-----)"] };
+  }
   if (blocks.length > 1) return { ok: false, errors: [`holds ${blocks.length} certificates; give the intermediate CA's certificate alone (Azure Firewall refuses a chain)`] };
   let x509: X509Certificate;
   let cert: Certificate;
@@ -55,7 +59,7 @@ export function checkCaCertificate(text: string, now: Date): CertificateResult {
   const ca = TLS_INSPECTION.ca;
   const key = x509.publicKey;
   const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (key.asymmetricKeyType !== "rsa") errors.push(`has a ${key.asymmetricKeyType ?? "non-RSA"} key; Azure Firewall needs an RSA key of ${ca.minRsaBits} bits or more`);
+  if (key.asymmetricKeyType !== "rsa") errors.push(`has a key of type ${(key.asymmetricKeyType ?? "unknown").toUpperCase()}; Azure Firewall needs an RSA key of ${ca.minRsaBits} bits or more`);
   else if (bits === undefined || bits < ca.minRsaBits) errors.push(`has a ${bits ?? "?"}-bit RSA key; Azure Firewall needs ${ca.minRsaBits} bits or more`);
   const extensions = cert.tbsCertificate.extensions ?? [];
   const basic = extensions.find((e) => e.extnID === id_ce_basicConstraints);

@@ -343,7 +343,20 @@ export function selectEgress(selection: EgressSelection, options: EgressOptions)
     else if (options.dnsProxy) entries.push({ kind: "network", id: "gitops-repository", description, source, protocol: "TCP", fqdns: [git.host], ports: [String(git.port)] });
     else skipped.push({ id: "gitops-repository", reason: "an SSH repository needs an FQDN network rule, which needs the firewall's DNS proxy (hub.firewall.dnsProxy)" });
   }
-  const inspected = new Set(options.inspectTls ? (selection.tlsInspection ?? []).map((f) => f.toLowerCase()) : []);
+  // Inspected destinations come first: a wildcard of the spoke's that also covers one must not match it before (first match wins).
+  const decrypted = options.inspectTls ? [...(selection.tlsInspection ?? [])] : [];
+  const inspected = new Set(decrypted.map((f) => f.toLowerCase()));
+  if (decrypted.length > 0) {
+    entries.unshift({
+      kind: "application",
+      id: "spoke-fqdns-inspected",
+      description: "Destinations this spoke's environment file adds, decrypted and inspected by the firewall (TLS inspection).",
+      source: "environment file: spokes[].egress.tlsInspection",
+      fqdns: decrypted,
+      protocols: HTTPS,
+      terminateTls: true,
+    });
+  }
   const plain = selection.fqdns.filter((f) => !inspected.has(f.toLowerCase()));
   if (plain.length > 0) {
     entries.push({
@@ -353,18 +366,6 @@ export function selectEgress(selection: EgressSelection, options: EgressOptions)
       source: "environment file: spokes[].egress.fqdns",
       fqdns: plain,
       protocols: HTTPS,
-    });
-  }
-  const decrypted = selection.fqdns.filter((f) => inspected.has(f.toLowerCase()));
-  if (decrypted.length > 0) {
-    entries.push({
-      kind: "application",
-      id: "spoke-fqdns-inspected",
-      description: "Destinations this spoke's environment file adds, decrypted and inspected by the firewall (TLS inspection).",
-      source: "environment file: spokes[].egress.fqdns and egress.tlsInspection",
-      fqdns: decrypted,
-      protocols: HTTPS,
-      terminateTls: true,
     });
   }
   return { entries, skipped };

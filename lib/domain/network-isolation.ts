@@ -11,6 +11,8 @@
  * refused at plan unless bootstrap_profile.artifact_source is "Cache").
  */
 
+import type { ImageReference } from "./image";
+
 export const NETWORK_ISOLATION = {
   source: "Microsoft Learn, AKS: Network isolated AKS clusters (concepts-network-isolated.md, 2026-06-15) and Create a network isolated cluster (network-isolated.md); read 2026-12-07",
   /**
@@ -29,8 +31,12 @@ export const NETWORK_ISOLATION = {
   unsupportedExtensions: ["Dapr", "Azure App Configuration", "Azure Machine Learning", "Flux (GitOps)", "Azure Backup for AKS"],
 } as const;
 
-/** The image a network-isolated cluster pulls for `mcr.microsoft.com/<path>`: the registry's cache of it. */
-export function cachedImage(image: string, registryLoginServer: string): string {
-  const prefix = `${NETWORK_ISOLATION.upstreamRegistry}/`;
-  return image.startsWith(prefix) ? `${registryLoginServer}/${NETWORK_ISOLATION.cachedRepositoryPrefix}/${image.slice(prefix.length)}` : image;
+/** An image of mcr.microsoft.com (its registry host, any case, HTTPS's port or none), as parsed. */
+export function fromUpstream(ref: ImageReference): boolean {
+  return ref.registry.toLowerCase().replace(/:443$/, "") === NETWORK_ISOLATION.upstreamRegistry;
+}
+
+/** The image a network-isolated cluster pulls for an mcr.microsoft.com image: the registry's cache of it. */
+export function cachedImage(ref: ImageReference, registryLoginServer: string): string {
+  return `${registryLoginServer}/${NETWORK_ISOLATION.cachedRepositoryPrefix}/${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ""}${ref.digest !== undefined ? `@${ref.digest}` : ""}`;
 }

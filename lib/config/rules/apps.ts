@@ -3,7 +3,7 @@ import * as path from "path";
 import { DOCKER_HUB, hostAllowed, parseImage } from "../../domain/image";
 import { bytes, millicores } from "../../domain/quantity";
 import { selectEgress } from "../../domain/aks-egress-catalog";
-import { cachedImage, NETWORK_ISOLATION } from "../../domain/network-isolation";
+import { cachedImage, fromUpstream, NETWORK_ISOLATION } from "../../domain/network-isolation";
 import { secretIn } from "../../core/secrets";
 import { containsIp, formatIp, parseCidr, parseIp } from "../../net/cidr";
 import { DEFAULTS, SECRETS_MOUNT_PATH } from "../../domain/defaults";
@@ -111,10 +111,13 @@ export function checkApps(env: Environment): Problem[] {
           if (!spoke.egress.dockerHub) add(`${at}.image`, `${quote(app.image)} comes from Docker Hub, which the spoke's egress does not allow; set ${base}.egress.dockerHub: true or use a registry it allows`);
         } else if (registryProblem) {
           // Said above.
-        } else if (spoke.cluster.networkIsolated && ref.registry === NETWORK_ISOLATION.upstreamRegistry && !hostAllowed(ref.registry, https)) {
+        } else if (spoke.cluster.networkIsolated && fromUpstream(ref) && !hostAllowed(ref.registry, https)) {
           // The cache rule AKS requires serves every mcr.microsoft.com repository from the hub's registry.
-          const cached = privateRegistry ? cachedImage(app.image, privateRegistry) : undefined;
-          add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which a network-isolated cluster does not reach; pull it through the hub registry's cache of it${cached ? `, ${JSON.stringify(cached)}` : ""}`);
+          const registry = env.hub.existing ? undefined : (privateRegistry ?? "<hub.registry.name>.azurecr.io");
+          add(
+            `${at}.image`,
+            `${quote(app.image)} comes from ${NETWORK_ISOLATION.upstreamRegistry}, which a network-isolated cluster does not reach unless its egress declares it${registry ? `; pull it through the hub registry's cache of it, ${JSON.stringify(cachedImage(ref, registry))}` : ""}`,
+          );
         } else if (!hostAllowed(ref.registry, https)) {
           add(`${at}.image`, `${quote(app.image)} comes from ${ref.registry}, which the spoke's egress does not allow (nodes could not pull it); add ${ref.registry} (and its storage host) to ${base}.egress.fqdns`);
         }

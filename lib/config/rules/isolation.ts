@@ -17,12 +17,13 @@ export function checkNetworkIsolation(env: Environment): Problem[] {
     if (env.hub.existing) {
       add("cluster.networkIsolated", "needs the hub's private registry, and an existing hub (hub.existing) has none this product knows: the cluster pulls its bootstrap images from a registry's cache of mcr.microsoft.com; build the hub here with hub.registry, or leave the cluster not isolated");
     } else if (env.hub.registry === undefined) {
-      add("cluster.networkIsolated", `needs hub.registry: the cluster pulls its bootstrap and system images from the registry's cache of mcr.microsoft.com (the ${NETWORK_ISOLATION.cacheRule.name} cache rule), through its private endpoint, instead of through the firewall`);
+      const subnet = env.hub.subnets.privateEndpoints === undefined ? " (and hub.subnets.privateEndpoints, where its private endpoint lives)" : "";
+      add("cluster.networkIsolated", `needs hub.registry${subnet}: the cluster pulls its bootstrap and system images from the registry's cache of mcr.microsoft.com (the ${NETWORK_ISOLATION.cacheRule.name} cache rule), through its private endpoint, instead of through the firewall`);
     }
     if (s.delivery.mode === "gitops") {
       add("delivery.mode", "gitops runs the Flux cluster extension, which Microsoft does not support yet on network-isolated clusters (cluster.networkIsolated); deliver this spoke's apps with mode terraform");
     }
-    if (s.egress.containerInsights && !env.hub.monitoring.privateLink) {
+    if (s.egress.containerInsights && !env.hub.monitoring.privateLink && !env.hub.existing) {
       add("egress.containerInsights", "on a network-isolated cluster, Container Insights reaches the workspace only through the Azure Monitor private link scope: set hub.monitoring.privateLink: true, or turn containerInsights off (the cluster then has no Container Insights)");
     }
     if (s.egress.ubuntuUpdates) {

@@ -3,6 +3,13 @@ import { type Problem, quote } from "../../core/problem";
 import { AKS_EGRESS_CATALOG, FQDN_TAG_CONTENTS } from "../../domain/aks-egress-catalog";
 import { gitopsEndpoint, type Environment } from "../schema";
 
+/** Whether wildcard pattern `wide` (`*.contoso.com`) allows every host `narrow` names (`api.contoso.com`, `*.eu.contoso.com`). */
+export function fqdnCovers(wide: string, narrow: string): boolean {
+  const domain = wide.toLowerCase().slice(2);
+  const n = narrow.toLowerCase();
+  return n.endsWith(`.${domain}`) || (n.startsWith("*.") && n.slice(2) === domain);
+}
+
 /** Whether two FQDN patterns (`api.contoso.com`, `*.contoso.com`) can name one host. */
 export function fqdnsOverlap(a: string, b: string): boolean {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];
@@ -34,7 +41,9 @@ export function checkTlsInspection(env: Environment): Problem[] {
       add(`${at}.keyVault.name`, `${quote(tls.keyVault.name)} is hub.keyVault's name; the CA needs a vault of its own (Azure Firewall reads only through access policies, and the apps' vault keeps Azure RBAC)`);
     }
   }
-  const catalog = [...AKS_EGRESS_CATALOG.flatMap((g) => g.entries).flatMap((e) => e.fqdns ?? []), ...Object.values(FQDN_TAG_CONTENTS).flat()].map((h) => h.split("{location}").join(env.location));
+  // Microsoft's endpoints of the catalog (not the Ubuntu mirrors or Docker Hub, which the nodes reach with their own trust store, and which trusts the CA).
+  const microsoftGroups = AKS_EGRESS_CATALOG.filter((g) => g.id !== "ubuntuUpdates" && g.id !== "dockerHub");
+  const catalog = [...microsoftGroups.flatMap((g) => g.entries).flatMap((e) => e.fqdns ?? []), ...Object.values(FQDN_TAG_CONTENTS).flat()].map((h) => h.split("{location}").join(env.location));
   env.spokes.forEach((s, i) => {
     const base = `spokes.${i}.egress.tlsInspection`;
     const git = gitopsEndpoint(s);
@@ -47,14 +56,20 @@ export function checkTlsInspection(env: Environment): Problem[] {
         return;
       }
       seen.set(f.toLowerCase(), j);
+      if (env.hub.existing) {
+        add(path, `${quote(f)}: TLS inspection needs a hub built here; the existing hub's firewall policy (hub.existing) is not this environment's`);
+        return;
+      }
       if (!tls) {
         add(path, `${quote(f)}: inspection needs hub.firewall.tlsInspection (the firewall's CA and its vault)`);
         return;
       }
-      if (!s.egress.fqdns.some((g) => g.toLowerCase() === f.toLowerCase())) add(path, `${quote(f)} is not in spokes.${i}.egress.fqdns; only a destination the spoke allows can be inspected: add it there`);
       const microsoft = catalog.find((c) => fqdnsOverlap(c, f));
       if (microsoft) add(path, `${quote(f)} overlaps ${microsoft}, an endpoint AKS or its add-ons reach (the egress catalog): their clients trust Microsoft's certificates only, so it is never inspected`);
-      if (git && fqdnsOverlap(git.host, f)) add(path, `${quote(f)} names the GitOps repository's host, which Flux reaches with its own trust store: it is never inspected`);
+      else if (git && fqdnsOverlap(git.host, f)) add(path, `${quote(f)} names the GitOps repository's host, which Flux reaches with its own trust store: it is never inspected`);
+      else if (!s.egress.fqdns.some((g) => g.toLowerCase() === f.toLowerCase() || (g.startsWith("*.") && fqdnCovers(g, f)))) {
+        add(path, `${quote(f)} is not allowed by spokes.${i}.egress.fqdns; only a destination the spoke allows can be inspected: add it (or a wildcard over it) there`);
+      }
     });
   });
   return problems;

@@ -20,7 +20,7 @@ export function virtualNetworkTag(t: Topology, vnet: Vnet | undefined): Cidr[] {
 export function nsgVerdict(model: Model, t: Topology, subnet: Subnet | undefined, src: bigint | undefined, flow: Flow, path: string[]): Explanation {
   if (!subnet?.nsg) {
     path.push("no NSG on the destination subnet");
-    return { verdict: "allow", rule: null, path, reason: "traffic between peered networks is allowed when no NSG says otherwise" };
+    return { verdict: "allow", rule: null, path, reason: "traffic inside a virtual network and between peered ones is allowed when no NSG says otherwise" };
   }
   const nsgName = String(model.attr(subnet.nsg, "name"));
   const rules = model
