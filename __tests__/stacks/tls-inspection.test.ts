@@ -123,7 +123,8 @@ describe("TLS inspection in the guardrails and the reviewers' tools", () => {
     expect(buildReview(full).markdown).toContain("| rcg-aks1 / rcg-aks1-application / spoke-fqdns-inspected (TLS inspected) | Allow | application | Https:443 | api.contoso.com |");
   });
 
-  it("diff names a destination whose inspection is turned on", () => {
+  /** full.yaml before the CA's import, synthesized as a user would. */
+  const waiting = (() => {
     const raw = fullRaw();
     raw.hub.firewall.tlsInspection.certificateImported = false;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tls-diff-"));
@@ -132,8 +133,17 @@ describe("TLS inspection in the guardrails and the reviewers' tools", () => {
     const file = path.join(dir, "full.yaml");
     fs.writeFileSync(file, stringify(raw));
     const quiet = { write: () => true };
-    expect(synthesize({ outdir: path.join(dir, "cdktf.out"), file, stderr: quiet, stdout: quiet })).toBe(0);
-    const d = diffModels(new Model(readOutput(path.join(dir, "cdktf.out"))), full);
+    if (synthesize({ outdir: path.join(dir, "cdktf.out"), file, stderr: quiet, stdout: quiet }) !== 0) throw new Error("synth of full before the import failed");
+    return new Model(readOutput(path.join(dir, "cdktf.out")));
+  })();
+
+  it("review says whether the firewall decrypts with its CA, or waits for it", () => {
+    expect(buildReview(full).markdown).toContain("### afw-full-hub (10.0.0.4, DNS proxy on, TLS inspection with firewall-intermediate-ca)");
+    expect(buildReview(waiting).markdown).toContain("### afw-full-hub (10.0.0.4, DNS proxy on, TLS inspection waiting for its CA: no rule decrypts yet)");
+  });
+
+  it("diff names a destination whose inspection is turned on", () => {
+    const d = diffModels(waiting, full);
     expect(d.egress).toEqual(expect.arrayContaining([
       { rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns-inspected", change: "added", detail: "Allow application Https:443 to api.contoso.com from 10.0.6.0/23 (TLS inspected)" },
       { rule: "rcg-aks1/rcg-aks1-application/spoke-fqdns", change: "removed", detail: "Allow application Https:443 to api.contoso.com from 10.0.6.0/23" },

@@ -82,6 +82,11 @@ export interface Firewall {
   readonly egressIps: Resource[];
   /** Rules in Azure Firewall's processing order: DNAT, network, application; each by group then collection priority. */
   readonly rules: FirewallRule[];
+  /**
+   * TLS inspection: the certificate the policy decrypts with, or `waiting` when the policy's
+   * identity may read a vault but the policy names no certificate yet; undefined without it.
+   */
+  readonly tlsInspection?: { readonly certificate: string } | "waiting";
 }
 
 /** A firewall policy the output adds rule collection groups to but does not hold (an existing hub's). */
@@ -293,6 +298,7 @@ function buildTopology(model: Model): Topology {
         .filter((x): x is Resource => x !== undefined),
       egressIps: (a.ip_configuration ?? []).map((c: any) => model.target(c?.public_ip_address_id)).filter((x: Resource | undefined): x is Resource => x !== undefined),
       rules: firewallRules(model, mine),
+      tlsInspection: tlsInspectionOf(model, policyAttrs),
     };
   });
 
@@ -424,6 +430,15 @@ export function expandIpGroups(model: Model, values: unknown): unknown[] {
 }
 
 /** The rules of a policy's rule collection groups, in Azure Firewall's processing order. */
+/** A firewall policy's TLS inspection, as its attributes and the vault access policies of its identity say. */
+function tlsInspectionOf(model: Model, policy: Record<string, any>): Firewall["tlsInspection"] {
+  const certificate = first<any>(policy.tls_certificate);
+  if (certificate) return { certificate: String(certificate.name) };
+  const identities = (first<any>(policy.identity)?.identity_ids ?? []).map((id: unknown) => model.target(id)).filter((x: Resource | undefined) => x !== undefined);
+  const readable = model.ofType("azurerm_key_vault_access_policy").some((p) => identities.includes(model.target(model.attr(p, "object_id"))));
+  return readable ? "waiting" : undefined;
+}
+
 export function firewallRules(model: Model, groups: Resource[]): FirewallRule[] {
   const rules: FirewallRule[] = [];
   const kindOrder = { nat: 0, network: 1, application: 2 } as const;

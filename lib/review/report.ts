@@ -64,7 +64,8 @@ export function buildReview(model: Model, base?: Model): Review {
 
   out.push("## Egress allowed through the firewall", "", "Rules in Azure Firewall's processing order (network rules, then application rules; by group and collection priority). Everything else is denied.", "");
   for (const f of t.firewalls) {
-    out.push(`### ${f.name} (${f.privateIp ?? "private IP unknown"}, DNS proxy ${f.dnsProxy ? "on" : "off"})`, "", "| group / collection / rule | action | kind | protocols and ports | destinations | sources |", "| --- | --- | --- | --- | --- | --- |");
+    const tls = f.tlsInspection === undefined ? "" : f.tlsInspection === "waiting" ? ", TLS inspection waiting for its CA: no rule decrypts yet" : `, TLS inspection with ${cell(f.tlsInspection.certificate)}`;
+    out.push(`### ${f.name} (${f.privateIp ?? "private IP unknown"}, DNS proxy ${f.dnsProxy ? "on" : "off"}${tls})`, "", "| group / collection / rule | action | kind | protocols and ports | destinations | sources |", "| --- | --- | --- | --- | --- | --- |");
     for (const r of f.rules) out.push(ruleRow(r));
     out.push("");
   }
