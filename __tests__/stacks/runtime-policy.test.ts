@@ -109,9 +109,11 @@ describe("full.yaml assigns every runtime policy", () => {
     expect(ids([...inStack(assignments, "full-hub"), ...inStack(assignments, "full-aks1")])).toEqual([...ENFORCED_GUARDRAILS].sort());
   });
 
-  it("puts the hub's private services, VMs, Bastion and firewall policy under the hub's resource group", () => {
+  it("puts the hub's private services, VMs, Bastion and firewall policy under the hub's resource group, and the same under TLS inspection's", () => {
     expect(ids(inStack(assignments, "full-hub"))).toEqual(["FW-002", "KV-001", "MON-001", "PUB-002", "PUB-003", "REG-001", "VM-001"]);
-    expect(inStack(assignments, "full-hub").every((a) => a.scope.kind === "group" && a.scope.name === "rg-full-hub")).toBe(true);
+    const scopes = (group: string) => inStack(assignments, "full-hub").filter((a) => a.scope.kind === "group" && a.scope.name === group).map((a) => a.name);
+    expect(scopes("rg-full-hub").length + scopes("rg-full-hub-tls").length).toBe(inStack(assignments, "full-hub").length);
+    expect(scopes("rg-full-hub-tls")).toEqual(scopes("rg-full-hub"));
   });
 
   it("puts a spoke's under its resource group, the node resource group and the cluster", () => {
@@ -194,10 +196,14 @@ describe.each(SHIPPED)("%s: the assignments as Azure reads them", (name) => {
     for (const a of assignments) if (a.scope.kind === "cluster") expect(a.scope.cluster.type).toBe("azurerm_kubernetes_cluster");
   });
 
-  it("refuse nothing the product deploys, nor what AKS creates in the node resource group", () => {
+  it("refuse nothing the product deploys, nor what AKS creates in the node resource group, but what an exemption admits", () => {
     const { assignments, requests, model } = shipped(name);
+    // An exemption takes its references out of its assignment, as Azure does (TLS inspection's vault: KV-001's RBAC policy).
+    const exempted = new Set(
+      ["azurerm_resource_group_policy_exemption", "azurerm_resource_policy_exemption"].flatMap((t) => model.ofType(t)).flatMap((e) => ((e.raw as any).policy_definition_reference_ids as string[]).map((id) => `${model.target(model.attr(e, "policy_assignment_id"))?.address}|${id}`)),
+    );
     const refused = assignments
-      .filter((a) => a.scope.kind === "group")
+      .filter((a) => a.scope.kind === "group" && !exempted.has(`${a.resource.address}|${a.name}`))
       .flatMap((a) => {
         const group = (a.scope as { name: string }).name;
         const params = values(model, a);
@@ -274,12 +280,18 @@ describe("exemptions", () => {
       const sameScope = (raw.resource_group_id ?? raw.resource_id) === ((a.raw as any).resource_group_id ?? (a.raw as any).resource_id);
       return [e.stack, [...new Set(references.map((r) => r.policy_group_names[0]))].join(), references.length === raw.policy_definition_reference_ids.length, raw.exemption_category, sameScope, raw.description.length >= 20];
     });
-    // The environment's (full: VM-001, enforced in the hub only) and a spoke's own (full's aks2: NET-002, hybrid's aks1: K8S-003).
+    // The environment's (full: VM-001, enforced in the hub's two resource groups), a spoke's own (full's aks2: NET-002, hybrid's aks1: K8S-003),
+    // and TLS inspection's vault's (KV-001's RBAC policy alone, in the vault's resource group).
     expect(seen.sort()).toEqual([
       ["full-aks2", "NET-002", true, "Waiver", true, true],
+      ["full-hub", "KV-001", true, "Waiver", true, true],
+      ["full-hub", "VM-001", true, "Waiver", true, true],
       ["full-hub", "VM-001", true, "Waiver", true, true],
       ["hybrid-aks1", "K8S-003", true, "Waiver", true, true],
     ]);
+    const tls = shippedExemptions.find(({ e }) => JSON.parse((e.raw as any).metadata).privateAksGuardrails[0] === "KV-001")!;
+    expect((tls.e.raw as any).policy_definition_reference_ids).toEqual(["kv-001-vault-rbac"]);
+    expect(String(tls.model.attr(tls.model.target(tls.model.attr(tls.e, "resource_group_id")) as Resource, "name"))).toBe("rg-full-hub-tls");
   });
 
   it("of the environment cover the hub and every spoke that assigns the guardrail", () => {
@@ -296,16 +308,17 @@ describe("exemptions", () => {
     const env = namedEnvironment("full");
     const built = stacks({ ...env, policy: { ...env.policy, exemptions: ["REG-001", "KV-001", "MON-001"].map((guardrail) => ({ guardrail, reason })) } });
     const hub = synth(built.hub).json;
+    // In the hub's resource group and in TLS inspection's (whose own KV-001 exemption the environment's then covers).
     const exempted = EXEMPTION_TYPES.flatMap((t) => resources(hub, t)).map((x: any) => JSON.parse(x.metadata).privateAksGuardrails[0]);
-    expect(exempted.sort()).toEqual(["KV-001", "MON-001", "REG-001"]);
+    expect(exempted.sort()).toEqual(["KV-001", "KV-001", "MON-001", "MON-001", "REG-001", "REG-001"]);
     const [assignment] = resources(hub, "azurerm_resource_group_policy_assignment");
     const messages = (assignment.non_compliance_message as { policy_definition_reference_id?: string }[]).map((m) => m.policy_definition_reference_id?.split("-").slice(0, 2).join("-"));
     for (const id of ["reg-001", "kv-001", "mon-001"]) expect(messages).toContain(id);
   });
 
   it("expire at an RFC 3339 time, which Terraform reads as a timestamp (azurerm parses expires_on so at apply)", () => {
-    const written = shippedExemptions.map(({ e }) => (e.raw as any).expires_on as string);
-    expect(written.sort()).toEqual(["2027-01-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z"]);
+    const written = shippedExemptions.map(({ e }) => (e.raw as any).expires_on as string | undefined).filter((w): w is string => w !== undefined);
+    expect(written.sort()).toEqual(["2027-01-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z", "2027-03-31T00:00:00Z"]);
     expect(evaluate(written.map((w) => `\${timeadd("${w}", "0s")}`))).toEqual(written);
   });
 });

@@ -38,6 +38,16 @@ describe("TLS inspection (full.yaml)", () => {
     expect(vault).toEqual(expect.objectContaining({ public_network_access_enabled: false, network_acls: { default_action: "Deny", bypass: "AzureServices" }, purge_protection_enabled: true, soft_delete_retention_days: 90 }));
   });
 
+  it("lives under the hub's runtime guardrails too, exempted from KV-001's RBAC policy alone, both in place before the vault is created", () => {
+    const group = idOf(hub, "azurerm_resource_group", "rg-full-hub-tls");
+    const assignments = Object.entries<any>(hub.resource.azurerm_resource_group_policy_assignment).filter(([, a]) => a.resource_group_id === group);
+    expect(assignments.map(([, a]) => a.policy_definition_id)).toEqual([resources(hub, "azurerm_resource_group_policy_assignment").find((a: any) => a.resource_group_id === idOf(hub, "azurerm_resource_group", "rg-full-hub")).policy_definition_id]);
+    const exemptions = Object.entries<any>(hub.resource.azurerm_resource_group_policy_exemption).filter(([, x]) => x.resource_group_id === group);
+    const kv = exemptions.find(([, x]) => x.name === "kv-001-exemption")!;
+    expect(kv[1]).toEqual(expect.objectContaining({ policy_definition_reference_ids: ["kv-001-vault-rbac"], description: TLS_INSPECTION.vaultModelReason }));
+    expect(vault.depends_on).toEqual(expect.arrayContaining([`azurerm_resource_group_policy_assignment.${assignments[0][0]}`, `azurerm_resource_group_policy_exemption.${kv[0]}`]));
+  });
+
   it("is reached through a private endpoint in the hub, registered in the privatelink vault zone", () => {
     const endpoint = resourceNamed(hub, "azurerm_private_endpoint", "pe-kv-full-afw-tls-01");
     expect(endpoint.private_service_connection).toEqual(expect.objectContaining({ private_connection_resource_id: idOf(hub, "azurerm_key_vault", "kv-full-afw-tls-01"), subresource_names: ["vault"] }));

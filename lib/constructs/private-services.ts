@@ -4,6 +4,7 @@ import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { KeyVaultAccessPolicyA as KeyVaultAccessPolicy } from "@cdktf/provider-azurerm/lib/key-vault-access-policy";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
+import { dependable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { NETWORK_ISOLATION } from "../domain/network-isolation";
 import { TLS_INSPECTION } from "../domain/tls-inspection";
@@ -177,10 +178,7 @@ export class TlsInspectionVault extends Construct {
     this.identity = new UserAssignedIdentity(this, "identity", { name: props.identityName, resourceGroupName: props.resourceGroupName, location: props.location, tags: props.tags });
     // Access policies (Azure Firewall cannot read through Azure RBAC); the firewall, a trusted service, passes the vault's network rules.
     this.vault = privateVault(this, props, { rbac: false, bypass: "AzureServices" });
-    acknowledge(this.vault, {
-      id: "KV-001",
-      reason: "Azure Firewall Premium reads its TLS inspection CA only through Key Vault access policies (Microsoft: Azure RBAC is not supported for it); this vault holds that CA alone, public access off, purge protection on",
-    });
+    acknowledge(this.vault, { id: TLS_INSPECTION.vaultRuntimeExemption.guardrail, reason: TLS_INSPECTION.vaultModelReason });
     const policy = (key: string, objectId: string, permissions: { secret?: readonly string[]; certificate?: readonly string[] }) =>
       this.accessPolicies.push(
         new KeyVaultAccessPolicy(this, key, {
@@ -194,6 +192,11 @@ export class TlsInspectionVault extends Construct {
     policy("firewall-access", this.identity.principalId, TLS_INSPECTION.firewallPermissions);
     props.importerObjectIds.forEach((objectId) => policy(`importer-${objectId}`, objectId, TLS_INSPECTION.importerPermissions));
     this.endpoint = privateEndpoint(this, props, this.vault.id, "vault");
+  }
+
+  /** Creates the vault only after these (the runtime policy of its resource group and the exemption that admits its access-policy model). */
+  public waitFor(dependables: ITerraformDependable[]): void {
+    this.vault.dependsOn = [...(this.vault.dependsOn ?? []), ...dependables.map((d) => dependable(d))];
   }
 
   /** The certificate's secret, versionless: the firewall follows a rotation (a new version imported) by itself. */

@@ -132,6 +132,8 @@ export interface RuntimeExemption {
   readonly reason: string;
   /** RFC 3339 time the exemption lapses (azurerm parses expires_on so). @default - never */
   readonly expiresOn?: string;
+  /** Only these of the guardrail's runtime policies (their keys, e.g. `vault-rbac`). @default - all of them */
+  readonly policies?: readonly string[];
 }
 
 export interface RuntimeGuardrailsProps {
@@ -168,6 +170,8 @@ export class RuntimeGuardrails extends Construct {
   public readonly assignments = new Map<PolicyScope, GuardrailAssignment>();
   /** The definitions this construct made, when it was given none. */
   public readonly ownDefinitions?: GuardrailDefinitions;
+  /** The exemptions made, in the order asked. */
+  public readonly exemptions: (ResourceGroupPolicyExemption | ResourcePolicyExemption)[] = [];
 
   constructor(scope: Construct, id: string, props: RuntimeGuardrailsProps) {
     super(scope, id);
@@ -222,15 +226,18 @@ export class RuntimeGuardrails extends Construct {
         const x = {
           name: `${guardrail.toLowerCase()}-exemption`,
           policyAssignmentId: assignment.id,
-          policyDefinitionReferenceIds: here.filter((p) => p.guardrail === guardrail).map((p) => referenceId(guardrail, p.policy)),
+          policyDefinitionReferenceIds: here.filter((p) => p.guardrail === guardrail && (exemption.policies === undefined || exemption.policies.includes(p.policy.key))).map((p) => referenceId(guardrail, p.policy)),
           exemptionCategory: "Waiver",
           displayName: `${guardrail} exempted`,
           description: exemption.reason,
           expiresOn: exemption.expiresOn,
           metadata: JSON.stringify({ [POLICY_METADATA_KEY]: [guardrail], managedBy: "private-aks" }),
         };
-        if (kind === "cluster") new ResourcePolicyExemption(this, `exemption-${kind}-${guardrail}`, { ...x, resourceId: scopeId });
-        else new ResourceGroupPolicyExemption(this, `exemption-${kind}-${guardrail}`, { ...x, resourceGroupId: scopeId });
+        this.exemptions.push(
+          kind === "cluster"
+            ? new ResourcePolicyExemption(this, `exemption-${kind}-${guardrail}`, { ...x, resourceId: scopeId })
+            : new ResourceGroupPolicyExemption(this, `exemption-${kind}-${guardrail}`, { ...x, resourceGroupId: scopeId }),
+        );
       }
     }
   }

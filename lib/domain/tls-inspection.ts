@@ -26,6 +26,11 @@ export const TLS_INSPECTION = {
    * supported for authorization. Use the access policy model instead."
    */
   vaultModel: "access policies",
+  /** Why the CA's vault breaks KV-001 (Azure RBAC): the acknowledgement's and the runtime exemption's reason. */
+  vaultModelReason:
+    "Azure Firewall Premium reads its TLS inspection CA only through Key Vault access policies (Microsoft: Azure RBAC is not supported for it); this vault holds that CA alone, public access off, purge protection on",
+  /** The runtime policy of KV-001 that the vault's resource group is exempted from: the RBAC model alone. */
+  vaultRuntimeExemption: { guardrail: "KV-001", policies: ["vault-rbac"] },
   /** What the firewall policy's identity may do in the vault: read the certificate and its secret. */
   firewallPermissions: { secret: ["Get", "List"], certificate: ["Get", "List"] },
   /** What the PKI team's principals may do: import a certificate (and read it back), nothing on secrets. */

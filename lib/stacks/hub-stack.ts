@@ -25,6 +25,7 @@ import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
 import { hubNames } from "../domain/naming";
+import { TLS_INSPECTION } from "../domain/tls-inspection";
 import { PlatformStack } from "./platform-stack";
 
 export interface HubStackProps {
@@ -239,8 +240,10 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
 
     // TLS inspection: the CA's vault, in a resource group of its own, and the policy's identity.
     const tls = hub.firewall.tlsInspection;
+    let tlsGroup: ResourceGroup | undefined;
     if (tls && this.network.hasSubnet("privateEndpoints")) {
       const group = new ResourceGroup(this, "tls-resource-group", { name: names.tlsResourceGroup, location: this.location, tags: this.tags });
+      tlsGroup = group;
       this.tlsVault = new TlsInspectionVault(this, "tls-inspection", {
         name: tls.keyVault.name,
         resourceGroupName: group.name,
@@ -415,7 +418,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     // The guardrails' runtime enforcement: the definitions of the environment's subscription
     // (shared by the spokes in it), and the hub's own assignment on its resource group. Not "no
     // public IP": the hub's are its acknowledged endpoints.
-    const services = new Set<HubService>([...(this.registry ? ["registry" as const] : []), ...(this.keyVault ? ["keyVault" as const] : []), ...(this.monitorPrivateLink ? ["monitorPrivateLink" as const] : [])]);
+    const services = new Set<HubService>([...(this.registry ? ["registry" as const] : []), ...(this.keyVault || this.tlsVault ? ["keyVault" as const] : []), ...(this.monitorPrivateLink ? ["monitorPrivateLink" as const] : [])]);
     const sharing = spokesSharingDefinitions(env).length > 0;
     const kinds: PolicyScope[] = [...(env.policy.effect !== "off" ? (["hub"] as const) : []), ...(sharing ? SPOKE_SCOPES : [])];
     const definitions = kinds.length > 0 ? new GuardrailDefinitions(this, "runtime-policy-definitions", { namePrefix: id, kinds, services }) : undefined;
@@ -430,6 +433,21 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
       services,
       exemptions: env.policy.exemptions,
     });
+    // TLS inspection's vault: its resource group holds the hub's guardrails too, but for the one
+    // policy Microsoft's requirement breaks (KV-001's RBAC model), exempted there before the vault exists.
+    if (this.tlsVault && tlsGroup && env.policy.effect !== "off") {
+      const exemption = { ...TLS_INSPECTION.vaultRuntimeExemption, reason: TLS_INSPECTION.vaultModelReason };
+      const whole = env.policy.exemptions.some((x) => x.guardrail === exemption.guardrail);
+      const tlsPolicy = new RuntimeGuardrails(this, "runtime-policy-tls", {
+        namePrefix: `${id}-tls`,
+        effect: env.policy.effect,
+        scopes: { hub: tlsGroup.id },
+        initiatives: definitions?.initiatives ?? {},
+        services,
+        exemptions: [...env.policy.exemptions, ...(whole ? [] : [exemption])],
+      });
+      this.tlsVault.waitFor([...tlsPolicy.assignments.values(), ...tlsPolicy.exemptions]);
+    }
 
     // The declared private ranges travel with the output, so that review judges it as synth did.
     addNote(this, note(PRIVATE_RANGES_PREFIX, env.privateRanges));

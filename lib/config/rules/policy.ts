@@ -7,7 +7,7 @@ import { type Environment, type ExemptionConfig } from "../schema";
 export function checkRuntimePolicy(env: Environment): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
-  const services = new Set<HubService>([...(env.hub.registry ? ["registry" as const] : []), ...(env.hub.keyVault ? ["keyVault" as const] : []), ...(env.hub.monitoring.privateLink ? ["monitorPrivateLink" as const] : [])]);
+  const services = new Set<HubService>([...(env.hub.registry ? ["registry" as const] : []), ...(env.hub.keyVault || env.hub.firewall.tlsInspection ? ["keyVault" as const] : []), ...(env.hub.monitoring.privateLink ? ["monitorPrivateLink" as const] : [])]);
   const hubBuilt = env.hub.existing === undefined;
   const enforcedIn = (scopes: typeof SPOKE_SCOPES) => new Set(plannedAssignments(scopes, services).map((a) => a.guardrail));
   const inSpokes = enforcedIn(SPOKE_SCOPES);
