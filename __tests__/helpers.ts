@@ -110,3 +110,11 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
 export function withoutSampleKeyWarning(stderr: string): string {
   return stderr.split("\n").filter((l) => !l.includes(": hub.jumpbox.sshPublicKey: warning: is the sample key") && !l.includes(": hub.firewall.tlsInspection.caCertificate: warning: is the sample CA")).join("\n");
 }
+
+/** A minimal existing hub (hub.existing), for environments that attach to one. */
+export const EXISTING_HUB = {
+  vnetId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub",
+  firewallPrivateIp: "10.0.0.4",
+  firewallPolicyId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp",
+  dnsResourceGroup: "rg-dns",
+};

@@ -1,7 +1,7 @@
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { CLUSTER_ADMIN_ROLE } from "../../lib/constructs/private-cluster";
-import { address, changed, environment, hubExpression as hubValue, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+import { address, changed, environment, hubExpression as hubValue, idOf, namedEnvironment, resources, stacks, synth } from "../helpers";
 
 const refs = (json: any, type: string) => Object.keys(json.resource[type] ?? {}).map((k) => `${type}.${k}`);
 
@@ -133,28 +133,6 @@ describe("the private AKS cluster", () => {
 });
 
 describe("cluster options from the environment", () => {
-  it("refuses a pool named like another pool's temporary rotation name, and pools that would share one", () => {
-    expect(problems(changed((r) => {
-      r.spokes[0].cluster.userPools = [
-        { name: "systemtmp" },
-        { name: "apps" },
-        { name: "appstmp" },
-        { name: "analytics1" },
-        { name: "analytics2" },
-      ];
-    }))).toEqual([
-      'env.yaml: spokes.0.cluster.userPools.0.name: "systemtmp" is the temporary name spokes.0.cluster.systemPool takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name',
-      'env.yaml: spokes.0.cluster.userPools.2.name: "appstmp" is the temporary name spokes.0.cluster.userPools.1 takes while its nodes are replaced (a change of size, OS disk, zones or pods per node); choose another name',
-      'env.yaml: spokes.0.cluster.userPools.4.name: "analytics2" and userPools.3 "analytics1" share their first 9 characters, and so the temporary name analyticstmp they take while their nodes are replaced; make them differ earlier',
-    ]);
-  });
-
-  it("says so plainly when a pool's name is its own rotation name, and reports two pools of one name once", () => {
-    expect(problems(changed((r) => (r.spokes[0].cluster.userPools = [{ name: "abcdefghitmp" }, { name: "apps" }, { name: "apps" }])))).toEqual([
-      'env.yaml: spokes.0.cluster.userPools.0.name: "abcdefghitmp" is also the temporary name this pool would take while its nodes are replaced (its first 9 characters and "tmp"); choose another name',
-      'env.yaml: spokes.0.cluster.userPools.2.name: "apps" is already used by spokes.0.cluster.userPools.1; node pool names must be unique',
-    ]);
-  });
 
   it("adds user node pools in the node subnet", () => {
     const env = environment(changed((r) => {
@@ -177,12 +155,6 @@ describe("cluster options from the environment", () => {
     const group = "11111111-2222-3333-4444-555555555555";
     const { json } = synth(stacks(environment(changed((r) => Object.assign(r.spokes[0].cluster, { adminGroupObjectIds: [group], grantDeployerAdmin: false })))).spokes[0]);
     expect(resources(json, "azurerm_role_assignment").filter((r) => r.role_definition_name === CLUSTER_ADMIN_ROLE).map((r) => r.principal_id)).toEqual([group]);
-  });
-
-  it("refuses a cluster with no administrator at all", () => {
-    expect(problems(changed((r) => (r.spokes[0].cluster.grantDeployerAdmin = false)))).toEqual([
-      "env.yaml: spokes.0.cluster.adminGroupObjectIds: is empty and grantDeployerAdmin is false, so nobody could administer the cluster (local accounts are off); list an Entra ID group or keep grantDeployerAdmin",
-    ]);
   });
 
   it("uses the environment's tenantId when it names one", () => {
@@ -214,12 +186,6 @@ describe("cluster options from the environment", () => {
       ["Network Contributor", idOf(json, "azurerm_virtual_network", "vnet-demo-aks1")],
     ]);
     expect(resources(synth(built.hub).json, "azurerm_private_dns_zone").map((z) => z.name)).toEqual(["corp.internal"]);
-  });
-
-  it("refuses privateDnsZone: system while spokes resolve through the firewall's DNS proxy (AKS's zone would never be queried)", () => {
-    expect(problems(changed((r) => (r.spokes[0].cluster.privateDnsZone = "system")))).toEqual([
-      expect.stringMatching(/^env\.yaml: spokes\.0\.cluster\.privateDnsZone: system cannot resolve here: .*use byo \(the hub's zone\), or turn the DNS proxy off$/),
-    ]);
   });
 
   it("waits for the role assignments to propagate before creating the cluster", () => {

@@ -6,7 +6,7 @@ import { defaultRulePriority } from "../../lib/domain/priorities";
 import { AKS_EGRESS_CATALOG } from "../../lib/domain/aks-egress-catalog";
 import { FIREWALL_LOG_CATEGORIES } from "../../lib/constructs/egress-firewall";
 import { warningsOf } from "../../lib/policy/guardrails";
-import { address, changed, environment, problems, resourceNamed, resources, stacks, synth } from "../helpers";
+import { address, changed, environment, resourceNamed, resources, stacks, synth } from "../helpers";
 
 /** The spokes' rule collection groups (the jumpbox has its own, tested with the access path). */
 function spokeGroups(json: any) {
@@ -155,15 +155,6 @@ describe("the AKS egress rules", () => {
     const groups = resources(hubJson, "azurerm_firewall_policy_rule_collection_group");
     expect(groups.map((g) => g.name).sort()).toEqual(["rcg-aks1", "rcg-aks2", "rcg-jumpbox"]);
     for (const g of groups) expect({ group: g.name, waits: g.depends_on ?? [] }).toEqual({ group: g.name, waits: expect.arrayContaining([firewall]) });
-  });
-
-  it("refuse spoke names that would spell the hub's own group names (rcg-jumpbox, rcg-onprem, rcg-peer-*)", () => {
-    for (const name of ["jumpbox", "onprem"]) {
-      expect(problems(changed((r) => (r.spokes[0].name = name)))).toEqual([`env.yaml: spokes.0.name: "${name}" is taken by the hub's rule collection group rcg-${name}; choose another name`]);
-    }
-    expect(problems(changed((r) => (r.spokes[0].name = "peer-we")))).toEqual([
-      'env.yaml: spokes.0.name: "peer-we" starts with "peer-", which names the rule collection groups of global peerings (rcg-peer-<environment>); choose another name',
-    ]);
   });
 
   it("name each spoke's sources through its own IP group, holding exactly the node subnet", () => {

@@ -2,19 +2,13 @@
  * Hybrid and brownfield: on-premises through the hub's firewall over a VPN or ExpressRoute
  * gateway, an existing hub, and spokes in their own subscriptions.
  */
-import { address, changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+import { address, changed, EXISTING_HUB, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
 
 const hybrid = stacks(namedEnvironment("hybrid"));
 const hub = synth(hybrid.hub).json;
 const aks1 = synth(hybrid.spokes[0]).json;
 const aks2 = synth(hybrid.spokes[1]).json;
 
-const EXISTING = {
-  vnetId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub",
-  firewallPrivateIp: "10.0.0.4",
-  firewallPolicyId: "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Network/firewallPolicies/fwp",
-  dnsResourceGroup: "rg-dns",
-};
 
 describe("a hub with a VPN gateway", () => {
   it("runs a zone-redundant, route-based gateway with BGP in GatewaySubnet, behind a zone-redundant public IP", () => {
@@ -151,19 +145,6 @@ describe("an existing hub (brownfield)", () => {
     }
   });
 
-  it("takes an existing policy to hold 50 rule collection groups unless hub.existing.ruleCollectionGroups says more (90 after July 2022)", () => {
-    const many = (n: number, room?: number) =>
-      changed((r) => {
-        r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, ...(room ? { ruleCollectionGroups: room } : {}) } };
-        const base = r.spokes[0];
-        r.spokes = Array.from({ length: n }, (_, i) => ({ ...structuredClone(base), name: `s${i}`, addressSpace: [`10.${10 + Math.floor(i / 60)}.${(i % 60) * 4}.0/22`], subnets: { nodes: `10.${10 + Math.floor(i / 60)}.${(i % 60) * 4}.0/24` }, apps: [] }));
-      });
-    expect(problems(many(51))).toContainEqual(expect.stringContaining("env.yaml: spokes: needs 51 firewall rule collection groups (one per spoke) in the existing policy, which has room for 50"));
-    expect(problems(many(50)).filter((l) => l.includes("rule collection groups"))).toEqual([]);
-    expect(problems(many(51, 90)).filter((l) => l.includes("rule collection groups"))).toEqual([]);
-    expect(problems(many(1, 91))).toContainEqual(expect.stringContaining("hub.existing.ruleCollectionGroups: must be at most 90"));
-  });
-
   it("adds its spokes' rule collection groups (and the on-premises one) to the existing policy, in the hub's subscription", () => {
     const policy = "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-connectivity/providers/Microsoft.Network/firewallPolicies/fwp-hub";
     const groups = resources(bhub, "azurerm_firewall_policy_rule_collection_group");
@@ -222,31 +203,16 @@ describe("hybrid input", () => {
     }), "hub.existing.firewallPrivateIp: 10.9.0.4 is not inside hub.addressSpace (10.0.0.0/22)"],
     ["an existing hub id of the wrong type", changed((r) => (r.hub = { addressSpace: ["10.0.0.0/22"], existing: { vnetId: "vnet-hub", firewallPrivateIp: "10.0.0.4", firewallPolicyId: "fwp", dnsResourceGroup: "rg-dns" } })), "hub.existing.vnetId: must be the resource id of a Microsoft.Network/virtualNetworks"],
     ["firewall settings next to an existing hub, which would do nothing", changed((r) => {
-      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, firewall: { tier: "Premium", idps: "Deny" } };
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING_HUB, firewall: { tier: "Premium", idps: "Deny" } };
     }), "hub.firewall.tier: must not be set with hub.existing: the existing hub's firewall is configured where it was built"],
     ["an existing firewall at the hub's network address", changed((r) => {
-      r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, firewallPrivateIp: "10.0.0.0" } };
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING_HUB, firewallPrivateIp: "10.0.0.0" } };
     }), "hub.existing.firewallPrivateIp: 10.0.0.0 is the network address of 10.0.0.0/22, which no host has"],
     ["DNS forwarding next to an existing hub", changed((r) => {
-      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING, dns: { forwarding: [{ domain: "corp.contoso.com.", targets: ["192.168.0.53"] }] } };
+      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING_HUB, dns: { forwarding: [{ domain: "corp.contoso.com.", targets: ["192.168.0.53"] }] } };
     }), "hub.dns.forwarding: must not be set with hub.existing: forwarding rules belong to the existing hub's DNS resolver"],
   ])("refuses %s, naming the field", (_what, raw, line) => {
     expect(problems(raw)).toContainEqual(expect.stringContaining(`env.yaml: ${line}`));
-  });
-
-  it("reads an existing hub's DNS proxy from hub.existing.dnsProxy: off, AKS's own (system) zone resolves", () => {
-    const off = changed((r) => {
-      r.hub = { addressSpace: ["10.0.0.0/22"], existing: { ...EXISTING, dnsProxy: false } };
-      r.spokes[0].cluster.privateDnsZone = "system";
-      r.spokes[0].apps = [];
-    });
-    expect(problems(off).filter((l) => l.includes("privateDnsZone"))).toEqual([]);
-    const on = changed((r) => {
-      r.hub = { addressSpace: ["10.0.0.0/22"], existing: EXISTING };
-      r.spokes[0].cluster.privateDnsZone = "system";
-      r.spokes[0].apps = [];
-    });
-    expect(problems(on)).toContainEqual(expect.stringContaining("spokes.0.cluster.privateDnsZone: system cannot resolve here: AKS links its own zone only to the spoke VNet, which uses the firewall's DNS proxy (hub.existing.dnsProxy)"));
   });
 
   it("accepts an ExpressRoute gateway with its circuit, on its zone-redundant default SKU", () => {
