@@ -47,3 +47,33 @@ describe("apps in the environment file", () => {
     expect(fs.existsSync(path.join(PROJECT_ROOT, "environments", "default.yaml"))).toBe(true);
   });
 });
+
+describe("apps that read Key Vault secrets, in the environment file", () => {
+  it("is refused without the hub's key vault, and with a secret named twice or not as Key Vault names them", () => {
+    expect(problems(changed((r) => (r.spokes[0].apps[0].secrets = ["db-password"])))).toEqual(["env.yaml: spokes.0.apps.0.secrets: needs hub.keyVault: secrets are read from the hub's private key vault"]);
+    expect(problems(changed((r) => (r.spokes[0].apps[0].secrets = ["db_password"])))).toEqual([expect.stringContaining("env.yaml: spokes.0.apps.0.secrets.0: must be a Key Vault secret name")]);
+    const withVault = (secrets: string[]) =>
+      changed((r) => {
+        r.hub.subnets.privateEndpoints = "10.0.2.0/28";
+        r.hub.keyVault = { name: "kv-demo-01" };
+        r.spokes[0].apps[0].secrets = secrets;
+      });
+    expect(problems(withVault(["db-password"]))).toEqual([]);
+    expect(problems(withVault(["db-password", "DB-Password"]))).toEqual(['env.yaml: spokes.0.apps.0.secrets.1: "DB-Password" is already secrets.0 (Key Vault secret names are case-insensitive)']);
+  });
+});
+
+describe("apps and the hub's private registry, in the environment file", () => {
+  it("accepts an app image from it without any public egress, and refuses others when it is required", () => {
+    const withRegistry = (change: (r: any) => void) =>
+      changed((r) => {
+        r.hub.subnets.privateEndpoints = "10.0.2.64/27";
+        r.hub.registry = { name: "acrdemo01" };
+        change(r);
+      });
+    expect(problems(withRegistry((r) => (r.spokes[0].apps[0].image = "acrdemo01.azurecr.io/hello:1.0.0")))).toEqual([]);
+    expect(problems(withRegistry((r) => (r.hub.registry.requirePrivateRegistry = true)))).toEqual([
+      'env.yaml: spokes.0.apps.0.image: "mcr.microsoft.com/dotnet/samples:aspnetapp" comes from mcr.microsoft.com, but hub.registry.requirePrivateRegistry asks every image to come from acrdemo01.azurecr.io',
+    ]);
+  });
+});

@@ -12,7 +12,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { synthesize } from "../../lib/app";
-import { ENVIRONMENTS_DIR, address, changed, hubExpression, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+import { ENVIRONMENTS_DIR, address, hubExpression, namedEnvironment, resources, stacks, synth } from "../helpers";
 
 const file = path.join(ENVIRONMENTS_DIR, "full.yaml");
 const raw = parse(fs.readFileSync(file, "utf8"));
@@ -113,18 +113,5 @@ describe("an app that reads Key Vault secrets", () => {
       expect(objects[1].metadata.annotations["azure.workload.identity/client-id"]).toBe("6f1e2d3c-0000-4000-8000-000000000001");
       expect(objects[2].spec.parameters.clientID).toBe("6f1e2d3c-0000-4000-8000-000000000001");
     });
-  });
-
-  it("is refused without the hub's key vault, and with a secret named twice or not as Key Vault names them", () => {
-    expect(problems(changed((r) => (r.spokes[0].apps[0].secrets = ["db-password"])))).toEqual(["env.yaml: spokes.0.apps.0.secrets: needs hub.keyVault: secrets are read from the hub's private key vault"]);
-    expect(problems(changed((r) => (r.spokes[0].apps[0].secrets = ["db_password"])))).toEqual([expect.stringContaining("env.yaml: spokes.0.apps.0.secrets.0: must be a Key Vault secret name")]);
-    const withVault = (secrets: string[]) =>
-      changed((r) => {
-        r.hub.subnets.privateEndpoints = "10.0.2.0/28";
-        r.hub.keyVault = { name: "kv-demo-01" };
-        r.spokes[0].apps[0].secrets = secrets;
-      });
-    expect(problems(withVault(["db-password"]))).toEqual([]);
-    expect(problems(withVault(["db-password", "DB-Password"]))).toEqual(['env.yaml: spokes.0.apps.0.secrets.1: "DB-Password" is already secrets.0 (Key Vault secret names are case-insensitive)']);
   });
 });

@@ -4,7 +4,7 @@
  * cleaner, Defender, host encryption), and a Premium firewall that is Premium in its features.
  */
 import { warningsOf } from "../../lib/policy/guardrails";
-import { changed, environment, hubExpression, idOf, namedEnvironment, problems, resources, stacks, synth } from "../helpers";
+import { changed, environment, hubExpression, idOf, namedEnvironment, resources, stacks, synth } from "../helpers";
 
 const full = stacks(namedEnvironment("full"));
 const hub = synth(full.hub).json;
@@ -41,19 +41,6 @@ describe("the private registry", () => {
       const zones = resources(spoke, "azurerm_private_dns_zone_virtual_network_link").map((l) => hubExpression(hub, l.private_dns_zone_name));
       expect(zones).toEqual(expect.arrayContaining([`\${${idOf(hub, "azurerm_private_dns_zone", "privatelink.azurecr.io").slice(2, -4)}.name}`, `\${${idOf(hub, "azurerm_private_dns_zone", "privatelink.vaultcore.azure.net").slice(2, -4)}.name}`]));
     }
-  });
-
-  it("accepts an app image from it without any public egress, and refuses others when it is required", () => {
-    const withRegistry = (change: (r: any) => void) =>
-      changed((r) => {
-        r.hub.subnets.privateEndpoints = "10.0.2.64/27";
-        r.hub.registry = { name: "acrdemo01" };
-        change(r);
-      });
-    expect(problems(withRegistry((r) => (r.spokes[0].apps[0].image = "acrdemo01.azurecr.io/hello:1.0.0")))).toEqual([]);
-    expect(problems(withRegistry((r) => (r.hub.registry.requirePrivateRegistry = true)))).toEqual([
-      'env.yaml: spokes.0.apps.0.image: "mcr.microsoft.com/dotnet/samples:aspnetapp" comes from mcr.microsoft.com, but hub.registry.requirePrivateRegistry asks every image to come from acrdemo01.azurecr.io',
-    ]);
   });
 });
 
