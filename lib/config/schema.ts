@@ -107,7 +107,6 @@ const backend = z.discriminatedUnion("type", [localBackend, azurermBackend, clou
   message: "must be { type: local }, { type: azurerm, ... } or { type: cloud, ... }",
 });
 
-/** The hub firewall's settings; exported so that rules can tell settings from defaults. */
 /** A Key Vault name: globally unique, 3-24 letters, digits and hyphens, starting with a letter. */
 const vaultName = z.string().regex(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without two hyphens in a row (vault names are global)");
 
@@ -142,6 +141,7 @@ const tlsInspection = z
   })
   .strict();
 
+/** The hub firewall's settings; exported so that rules can tell settings from defaults. */
 export const firewallSchema = z
   .object({
     /** Firewall and policy SKU tier. Basic needs hub.subnets.firewallManagement. @default Standard */

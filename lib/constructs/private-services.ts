@@ -27,12 +27,6 @@ interface CommonProps {
   readonly tags?: Record<string, string>;
 }
 
-/** The privatelink zones, by service. */
-export const PRIVATE_LINK_ZONES = {
-  registry: "privatelink.azurecr.io",
-  keyVault: "privatelink.vaultcore.azure.net",
-} as const;
-
 /**
  * The public zones on-premises DNS servers forward to the resolver's inbound endpoint for
  * each service's private endpoint: the public zone, never the privatelink one (Microsoft

@@ -65,6 +65,12 @@ export function spokeNames(env: string, spoke: string) {
   };
 }
 
+/** The privatelink zones of the hub's private endpoints, by service: the stacks create them, explain resolves names through them. */
+export const PRIVATE_LINK_ZONES = {
+  registry: "privatelink.azurecr.io",
+  keyVault: "privatelink.vaultcore.azure.net",
+} as const;
+
 /** Subnet names by role: those Azure requires (AzureFirewallSubnet, ...) and the product's own. */
 export const SUBNET_NAMES = {
   hub: {

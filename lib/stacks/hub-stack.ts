@@ -16,7 +16,7 @@ import { EgressRouteTable } from "../constructs/egress-route-table";
 import { GuardrailDefinitions, type GuardrailInitiatives, RuntimeGuardrails } from "../constructs/runtime-guardrails";
 import { type HubService, type PolicyScope, SPOKE_SCOPES } from "../domain/runtime-policies";
 import { HybridGateway } from "../constructs/hybrid-gateway";
-import { ON_PREMISES_FORWARDED_ZONES, PRIVATE_LINK_ZONES, PrivateKeyVault, PrivateRegistry, TlsInspectionVault } from "../constructs/private-services";
+import { ON_PREMISES_FORWARDED_ZONES, PrivateKeyVault, PrivateRegistry, TlsInspectionVault } from "../constructs/private-services";
 import { MONITOR_FORWARDED_ZONES, MONITOR_PRIVATE_LINK_ZONES, MonitorPrivateLink } from "../constructs/monitor-private-link";
 import { FirewallSubnetRouteTable } from "../constructs/hub-peering-side";
 import { PRIVATE_RANGE_TEXTS } from "../net/special-ranges";
@@ -24,7 +24,7 @@ import { Jumpbox } from "../constructs/jumpbox";
 import { LogAnalytics } from "../constructs/log-analytics";
 import { PrivateDnsZone } from "../constructs/private-dns";
 import { onPremisesGroup, onPremisesSources, spokeEgressGroups } from "./firewall-rules";
-import { hubNames } from "../domain/naming";
+import { hubNames, PRIVATE_LINK_ZONES } from "../domain/naming";
 import { TLS_INSPECTION } from "../domain/tls-inspection";
 import { PlatformStack } from "./platform-stack";
 
@@ -240,13 +240,11 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
 
     // TLS inspection: the CA's vault, in a resource group of its own, and the policy's identity.
     const tls = hub.firewall.tlsInspection;
-    let tlsGroup: ResourceGroup | undefined;
-    if (tls && this.network.hasSubnet("privateEndpoints")) {
-      const group = new ResourceGroup(this, "tls-resource-group", { name: names.tlsResourceGroup, location: this.location, tags: this.tags });
-      tlsGroup = group;
+    const tlsGroup = tls && this.network.hasSubnet("privateEndpoints") ? new ResourceGroup(this, "tls-resource-group", { name: names.tlsResourceGroup, location: this.location, tags: this.tags }) : undefined;
+    if (tls && tlsGroup) {
       this.tlsVault = new TlsInspectionVault(this, "tls-inspection", {
         name: tls.keyVault.name,
-        resourceGroupName: group.name,
+        resourceGroupName: tlsGroup.name,
         location: this.location,
         tenantId: env.tenantId ?? this.deployerTenant(),
         identityName: names.firewallPolicyIdentity,
@@ -514,7 +512,6 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     return this.resolver?.ruleset?.id;
   }
 
-  /** The DNS server point-to-site clients are given: the firewall's DNS proxy when it is on, else the resolver's inbound endpoint; undefined with neither. */
   private vaultTenant?: DataAzurermClientConfig;
   /** The deployer's tenant, for the vaults when the file names none (one data source for both). */
   private deployerTenant(): string {
@@ -522,6 +519,7 @@ export class HubStack extends PlatformStack implements IHub, IPeerableHub {
     return this.vaultTenant.tenantId;
   }
 
+  /** The DNS server point-to-site clients are given: the firewall's DNS proxy when it is on, else the resolver's inbound endpoint; undefined with neither. */
   private p2sDnsServers(): string[] | undefined {
     return this.firewallDnsProxy ? [this.firewall.privateIp] : this.resolver ? [this.resolver.inboundIp] : undefined;
   }

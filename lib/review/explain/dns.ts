@@ -1,5 +1,6 @@
 /** DNS: where a name is answered, what forwards it elsewhere, the private zones, a cluster's API server name. */
 import { containsIp, parseIp } from "../../net/cidr";
+import { PRIVATE_LINK_ZONES } from "../../domain/naming";
 import { type Model, type Resource } from "../../output/model";
 import { type ClusterPosture, first, type PrivateZone, type Subnet, type Topology, type Vnet } from "../../output/topology";
 import { blocks } from "./flow";
@@ -106,8 +107,8 @@ export interface PrivateEndpointTarget {
  * data endpoint (`<name>.<region>.data.azurecr.io`); a vault's `<name>.vault.azure.net`.
  */
 const PRIVATE_ENDPOINT_NAMES: Record<string, { readonly zone: string; readonly names: (a: Record<string, any>) => string[] }> = {
-  azurerm_container_registry: { zone: "privatelink.azurecr.io", names: (a) => [`${a.name}.azurecr.io`, ...(a.data_endpoint_enabled === true ? [`${a.name}.${a.location}.data.azurecr.io`] : [])] },
-  azurerm_key_vault: { zone: "privatelink.vaultcore.azure.net", names: (a) => [`${a.name}.vault.azure.net`] },
+  azurerm_container_registry: { zone: PRIVATE_LINK_ZONES.registry, names: (a) => [`${a.name}.azurecr.io`, ...(a.data_endpoint_enabled === true ? [`${a.name}.${a.location}.data.azurecr.io`] : [])] },
+  azurerm_key_vault: { zone: PRIVATE_LINK_ZONES.keyVault, names: (a) => [`${a.name}.vault.azure.net`] },
 };
 
 /**
