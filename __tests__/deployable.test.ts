@@ -46,6 +46,12 @@ function longestNames() {
     r.hub.keyVault = { name: `kv-${label(21)}` };
     r.hub.monitoring = { privateLink: true };
     r.spokes[0].apps[0].secrets = ["s"];
+    // Network isolation (the kubelet's identity, the registry's cache rule) and TLS inspection (its resource group, vault and identity).
+    r.spokes[0].cluster.networkIsolated = true;
+    r.spokes[0].apps[0].image = `acr${label(47)}.azurecr.io/aks-managed-repository/dotnet/samples:aspnetapp`;
+    r.hub.firewall.tier = "Premium";
+    r.hub.firewall.tlsInspection = { keyVault: { name: `t${label(23)}` }, caCertificate: "certs/firewall-intermediate-ca.crt", certificateName: label(127), importerObjectIds: ["11111111-1111-1111-1111-111111111111"], certificateImported: true };
+    r.spokes[0].egress = { fqdns: ["api.contoso.com"], tlsInspection: ["api.contoso.com"] };
   }));
 }
 
@@ -96,6 +102,8 @@ describe("Azure's naming rules, on the synthesized JSON", () => {
     ["a VM name with an underscore", "azurerm_linux_virtual_machine", "vm_jumpbox", "not a valid Linux virtual machine"],
     ["a federated credential of two characters", "azurerm_federated_identity_credential", "sa", "3-120"],
     ["a federated credential starting with a hyphen", "azurerm_federated_identity_credential", "-kubernetes", "not a valid federated identity credential"],
+    ["a cache rule of 50 characters (azurerm stops at 49)", "azurerm_container_registry_cache_rule", "a".repeat(50), "5-49"],
+    ["a cache rule with two hyphens in a row", "azurerm_container_registry_cache_rule", "aks--mcr", "not a valid container registry cache rule"],
   ])("refuse %s", (_what, type, name, expected) => {
     expect(checkName(name, AZURE_NAME_RULES[type])).toContain(expected);
   });

@@ -110,6 +110,8 @@ export const AZURE_NAME_RULES: Record<string, NameRule> = {
   azurerm_resource_policy_exemption: POLICY_NAME("policy exemption"),
   azurerm_resource_group_policy_exemption: POLICY_NAME("policy exemption"),
   azurerm_container_registry: { what: "container registry", min: 5, max: 50, pattern: /^[a-zA-Z0-9]+$/, shape: "letters and digits" },
+  // azurerm v4.55.0 internal/services/containers/validate/container_registry_cache_rule_name.go: 5 or more, under 50.
+  azurerm_container_registry_cache_rule: { what: "container registry cache rule", min: 5, max: 49, pattern: /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/, shape: "letters and digits in hyphen-separated runs" },
   azurerm_key_vault: {
     what: "key vault",
     min: 3,
